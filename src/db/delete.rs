@@ -1,0 +1,240 @@
+//! Deletes: plan the whole cascade first, check every restrict against it, then apply it.
+//!
+//! Planning walks the cascade with a work list, never recursion, so a chain of any length
+//! deletes without growing the stack; and it changes nothing, so a blocked delete deletes
+//! nothing at all.
+
+use std::collections::HashSet;
+
+use super::Db;
+use crate::error::DeleteError;
+use crate::id::{AnyId, Id, RowKey};
+use crate::model::Model;
+use crate::relation::{OnDelete, RelationInfo};
+
+/// What a delete would do, from [`Db::delete_plan`]: the rows it would remove and the keys it
+/// would set to null.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeletePlan {
+    deleted: Vec<AnyId>,
+    nullified: Vec<(AnyId, &'static RelationInfo)>,
+}
+
+impl DeletePlan {
+    /// The rows that would be deleted: the one asked for first, then its cascade, breadth
+    /// first.
+    pub fn deleted(&self) -> &[AnyId] {
+        &self.deleted
+    }
+
+    /// The rows whose foreign key would be set to null, with the relation of that key.
+    pub fn nullified(&self) -> &[(AnyId, &'static RelationInfo)] {
+        &self.nullified
+    }
+}
+
+/// Below this many rows a plan finds rows by scanning; above, it keeps a hash set.
+const SCAN_LIMIT: usize = 32;
+
+/// A delete in the making, as table and relation positions. Kept in [`Db`] between deletes
+/// so that its buffers are reused.
+#[derive(Default)]
+pub(crate) struct Plan {
+    /// (table, row) to delete; the first is the row asked for.
+    rows: Vec<(usize, RowKey)>,
+    /// (relation, child row) whose key is set to null.
+    nullify: Vec<(usize, RowKey)>,
+    /// Mirrors `rows` once it outgrows [`SCAN_LIMIT`].
+    seen: HashSet<(usize, RowKey)>,
+}
+
+impl Plan {
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.nullify.clear();
+        self.seen.clear();
+    }
+
+    fn contains(&self, row: (usize, RowKey)) -> bool {
+        if self.rows.len() <= SCAN_LIMIT {
+            self.rows.contains(&row)
+        } else {
+            self.seen.contains(&row)
+        }
+    }
+
+    fn add(&mut self, row: (usize, RowKey)) {
+        if self.contains(row) {
+            return;
+        }
+        self.rows.push(row);
+        if self.rows.len() == SCAN_LIMIT + 1 {
+            self.seen.extend(self.rows.iter().copied());
+        } else if self.rows.len() > SCAN_LIMIT {
+            self.seen.insert(row);
+        }
+    }
+}
+
+impl Db {
+    /// Deletes a row, applying every relation's on-delete policy, and returns the row.
+    ///
+    /// Children under [`OnDelete::Cascade`] are deleted too, to any depth; under
+    /// [`OnDelete::SetNull`] their key becomes `None`; under [`OnDelete::Restrict`] the delete
+    /// fails while a child exists that the same delete does not remove. All or nothing: if a
+    /// restrict blocks anywhere in the cascade, nothing is deleted.
+    ///
+    /// # Errors
+    /// [`DeleteError::Restricted`] naming the blocking relation and rows,
+    /// [`DeleteError::NotFound`] for a stale id, [`DeleteError::UnknownTable`].
+    ///
+    /// ```
+    /// # use relstore::{Db, DeleteError, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize)]
+    /// # struct User { name: String }
+    /// # impl Model for User { const TABLE: &'static str = "users"; }
+    /// # #[derive(Clone, Serialize, Deserialize)]
+    /// # struct Post { user_id: Id<User> }
+    /// # impl Model for Post { const TABLE: &'static str = "posts"; }
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many); // Restrict
+    ///
+    /// let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build()?;
+    /// let alice = db.insert(User { name: "alice".into() })?;
+    /// let post = db.insert(Post { user_id: alice })?;
+    /// assert!(matches!(db.delete(alice), Err(DeleteError::Restricted { .. })));
+    /// db.delete(post)?;
+    /// assert_eq!(db.delete(alice)?.name, "alice");
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    pub fn delete<T: Model>(&mut self, id: Id<T>) -> Result<T, DeleteError> {
+        let mut plan = std::mem::take(&mut self.delete_scratch);
+        let planned = self.plan_delete(id, &mut plan);
+        let result = planned.map(|t| {
+            self.apply(&plan);
+            let rows = self.rows_at_mut_for_delete::<T>(t);
+            match rows.remove(id.key()) {
+                Some(row) => row,
+                None => unreachable!("the plan found the row"),
+            }
+        });
+        plan.clear();
+        self.delete_scratch = plan;
+        result
+    }
+
+    /// What [`Db::delete`] would do with `id`, without doing it.
+    ///
+    /// # Errors
+    /// The errors [`Db::delete`] would return.
+    pub fn delete_plan<T: Model>(&self, id: Id<T>) -> Result<DeletePlan, DeleteError> {
+        let mut plan = Plan::default();
+        self.plan_delete(id, &mut plan)?;
+        let row_id = |t: usize, key| AnyId::new(self.tables[t].name, key);
+        Ok(DeletePlan {
+            deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
+            nullified: plan
+                .nullify
+                .iter()
+                .map(|&(r, key)| {
+                    let relation = &self.relations[r];
+                    (row_id(relation.child, key), relation.info)
+                })
+                .collect(),
+        })
+    }
+
+    /// Fills `plan` with everything deleting `id` involves; returns `id`'s table position.
+    fn plan_delete<T: Model>(&self, id: Id<T>, plan: &mut Plan) -> Result<usize, DeleteError> {
+        let t = self
+            .table_index::<T>()
+            .ok_or(DeleteError::UnknownTable { table: T::TABLE })?;
+        if !self.tables[t].rows.contains(id.key()) {
+            return Err(DeleteError::NotFound { id: id.into() });
+        }
+        plan.clear();
+        plan.add((t, id.key()));
+
+        // 1. The cascade, breadth first: `rows` is both the result and the work list.
+        let mut next = 0;
+        while let Some(&(t, key)) = plan.rows.get(next) {
+            next += 1;
+            for &r in &self.tables[t].as_parent {
+                let relation = &self.relations[r];
+                if relation.info.on_delete == OnDelete::Cascade {
+                    for &child in relation.index.children(key) {
+                        plan.add((relation.child, child));
+                    }
+                }
+            }
+        }
+
+        // 2. Every child that survives the cascade is restricted or set to null.
+        for &(t, key) in &plan.rows {
+            for &r in &self.tables[t].as_parent {
+                let relation = &self.relations[r];
+                let policy = relation.info.on_delete;
+                if policy == OnDelete::Cascade {
+                    continue;
+                }
+                for &child in relation.index.children(key) {
+                    if plan.contains((relation.child, child)) {
+                        continue;
+                    }
+                    if policy == OnDelete::Restrict {
+                        let info = relation.info;
+                        return Err(DeleteError::Restricted {
+                            relation: info,
+                            parent: AnyId::new(info.parent_table, key),
+                            child: AnyId::new(info.child_table, child),
+                        });
+                    }
+                    plan.nullify.push((r, child));
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    /// Carries out a checked plan, except removing its first row, which [`Db::delete`] takes
+    /// out typed. Cannot fail.
+    fn apply(&mut self, plan: &Plan) {
+        let Db {
+            tables, relations, ..
+        } = self;
+        for &(r, child) in &plan.nullify {
+            let relation = &relations[r];
+            if let Some(row) = tables[relation.child].rows.row_mut(child) {
+                relation.keys.clear_key(row);
+            }
+            // Its entry under the deleted parent goes with the parent's list, below.
+        }
+        for &(t, key) in &plan.rows {
+            for &r in &tables[t].as_parent {
+                relations[r].index.remove_parent(key);
+            }
+        }
+        for (i, &(t, key)) in plan.rows.iter().enumerate() {
+            let slot = &mut tables[t];
+            let rows = &mut slot.rows;
+            for &r in &slot.as_child {
+                let relation = &mut relations[r];
+                // A parent deleted too has no list left, so this only touches survivors.
+                if let Some(parent) = rows.row(key).and_then(|row| relation.keys.parent_key(row)) {
+                    relation.index.detach(parent, key);
+                }
+            }
+            if i > 0 {
+                rows.remove_row(key);
+            }
+        }
+    }
+
+    fn rows_at_mut_for_delete<T: Model>(&mut self, t: usize) -> &mut crate::table::Table<T> {
+        let rows: &mut dyn std::any::Any = self.tables[t].rows.as_mut();
+        match rows.downcast_mut() {
+            Some(rows) => rows,
+            None => unreachable!("a table slot holds the rows of its registered type"),
+        }
+    }
+}

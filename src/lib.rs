@@ -1,0 +1,68 @@
+//! # relstore
+//!
+//! An embedded, in-memory relational store for games and tools: tables of plain Rust structs
+//! in slotmap arenas, addressed by typed generational ids, with relations declared once and
+//! kept in sync by the store.
+//!
+//! - **Typed ids.** [`Id<User>`](Id) cannot be used for a post; a stale id never reaches
+//!   another row.
+//! - **Relations declared once**, on the child's foreign-key field
+//!   ([`belongs_to!`]): the child's BelongsTo and the parent's [`HasMany`] or [`HasOne`]
+//!   come from one declaration, so they cannot disagree.
+//! - **A foreign-key index** per relation: a parent's children are found in O(1), iterated in
+//!   insertion order without allocating, counted in O(1).
+//! - **Referential integrity**: a key to a missing parent is an error; deleting a parent
+//!   restricts, cascades or sets null, all or nothing ([`OnDelete`]).
+//!
+//! ```
+//! use relstore::{Db, Id, Model};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Clone, Serialize, Deserialize)]
+//! pub struct User { username: String, email: String }
+//! impl Model for User { const TABLE: &'static str = "users"; }
+//!
+//! #[derive(Clone, Serialize, Deserialize)]
+//! pub struct Post { user_id: Id<User>, title: String, content: String }
+//! impl Model for Post { const TABLE: &'static str = "posts"; }
+//!
+//! relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
+//!
+//! let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build()?;
+//! let alice = db.insert(User { username: "alice".into(), email: "alice@example.com".into() })?;
+//! let hello = db.insert(Post { user_id: alice, title: "Hello".into(), content: "...".into() })?;
+//!
+//! for post in db.get(alice)?.has_many(PostAuthor)? {
+//!     println!("{}", post.title);
+//! }
+//! let author = db.get(hello)?.belongs_to(PostAuthor)?.expect("user_id is required");
+//! assert_eq!(author.username, "alice");
+//!
+//! db.update(hello, |post| post.title = "Hello again".into())?;
+//! db.delete(alice)?; // cascades to the posts
+//! assert!(db.get(hello).is_err());
+//! # Ok::<(), relstore::Error>(())
+//! ```
+//!
+//! See `ARCHITECTURE.md` for how the pieces fit together.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod db;
+mod error;
+mod fk_index;
+mod id;
+mod model;
+pub mod relation;
+mod row;
+mod schema;
+mod table;
+
+pub use db::{Db, DeletePlan};
+pub use error::{DeleteError, Error, LookupError, SchemaError, WriteError};
+pub use id::{AnyId, Id};
+pub use model::Model;
+pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
+pub use row::{Children, Row, Rows, TableRef};
+pub use schema::DbBuilder;

@@ -1,0 +1,320 @@
+//! Relations, declared once on the child's foreign-key field; both directions follow from it.
+
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::id::{Id, RowKey};
+use crate::model::Model;
+
+/// A foreign key from `Child` to `Parent`, declared once; the store derives both directions
+/// from it: BelongsTo (child -> parent) and its inverse, [`HasMany`] or [`HasOne`]
+/// (parent -> children).
+///
+/// Because there is one declaration, the two sides can never disagree. Declare relations with
+/// [`belongs_to!`](crate::belongs_to); implementing the trait by hand is just as good:
+///
+/// ```
+/// use relstore::{HasMany, Id, Model, OnDelete, Relation};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Clone, Serialize, Deserialize)]
+/// pub struct User { name: String }
+/// impl Model for User { const TABLE: &'static str = "users"; }
+///
+/// #[derive(Clone, Serialize, Deserialize)]
+/// struct Post { user_id: Id<User>, title: String }
+/// impl Model for Post { const TABLE: &'static str = "posts"; }
+///
+/// #[derive(Clone, Copy, Debug)]
+/// struct PostAuthor;
+///
+/// impl Relation for PostAuthor {
+///     type Child = Post;
+///     type Parent = User;
+///     type Kind = HasMany;
+///     const NAME: &'static str = "PostAuthor";
+///     const FOREIGN_KEY: &'static str = "user_id";
+///     const ON_DELETE: OnDelete = OnDelete::Cascade;
+///     const OPTIONAL: bool = false;
+///     fn parent_id(post: &Post) -> Option<Id<User>> { Some(post.user_id) }
+///     fn clear_parent_id(_: &mut Post) {} // required key: never set to null
+/// }
+/// ```
+pub trait Relation: Copy + Send + Sync + 'static {
+    /// The table holding the foreign key (the "many" side).
+    type Child: Model;
+    /// The table the key points to (the "one" side).
+    type Parent: Model;
+    /// [`HasMany`] or [`HasOne`]: how many children a parent may have.
+    type Kind: RelationKind;
+    /// The relation's name, unique within a schema; used in errors.
+    const NAME: &'static str;
+    /// The name of the foreign-key field in `Child`; used in errors.
+    const FOREIGN_KEY: &'static str;
+    /// What deleting a parent does to its children.
+    const ON_DELETE: OnDelete = OnDelete::Restrict;
+    /// Whether the key is optional (`Option<Id<Parent>>`); only optional keys allow
+    /// [`OnDelete::SetNull`].
+    const OPTIONAL: bool;
+    /// The child's parent, or `None` when an optional key is null.
+    fn parent_id(child: &Self::Child) -> Option<Id<Self::Parent>>;
+    /// Sets an optional key to null. Called only for [`OnDelete::SetNull`] relations, which
+    /// the schema allows on optional keys only.
+    fn clear_parent_id(child: &mut Self::Child);
+}
+
+/// Marks a relation under which a parent has any number of children.
+#[derive(Debug)]
+pub enum HasMany {}
+
+/// Marks a relation under which a parent has at most one child; a second is an error.
+#[derive(Debug)]
+pub enum HasOne {}
+
+/// The inverse side of a relation: [`HasMany`] or [`HasOne`].
+pub trait RelationKind: sealed::Sealed + 'static {
+    /// Whether a parent may have at most one child.
+    const UNIQUE: bool;
+}
+
+impl RelationKind for HasMany {
+    const UNIQUE: bool = false;
+}
+impl RelationKind for HasOne {
+    const UNIQUE: bool = true;
+}
+
+/// What deleting a parent does to the children that point to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OnDelete {
+    /// The delete fails while children exist (unless they are deleted by the same delete).
+    #[default]
+    Restrict,
+    /// The children are deleted too, through their own relations' policies, to any depth.
+    Cascade,
+    /// The children's optional key is set to null.
+    SetNull,
+}
+
+/// A field type that can hold a foreign key to `P`: `Id<P>` (required) or `Option<Id<P>>`
+/// (optional). [`belongs_to!`](crate::belongs_to) uses it to read the field.
+pub trait ForeignKey<P>: sealed::Sealed {
+    /// Whether the key can be null.
+    const OPTIONAL: bool;
+    /// The parent pointed to, if any.
+    fn parent_id(&self) -> Option<Id<P>>;
+    /// Sets the key to null; does nothing on a required key.
+    fn clear(&mut self);
+}
+
+impl<P> ForeignKey<P> for Id<P> {
+    const OPTIONAL: bool = false;
+    #[inline]
+    fn parent_id(&self) -> Option<Id<P>> {
+        Some(*self)
+    }
+    fn clear(&mut self) {}
+}
+
+impl<P> ForeignKey<P> for Option<Id<P>> {
+    const OPTIONAL: bool = true;
+    #[inline]
+    fn parent_id(&self) -> Option<Id<P>> {
+        *self
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::HasMany {}
+    impl Sealed for super::HasOne {}
+    impl<P> Sealed for crate::Id<P> {}
+    impl<P> Sealed for Option<crate::Id<P>> {}
+}
+
+/// What a relation is, as data: its name, tables, key and rules. Errors carry it.
+///
+/// It prints as `PostAuthor (posts.user_id -> users)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct RelationInfo {
+    /// [`Relation::NAME`].
+    pub name: &'static str,
+    /// The child table's name.
+    pub child_table: &'static str,
+    /// [`Relation::FOREIGN_KEY`].
+    pub foreign_key: &'static str,
+    /// The parent table's name.
+    pub parent_table: &'static str,
+    /// [`Relation::ON_DELETE`].
+    pub on_delete: OnDelete,
+    /// Whether the relation is [`HasOne`].
+    pub unique: bool,
+    /// [`Relation::OPTIONAL`].
+    pub optional: bool,
+}
+
+impl RelationInfo {
+    /// The description of relation `R`.
+    pub const fn of<R: Relation>() -> Self {
+        RelationInfo {
+            name: R::NAME,
+            child_table: R::Child::TABLE,
+            foreign_key: R::FOREIGN_KEY,
+            parent_table: R::Parent::TABLE,
+            on_delete: R::ON_DELETE,
+            unique: R::Kind::UNIQUE,
+            optional: R::OPTIONAL,
+        }
+    }
+}
+
+/// The description of relation `R`, as a `'static` reference so that errors stay small.
+pub(crate) fn info_of<R: Relation>() -> &'static RelationInfo {
+    const { &RelationInfo::of::<R>() }
+}
+
+impl fmt::Display for RelationInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}.{} -> {})",
+            self.name, self.child_table, self.foreign_key, self.parent_table
+        )
+    }
+}
+
+/// Reads and clears a relation's key on type-erased child rows, for the parts of the store
+/// that walk relations generically (cascades, set-null, index rebuilds).
+pub(crate) trait KeyAccess: Send + Sync {
+    fn parent_key(&self, child: &dyn Any) -> Option<RowKey>;
+    fn clear_key(&self, child: &mut dyn Any);
+}
+
+pub(crate) struct KeyAccessOf<R>(PhantomData<fn() -> R>);
+
+impl<R> KeyAccessOf<R> {
+    pub(crate) fn new() -> Self {
+        KeyAccessOf(PhantomData)
+    }
+}
+
+impl<R: Relation> KeyAccess for KeyAccessOf<R> {
+    #[inline]
+    fn parent_key(&self, child: &dyn Any) -> Option<RowKey> {
+        child
+            .downcast_ref::<R::Child>()
+            .and_then(R::parent_id)
+            .map(Id::key)
+    }
+
+    fn clear_key(&self, child: &mut dyn Any) {
+        if let Some(child) = child.downcast_mut::<R::Child>() {
+            R::clear_parent_id(child);
+        }
+    }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    use super::ForeignKey;
+
+    /// Whether the field that `field` reads is an optional key; lets the macro find out
+    /// without being told the field's type.
+    pub const fn key_is_optional<C, P, K: ForeignKey<P>>(field: fn(&C) -> &K) -> bool {
+        let _ = field;
+        K::OPTIONAL
+    }
+}
+
+/// Declares a relation on a child's foreign-key field, in one line.
+///
+/// `belongs_to!(Vis Name: Child.field -> Parent, has_many | has_one [, on_delete = Policy])`
+/// defines a unit struct `Name` implementing [`Relation`]. The field must be an `Id<Parent>`
+/// (required) or an `Option<Id<Parent>>` (optional); the policy is one of [`OnDelete`]'s
+/// variants and defaults to `Restrict`.
+///
+/// ```
+/// use relstore::{Db, Id, Model};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Clone, Serialize, Deserialize)]
+/// pub struct User { name: String }
+/// impl Model for User { const TABLE: &'static str = "users"; }
+///
+/// #[derive(Clone, Serialize, Deserialize)]
+/// pub struct Post { user_id: Id<User>, editor_id: Option<Id<User>>, title: String }
+/// impl Model for Post { const TABLE: &'static str = "posts"; }
+///
+/// relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
+/// relstore::belongs_to!(pub PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+///
+/// let mut db = Db::builder()
+///     .table::<User>()
+///     .table::<Post>()
+///     .relation(PostAuthor)
+///     .relation(PostEditor)
+///     .build()?;
+/// let alice = db.insert(User { name: "alice".into() })?;
+/// db.insert(Post { user_id: alice, editor_id: Some(alice), title: "Hello".into() })?;
+/// assert_eq!(db.get(alice)?.has_many(PostAuthor)?.len(), 1);
+/// # Ok::<(), relstore::Error>(())
+/// ```
+#[macro_export]
+macro_rules! belongs_to {
+    (
+        $(#[$attr:meta])*
+        $vis:vis $name:ident : $child:ident . $field:ident -> $parent:ident, $kind:ident
+        $(, on_delete = $policy:ident)? $(,)?
+    ) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        $vis struct $name;
+
+        impl $crate::Relation for $name {
+            type Child = $child;
+            type Parent = $parent;
+            type Kind = $crate::__relation_kind!($kind);
+            const NAME: &'static str = stringify!($name);
+            const FOREIGN_KEY: &'static str = stringify!($field);
+            const ON_DELETE: $crate::OnDelete = $crate::__on_delete!($($policy)?);
+            const OPTIONAL: bool =
+                $crate::relation::__private::key_is_optional::<$child, $parent, _>(
+                    |row: &$child| &row.$field,
+                );
+            #[inline]
+            fn parent_id(row: &$child) -> ::core::option::Option<$crate::Id<$parent>> {
+                $crate::ForeignKey::<$parent>::parent_id(&row.$field)
+            }
+            fn clear_parent_id(row: &mut $child) {
+                $crate::ForeignKey::<$parent>::clear(&mut row.$field)
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __relation_kind {
+    (has_many) => {
+        $crate::HasMany
+    };
+    (has_one) => {
+        $crate::HasOne
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_delete {
+    () => {
+        $crate::OnDelete::Restrict
+    };
+    ($policy:ident) => {
+        $crate::OnDelete::$policy
+    };
+}

@@ -1,0 +1,281 @@
+//! Read handles: a row that knows its id and navigates relations, a table handle, iterators.
+
+use std::iter::FusedIterator;
+use std::ops::Deref;
+use std::slice;
+
+use crate::db::Db;
+use crate::error::LookupError;
+use crate::id::{Id, RowKey};
+use crate::model::Model;
+use crate::relation::{HasMany, HasOne, Relation};
+use crate::table::{Entry, Table};
+
+/// A row read from the store: derefs to the struct, knows its id, and navigates relations.
+///
+/// It borrows the store, so it cannot outlive a mutation. Copying it is free.
+///
+/// ```
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)]
+/// # struct Category { name: String, parent_id: Option<Id<Category>> }
+/// # impl Model for Category { const TABLE: &'static str = "categories"; }
+/// relstore::belongs_to!(Parent: Category.parent_id -> Category, has_many, on_delete = Cascade);
+///
+/// let mut db = Db::builder().table::<Category>().relation(Parent).build()?;
+/// let root = db.insert(Category { name: "games".into(), parent_id: None })?;
+/// let rpg = db.insert(Category { name: "rpg".into(), parent_id: Some(root) })?;
+///
+/// let row = db.get(rpg)?;
+/// assert_eq!(row.id(), rpg);
+/// assert_eq!(row.name, "rpg"); // Deref to Category
+/// assert_eq!(row.belongs_to(Parent)?.map(|p| p.id()), Some(root));
+/// assert_eq!(db.get(root)?.has_many(Parent)?.map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
+/// # Ok::<(), relstore::Error>(())
+/// ```
+pub struct Row<'db, T> {
+    db: &'db Db,
+    id: Id<T>,
+    row: &'db T,
+}
+
+impl<'db, T: Model> Row<'db, T> {
+    #[inline]
+    pub(crate) fn new(db: &'db Db, id: Id<T>, row: &'db T) -> Self {
+        Row { db, id, row }
+    }
+
+    /// The row's id.
+    #[inline]
+    pub fn id(&self) -> Id<T> {
+        self.id
+    }
+
+    /// The row's struct, borrowed for as long as the store is.
+    #[inline]
+    pub fn get(&self) -> &'db T {
+        self.row
+    }
+
+    /// The row's children under has-many relation `R`, in insertion order.
+    ///
+    /// # Errors
+    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
+    #[inline]
+    pub fn has_many<R>(&self, relation: R) -> Result<Children<'db, R::Child>, LookupError>
+    where
+        R: Relation<Parent = T, Kind = HasMany>,
+    {
+        self.db.children_of(relation, self.id)
+    }
+
+    /// The row's one child under has-one relation `R`, if it has one.
+    ///
+    /// # Errors
+    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
+    #[inline]
+    pub fn has_one<R>(&self, relation: R) -> Result<Option<Row<'db, R::Child>>, LookupError>
+    where
+        R: Relation<Parent = T, Kind = HasOne>,
+    {
+        Ok(self.db.children_of(relation, self.id)?.next())
+    }
+
+    /// The row's parent under relation `R`; `None` only when an optional key is null.
+    ///
+    /// # Errors
+    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
+    #[inline]
+    pub fn belongs_to<R>(&self, relation: R) -> Result<Option<Row<'db, R::Parent>>, LookupError>
+    where
+        R: Relation<Child = T>,
+    {
+        self.db.parent_of(relation, self.row)
+    }
+}
+
+impl<T> Deref for Row<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        self.row
+    }
+}
+
+impl<T> Clone for Row<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Row<'_, T> {}
+
+impl<T: Model + std::fmt::Debug> std::fmt::Debug for Row<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Row")
+            .field("id", &self.id)
+            .field("row", self.row)
+            .finish()
+    }
+}
+
+/// A typed handle on one table, from [`Db::table`]: reads without finding the table again.
+pub struct TableRef<'db, T> {
+    db: &'db Db,
+    rows: &'db Table<T>,
+}
+
+impl<T> Clone for TableRef<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for TableRef<'_, T> {}
+
+impl<'db, T: Model> TableRef<'db, T> {
+    #[inline]
+    pub(crate) fn new(db: &'db Db, rows: &'db Table<T>) -> Self {
+        TableRef { db, rows }
+    }
+
+    /// The row `id` names, or `None` for a stale id.
+    #[inline]
+    pub fn get(&self, id: Id<T>) -> Option<Row<'db, T>> {
+        self.rows
+            .get(id.key())
+            .map(|row| Row::new(self.db, id, row))
+    }
+
+    /// Whether `id` names a row of this table.
+    #[inline]
+    pub fn contains(&self, id: Id<T>) -> bool {
+        self.rows.entry(id.key()).is_some()
+    }
+
+    /// The number of rows. O(1).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table has no rows.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.rows.len() == 0
+    }
+
+    /// Every row, in slot order (not insertion order: deleted rows' slots are reused).
+    pub fn iter(&self) -> Rows<'db, T> {
+        Rows {
+            db: self.db,
+            inner: self.rows.iter(),
+        }
+    }
+}
+
+impl<'db, T: Model> IntoIterator for TableRef<'db, T> {
+    type Item = Row<'db, T>;
+    type IntoIter = Rows<'db, T>;
+    fn into_iter(self) -> Rows<'db, T> {
+        self.iter()
+    }
+}
+
+/// Every row of a table; from [`TableRef::iter`].
+pub struct Rows<'db, T> {
+    db: &'db Db,
+    inner: slotmap::basic::Iter<'db, RowKey, Entry<T>>,
+}
+
+impl<'db, T: Model> Iterator for Rows<'db, T> {
+    type Item = Row<'db, T>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Row<'db, T>> {
+        let (key, entry) = self.inner.next()?;
+        Some(Row::new(self.db, Id::from_key(key), &entry.row))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T: Model> ExactSizeIterator for Rows<'_, T> {}
+impl<T: Model> FusedIterator for Rows<'_, T> {}
+
+/// The children of one parent under a has-many relation, in insertion order; from
+/// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,
+/// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
+pub struct Children<'db, C> {
+    db: &'db Db,
+    keys: slice::Iter<'db, RowKey>,
+    rows: &'db Table<C>,
+}
+
+impl<'db, C: Model> Children<'db, C> {
+    #[inline]
+    pub(crate) fn new(db: &'db Db, keys: &'db [RowKey], rows: &'db Table<C>) -> Self {
+        Children {
+            db,
+            keys: keys.iter(),
+            rows,
+        }
+    }
+
+    /// The remaining children's ids, without reading their rows.
+    pub fn ids(self) -> impl ExactSizeIterator<Item = Id<C>> + DoubleEndedIterator + 'db {
+        self.keys.map(|&key| Id::from_key(key))
+    }
+
+    #[inline]
+    fn row(&self, key: RowKey) -> Option<Row<'db, C>> {
+        // The index only holds live children; skipping a miss keeps a bug from panicking.
+        self.rows
+            .get(key)
+            .map(|row| Row::new(self.db, Id::from_key(key), row))
+    }
+}
+
+impl<'db, C: Model> Iterator for Children<'db, C> {
+    type Item = Row<'db, C>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Row<'db, C>> {
+        loop {
+            let key = *self.keys.next()?;
+            if let Some(row) = self.row(key) {
+                return Some(row);
+            }
+        }
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.keys.size_hint()
+    }
+}
+
+impl<C: Model> DoubleEndedIterator for Children<'_, C> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        loop {
+            let key = *self.keys.next_back()?;
+            if let Some(row) = self.row(key) {
+                return Some(row);
+            }
+        }
+    }
+}
+
+impl<C: Model> ExactSizeIterator for Children<'_, C> {}
+impl<C: Model> FusedIterator for Children<'_, C> {}
+
+impl<C> Clone for Children<'_, C> {
+    fn clone(&self) -> Self {
+        Children {
+            db: self.db,
+            keys: self.keys.clone(),
+            rows: self.rows,
+        }
+    }
+}
