@@ -23,6 +23,20 @@ slotmap::new_key_type! {
 /// generation has moved on. Ids are small (8 bytes), `Copy`, and serializable, so rows can store
 /// them as foreign keys.
 ///
+/// Handles of different tables do not mix:
+///
+/// ```compile_fail,E0308
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post;
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # let mut db = Db::builder().table::<User>().table::<Post>().build().unwrap();
+/// let user: Id<User> = db.insert(User).unwrap();
+/// let post: Id<Post> = user; // error: expected `Id<Post>`, found `Id<User>`
+/// ```
+///
 /// An id means something only to the store that handed it out (and to snapshots of that store):
 /// used on another store with the same schema, it names whatever row sits in that slot there, or
 /// nothing.

@@ -54,7 +54,7 @@ mod error;
 mod fk_index;
 mod id;
 mod model;
-pub mod relation;
+mod relation;
 mod row;
 mod schema;
 mod table;
@@ -66,3 +66,6 @@ pub use model::Model;
 pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
 pub use row::{Children, Row, Rows, TableRef};
 pub use schema::DbBuilder;
+
+#[doc(hidden)]
+pub use relation::__private;

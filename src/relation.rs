@@ -283,7 +283,7 @@ macro_rules! belongs_to {
             const FOREIGN_KEY: &'static str = stringify!($field);
             const ON_DELETE: $crate::OnDelete = $crate::__on_delete!($($policy)?);
             const OPTIONAL: bool =
-                $crate::relation::__private::key_is_optional::<$child, $parent, _>(
+                $crate::__private::key_is_optional::<$child, $parent, _>(
                     |row: &$child| &row.$field,
                 );
             #[inline]

@@ -72,6 +72,21 @@ impl<'db, T: Model> Row<'db, T> {
 
     /// The row's one child under has-one relation `R`, if it has one.
     ///
+    /// Asking a has-many relation for "the one child" does not compile:
+    ///
+    /// ```compile_fail,E0271
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize)] struct User;
+    /// # impl Model for User { const TABLE: &'static str = "users"; }
+    /// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User> }
+    /// # impl Model for Post { const TABLE: &'static str = "posts"; }
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build().unwrap();
+    /// # let alice = db.insert(User).unwrap();
+    /// let post = db.get(alice).unwrap().has_one(PostAuthor); // error: `PostAuthor` is has-many
+    /// ```
+    ///
     /// # Errors
     /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
     #[inline]
