@@ -98,7 +98,11 @@ fn main() -> Result<(), relstore::Error> {
         user_id: carol,
         body: "Hi Bob!".into(),
     })?;
-    println!("created {} posts and {} comments", posts.len(), db.table::<Comment>()?.len());
+    println!(
+        "created {} posts and {} comments",
+        posts.len(),
+        db.table::<Comment>()?.len()
+    );
 
     // Integrity: a post for a user that does not exist is refused, and nothing changes.
     let ghost = db.insert(User {
@@ -126,8 +130,14 @@ fn main() -> Result<(), relstore::Error> {
         println!("author of '{}': {}", post.title, author.username);
     }
     for comment in post.has_many(CommentPost)? {
-        let commenter = comment.belongs_to(CommentAuthor)?.map(|u| u.get().username.as_str());
-        println!("  comment by {}: {}", commenter.unwrap_or("?"), comment.body);
+        let commenter = comment
+            .belongs_to(CommentAuthor)?
+            .map(|u| u.get().username.as_str());
+        println!(
+            "  comment by {}: {}",
+            commenter.unwrap_or("?"),
+            comment.body
+        );
     }
 
     // ---- Querying with relationships ----
@@ -169,7 +179,10 @@ fn main() -> Result<(), relstore::Error> {
         db.delete(post)?;
     }
     db.delete(alice)?;
-    println!("deleted alice by hand: {} posts left", db.table::<Post>()?.len());
+    println!(
+        "deleted alice by hand: {} posts left",
+        db.table::<Post>()?.len()
+    );
 
     // The declared cascade: one call. Preview it first, then do it.
     let comments = db.has_many(CommentAuthor, carol)?.ids().collect::<Vec<_>>();

@@ -267,15 +267,6 @@ fn not_found<T: Model>(id: Id<T>) -> LookupError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_store_can_be_shared_between_threads() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<super::Db>();
-    }
-}
-
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut map = f.debug_map();
@@ -283,5 +274,14 @@ impl std::fmt::Debug for Db {
             map.entry(&table.name, &table.rows.row_count());
         }
         map.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_store_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::Db>();
     }
 }
