@@ -1,8 +1,10 @@
 //! The store: tables, relations and their indexes, behind one API.
 //!
-//! Reads live here; every mutation goes through [`write`] (insert, update) or [`delete`].
+//! Reads live here. Writes are checked in [`write`] (insert, update) and [`delete`], then
+//! applied by [`mutation`], the one place that changes rows and indexes.
 
 mod delete;
+mod mutation;
 mod write;
 
 use std::any::{Any, TypeId};

@@ -1,4 +1,5 @@
-//! Deletes: plan the whole cascade first, check every restrict against it, then apply it.
+//! Deletes: plan the whole cascade, check every restrict against it, then hand the plan to
+//! [`super::mutation`].
 //!
 //! Planning walks the cascade with a work list, never recursion, so a chain of any length
 //! deletes without growing the stack; and it changes nothing, so a blocked delete deletes
@@ -41,9 +42,9 @@ const SCAN_LIMIT: usize = 32;
 #[derive(Default)]
 pub(crate) struct Plan {
     /// (table, row) to delete; the first is the row asked for.
-    rows: Vec<(usize, RowKey)>,
+    pub(super) rows: Vec<(usize, RowKey)>,
     /// (relation, child row) whose key is set to null.
-    nullify: Vec<(usize, RowKey)>,
+    pub(super) nullify: Vec<(usize, RowKey)>,
     /// Mirrors `rows` once it outgrows [`SCAN_LIMIT`].
     seen: HashSet<(usize, RowKey)>,
 }
@@ -110,16 +111,12 @@ impl Db {
     pub fn delete<T: Model>(&mut self, id: Id<T>) -> Result<T, DeleteError> {
         let mut plan = std::mem::take(&mut self.delete_scratch);
         let planned = self.plan_delete(id, &mut plan);
-        let result = planned.map(|t| {
-            self.apply(&plan);
-            let rows = self.rows_at_mut_for_delete::<T>(t);
-            match rows.remove(id.key()) {
-                Some(row) => row,
-                None => unreachable!("the plan found the row"),
-            }
-        });
+        let result = planned.map(|_| self.apply_delete(&plan));
         plan.clear();
-        self.delete_scratch = plan;
+        // Keep small buffers for the next delete; let a big cascade's go.
+        if plan.rows.capacity() <= SCAN_LIMIT * 4 {
+            self.delete_scratch = plan;
+        }
         result
     }
 
@@ -144,8 +141,8 @@ impl Db {
         })
     }
 
-    /// Fills `plan` with everything deleting `id` involves; returns `id`'s table position.
-    fn plan_delete<T: Model>(&self, id: Id<T>, plan: &mut Plan) -> Result<usize, DeleteError> {
+    /// Fills `plan` with everything deleting `id` involves.
+    fn plan_delete<T: Model>(&self, id: Id<T>, plan: &mut Plan) -> Result<(), DeleteError> {
         let t = self
             .table_index::<T>()
             .ok_or(DeleteError::UnknownTable { table: T::TABLE })?;
@@ -193,48 +190,6 @@ impl Db {
                 }
             }
         }
-        Ok(t)
-    }
-
-    /// Carries out a checked plan, except removing its first row, which [`Db::delete`] takes
-    /// out typed. Cannot fail.
-    fn apply(&mut self, plan: &Plan) {
-        let Db {
-            tables, relations, ..
-        } = self;
-        for &(r, child) in &plan.nullify {
-            let relation = &relations[r];
-            if let Some(row) = tables[relation.child].rows.row_mut(child) {
-                relation.keys.clear_key(row);
-            }
-            // Its entry under the deleted parent goes with the parent's list, below.
-        }
-        for &(t, key) in &plan.rows {
-            for &r in &tables[t].as_parent {
-                relations[r].index.remove_parent(key);
-            }
-        }
-        for (i, &(t, key)) in plan.rows.iter().enumerate() {
-            let slot = &mut tables[t];
-            let rows = &mut slot.rows;
-            for &r in &slot.as_child {
-                let relation = &mut relations[r];
-                // A parent deleted too has no list left, so this only touches survivors.
-                if let Some(parent) = rows.row(key).and_then(|row| relation.keys.parent_key(row)) {
-                    relation.index.detach(parent, key);
-                }
-            }
-            if i > 0 {
-                rows.remove_row(key);
-            }
-        }
-    }
-
-    fn rows_at_mut_for_delete<T: Model>(&mut self, t: usize) -> &mut crate::table::Table<T> {
-        let rows: &mut dyn std::any::Any = self.tables[t].rows.as_mut();
-        match rows.downcast_mut() {
-            Some(rows) => rows,
-            None => unreachable!("a table slot holds the rows of its registered type"),
-        }
+        Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! Inserts and updates: check every foreign key first, then write the row and its indexes.
+//! Inserts and updates: check every foreign key, then hand the write to [`super::mutation`].
 //!
 //! Checks come before any change, so a failed write leaves the store exactly as it was.
 
@@ -8,7 +8,6 @@ use super::Db;
 use crate::error::WriteError;
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
-use crate::table::Table;
 
 impl Db {
     /// Inserts a row and returns its id.
@@ -20,20 +19,7 @@ impl Db {
     pub fn insert<T: Model>(&mut self, row: T) -> Result<Id<T>, WriteError> {
         let t = self.write_target::<T>()?;
         self.check_keys(t, &row, None)?;
-        let key = self.rows_at_mut::<T>(t).insert(row);
-        let Db {
-            tables, relations, ..
-        } = self;
-        let Some(row) = tables[t].rows.row(key) else {
-            unreachable!("the row was just inserted")
-        };
-        for &r in &tables[t].as_child {
-            let relation = &mut relations[r];
-            if let Some(parent) = relation.keys.parent_key(row) {
-                // A new row comes after every other: appending keeps insertion order.
-                relation.index.push(parent, key);
-            }
-        }
+        let key = self.apply_insert(t, row);
         Ok(Id::from_key(key))
     }
 
@@ -85,38 +71,11 @@ impl Db {
     }
 
     fn replace_at<T: Model>(&mut self, t: usize, id: Id<T>, new: T) -> Result<T, WriteError> {
-        let key = id.key();
-        let Some(entry) = self.rows_at::<T>(t).entry(key) else {
+        if !self.tables[t].rows.contains(id.key()) {
             return Err(WriteError::NotFound { id: id.into() });
-        };
-        let seq = entry.seq;
-        self.check_keys(t, &new, Some(key))?;
-
-        let Db {
-            tables, relations, ..
-        } = self;
-        let rows: &mut Table<T> = downcast_mut(tables[t].rows.as_mut());
-        let Some(stored) = rows.get_mut(key) else {
-            unreachable!("the row was found above")
-        };
-        let old = std::mem::replace(stored, new);
-        let rows = &tables[t].rows;
-        for &r in &tables[t].as_child {
-            let relation = &mut relations[r];
-            let before = relation.keys.parent_key(&old);
-            let after = rows.row(key).and_then(|row| relation.keys.parent_key(row));
-            if before == after {
-                continue;
-            }
-            if let Some(parent) = before {
-                relation.index.detach(parent, key);
-            }
-            if let Some(parent) = after {
-                let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
-                relation.index.insert_ordered(parent, key, seq, seq_of);
-            }
         }
-        Ok(old)
+        self.check_keys(t, &new, Some(id.key()))?;
+        Ok(self.apply_replace(t, id.key(), new))
     }
 
     /// Checks the foreign keys of `row`, a row of table `t` (`this` is its key when it is
@@ -152,17 +111,5 @@ impl Db {
     fn write_target<T: Model>(&self) -> Result<usize, WriteError> {
         self.table_index::<T>()
             .ok_or(WriteError::UnknownTable { table: T::TABLE })
-    }
-
-    fn rows_at_mut<T: Model>(&mut self, t: usize) -> &mut Table<T> {
-        downcast_mut(self.tables[t].rows.as_mut())
-    }
-}
-
-fn downcast_mut<T: Model>(rows: &mut dyn crate::table::AnyTable) -> &mut Table<T> {
-    let rows: &mut dyn Any = rows;
-    match rows.downcast_mut() {
-        Some(rows) => rows,
-        None => unreachable!("a table slot holds the rows of its registered type"),
     }
 }

@@ -1,0 +1,114 @@
+//! The one place that changes rows and indexes.
+//!
+//! Every function here applies a change that `write.rs` or `delete.rs` has already checked,
+//! and cannot fail: a row and every index that mentions it change together. Rollback, undo and
+//! the change feed (see the roadmap) will record here.
+
+use std::any::Any;
+
+use super::Db;
+use super::delete::Plan;
+use crate::id::RowKey;
+use crate::model::Model;
+use crate::table::{AnyTable, Table};
+
+impl Db {
+    /// Stores a checked new row of table `t` and links it under each of its parents.
+    pub(super) fn apply_insert<T: Model>(&mut self, t: usize, row: T) -> RowKey {
+        let key = typed_mut::<T>(self.tables[t].rows.as_mut()).insert(row);
+        let Db {
+            tables, relations, ..
+        } = self;
+        let Some(row) = tables[t].rows.row(key) else {
+            unreachable!("the row was just inserted")
+        };
+        for &r in &tables[t].as_child {
+            let relation = &mut relations[r];
+            if let Some(parent) = relation.keys.parent_key(row) {
+                // A new row comes after every other: appending keeps insertion order.
+                relation.index.push(parent, key);
+            }
+        }
+        key
+    }
+
+    /// Replaces a stored row of table `t` with a checked new value, moving it between parents
+    /// where a key changed. Returns the old value.
+    pub(super) fn apply_replace<T: Model>(&mut self, t: usize, key: RowKey, new: T) -> T {
+        let Db {
+            tables, relations, ..
+        } = self;
+        let rows = typed_mut::<T>(tables[t].rows.as_mut());
+        let seq = rows.entry(key).map_or(u64::MAX, |entry| entry.seq);
+        let Some(stored) = rows.get_mut(key) else {
+            unreachable!("a checked replace targets a stored row")
+        };
+        let old = std::mem::replace(stored, new);
+        let rows = &tables[t].rows;
+        for &r in &tables[t].as_child {
+            let relation = &mut relations[r];
+            let before = relation.keys.parent_key(&old);
+            let after = rows.row(key).and_then(|row| relation.keys.parent_key(row));
+            if before == after {
+                continue;
+            }
+            if let Some(parent) = before {
+                relation.index.detach(parent, key);
+            }
+            if let Some(parent) = after {
+                let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
+                relation.index.insert_ordered(parent, key, seq, seq_of);
+            }
+        }
+        old
+    }
+
+    /// Carries out a checked delete plan and returns its first row (the one asked for).
+    pub(super) fn apply_delete<T: Model>(&mut self, plan: &Plan) -> T {
+        let Db {
+            tables, relations, ..
+        } = self;
+        for &(r, child) in &plan.nullify {
+            let relation = &relations[r];
+            if let Some(row) = tables[relation.child].rows.row_mut(child) {
+                relation.keys.clear_key(row);
+            }
+            // Its entry under the deleted parent goes with the parent's list, below.
+        }
+        for &(t, key) in &plan.rows {
+            for &r in &tables[t].as_parent {
+                relations[r].index.remove_parent(key);
+            }
+        }
+        for (i, &(t, key)) in plan.rows.iter().enumerate() {
+            let slot = &mut tables[t];
+            for &r in &slot.as_child {
+                let relation = &mut relations[r];
+                // A parent deleted too has no list left, so this only touches survivors.
+                let parent = slot
+                    .rows
+                    .row(key)
+                    .and_then(|row| relation.keys.parent_key(row));
+                if let Some(parent) = parent {
+                    relation.index.detach(parent, key);
+                }
+            }
+            if i > 0 {
+                slot.rows.remove_row(key);
+            }
+        }
+        let (t, key) = plan.rows[0];
+        match typed_mut::<T>(tables[t].rows.as_mut()).remove(key) {
+            Some(row) => row,
+            None => unreachable!("a checked plan starts with a stored row"),
+        }
+    }
+}
+
+fn typed_mut<T: Model>(rows: &mut dyn AnyTable) -> &mut Table<T> {
+    let rows: &mut dyn Any = rows;
+    match rows.downcast_mut() {
+        Some(rows) => rows,
+        None => unreachable!("a table slot holds the rows of its registered type"),
+    }
+}
