@@ -1,0 +1,248 @@
+//! The schema every integration test shares, with row builders and a full-store snapshot.
+//!
+//! - `User`
+//! - `Post.author_id -> User` (required, has-many, cascade) and
+//!   `Post.editor_id -> User` (optional, has-many, set null)
+//! - `Comment.post_id -> Post` (cascade) and `Comment.author_id -> User` (restrict, the default)
+//! - `Profile.user_id -> User` (has-one, cascade)
+//! - `Category.parent_id -> Category` (optional, self-referential has-many, cascade)
+//! - `Pin.category_id -> Category` (restrict): a pinned category cannot go, even by cascade
+
+#![allow(dead_code)] // each test file uses part of this module
+
+use relstore::{Children, Db, Id, Model};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+}
+impl Model for User {
+    const TABLE: &'static str = "users";
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    pub author_id: Id<User>,
+    pub editor_id: Option<Id<User>>,
+    pub title: String,
+}
+impl Model for Post {
+    const TABLE: &'static str = "posts";
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub post_id: Id<Post>,
+    pub author_id: Id<User>,
+    pub body: String,
+}
+impl Model for Comment {
+    const TABLE: &'static str = "comments";
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: Id<User>,
+    pub bio: String,
+}
+impl Model for Profile {
+    const TABLE: &'static str = "profiles";
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub parent_id: Option<Id<Category>>,
+    pub name: String,
+}
+impl Model for Category {
+    const TABLE: &'static str = "categories";
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pin {
+    pub category_id: Id<Category>,
+}
+impl Model for Pin {
+    const TABLE: &'static str = "pins";
+}
+
+relstore::belongs_to!(pub PostAuthor: Post.author_id -> User, has_many, on_delete = Cascade);
+relstore::belongs_to!(pub PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+relstore::belongs_to!(pub CommentPost: Comment.post_id -> Post, has_many, on_delete = Cascade);
+relstore::belongs_to!(pub CommentAuthor: Comment.author_id -> User, has_many);
+relstore::belongs_to!(pub ProfileUser: Profile.user_id -> User, has_one, on_delete = Cascade);
+relstore::belongs_to!(
+    pub CategoryParent: Category.parent_id -> Category, has_many, on_delete = Cascade
+);
+relstore::belongs_to!(pub PinCategory: Pin.category_id -> Category, has_many);
+
+/// An empty store with the whole schema.
+pub fn db() -> Db {
+    Db::builder()
+        .table::<User>()
+        .table::<Post>()
+        .table::<Comment>()
+        .table::<Profile>()
+        .table::<Category>()
+        .table::<Pin>()
+        .relation(PostAuthor)
+        .relation(PostEditor)
+        .relation(CommentPost)
+        .relation(CommentAuthor)
+        .relation(ProfileUser)
+        .relation(CategoryParent)
+        .relation(PinCategory)
+        .build()
+        .expect("the shared schema is valid")
+}
+
+pub fn user(name: &str) -> User {
+    User { name: name.into() }
+}
+
+pub fn post(author_id: Id<User>, title: &str) -> Post {
+    Post {
+        author_id,
+        editor_id: None,
+        title: title.into(),
+    }
+}
+
+pub fn edited_post(author_id: Id<User>, editor_id: Id<User>, title: &str) -> Post {
+    Post {
+        editor_id: Some(editor_id),
+        ..post(author_id, title)
+    }
+}
+
+pub fn comment(post_id: Id<Post>, author_id: Id<User>, body: &str) -> Comment {
+    Comment {
+        post_id,
+        author_id,
+        body: body.into(),
+    }
+}
+
+pub fn profile(user_id: Id<User>, bio: &str) -> Profile {
+    Profile {
+        user_id,
+        bio: bio.into(),
+    }
+}
+
+pub fn category(name: &str, parent_id: Option<Id<Category>>) -> Category {
+    Category {
+        parent_id,
+        name: name.into(),
+    }
+}
+
+/// Asserts that every foreign-key index equals the one rebuilt from the rows.
+#[track_caller]
+pub fn check_indexes(db: &Db) {
+    if let Err(message) = db.__check_indexes() {
+        panic!("{message}");
+    }
+}
+
+/// Everything a reader can observe: every row of every table (in iteration order) and every
+/// has-many, has-one and belongs-to answer with its count.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    users: Vec<(Id<User>, User)>,
+    posts: Vec<(Id<Post>, Post)>,
+    comments: Vec<(Id<Comment>, Comment)>,
+    profiles: Vec<(Id<Profile>, Profile)>,
+    categories: Vec<(Id<Category>, Category)>,
+    pins: Vec<(Id<Pin>, Pin)>,
+    answers: Vec<String>,
+}
+
+fn rows<T: Model>(db: &Db) -> Vec<(Id<T>, T)> {
+    let table = db.table::<T>().expect("registered");
+    let rows: Vec<_> = table
+        .iter()
+        .map(|row| (row.id(), row.get().clone()))
+        .collect();
+    assert_eq!(rows.len(), table.len());
+    rows
+}
+
+/// A parent's children as their count and ids, in the order the store gives them.
+fn listed<C: Model>(children: Children<'_, C>) -> String {
+    format!(
+        "{} {:?}",
+        children.len(),
+        children.ids().collect::<Vec<_>>()
+    )
+}
+
+pub fn snapshot(db: &Db) -> Snapshot {
+    let mut answers = Vec::new();
+    for row in db.table::<User>().unwrap() {
+        let id = row.id();
+        let profile = row.has_one(ProfileUser).unwrap().map(|p| p.id());
+        assert_eq!(
+            profile,
+            db.has_one(ProfileUser, id).unwrap().map(|p| p.id())
+        );
+        answers.push(format!(
+            "{id:?} authored {} edited {} wrote {} profile {profile:?}",
+            listed(row.has_many(PostAuthor).unwrap()),
+            listed(db.has_many(PostEditor, id).unwrap()),
+            listed(row.has_many(CommentAuthor).unwrap()),
+        ));
+    }
+    for row in db.table::<Post>().unwrap() {
+        let author = row.belongs_to(PostAuthor).unwrap().map(|u| u.id());
+        let editor = db.belongs_to(PostEditor, row.id()).unwrap().map(|u| u.id());
+        answers.push(format!(
+            "{:?} author {author:?} editor {editor:?} comments {}",
+            row.id(),
+            listed(row.has_many(CommentPost).unwrap()),
+        ));
+    }
+    for row in db.table::<Comment>().unwrap() {
+        let post = row.belongs_to(CommentPost).unwrap().map(|p| p.id());
+        let author = row.belongs_to(CommentAuthor).unwrap().map(|u| u.id());
+        answers.push(format!("{:?} post {post:?} author {author:?}", row.id()));
+    }
+    for row in db.table::<Profile>().unwrap() {
+        let user = row.belongs_to(ProfileUser).unwrap().map(|u| u.id());
+        answers.push(format!("{:?} user {user:?}", row.id()));
+    }
+    for row in db.table::<Category>().unwrap() {
+        let parent = row.belongs_to(CategoryParent).unwrap().map(|c| c.id());
+        answers.push(format!(
+            "{:?} parent {parent:?} children {} pins {}",
+            row.id(),
+            listed(row.has_many(CategoryParent).unwrap()),
+            listed(row.has_many(PinCategory).unwrap()),
+        ));
+    }
+    for row in db.table::<Pin>().unwrap() {
+        let category = row.belongs_to(PinCategory).unwrap().map(|c| c.id());
+        answers.push(format!("{:?} category {category:?}", row.id()));
+    }
+    Snapshot {
+        users: rows(db),
+        posts: rows(db),
+        comments: rows(db),
+        profiles: rows(db),
+        categories: rows(db),
+        pins: rows(db),
+        answers,
+    }
+}
+
+/// The ids of `parent`'s children under a has-many relation, in the order the store gives them.
+pub fn child_ids<R>(db: &Db, relation: R, parent: Id<R::Parent>) -> Vec<Id<R::Child>>
+where
+    R: relstore::Relation<Kind = relstore::HasMany>,
+{
+    db.has_many(relation, parent)
+        .expect("parent exists")
+        .ids()
+        .collect()
+}

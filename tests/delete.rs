@@ -1,0 +1,426 @@
+//! Deletes apply each relation's policy (restrict, cascade, set null) to any depth, all or
+//! nothing, and `delete_plan` previews exactly what a delete does.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use relstore::{AnyId, Db, DeleteError, Error, Id, RelationInfo};
+
+fn info<R: relstore::Relation>() -> &'static RelationInfo {
+    const { &RelationInfo::of::<R>() }
+}
+
+/// Alice writes two posts; bob comments on one of them; alice has a profile.
+struct Blog {
+    db: Db,
+    alice: Id<User>,
+    bob: Id<User>,
+    first: Id<Post>,
+    second: Id<Post>,
+    bobs_comment: Id<Comment>,
+}
+
+fn blog() -> Result<Blog, Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    let first = db.insert(post(alice, "first"))?;
+    let second = db.insert(post(alice, "second"))?;
+    let bobs_comment = db.insert(comment(first, bob, "nice"))?;
+    db.insert(profile(alice, "tea"))?;
+    Ok(Blog {
+        db,
+        alice,
+        bob,
+        first,
+        second,
+        bobs_comment,
+    })
+}
+
+#[test]
+fn restrict_blocks_the_delete_and_deletes_nothing() -> Result<(), Error> {
+    let Blog {
+        mut db,
+        bob,
+        bobs_comment,
+        ..
+    } = blog()?;
+    let before = snapshot(&db);
+    let err = db.delete(bob).err();
+    assert_eq!(
+        err,
+        Some(DeleteError::Restricted {
+            relation: info::<CommentAuthor>(),
+            parent: bob.into(),
+            child: bobs_comment.into(),
+        })
+    );
+    assert_eq!(db.delete_plan(bob).err(), err);
+    assert_eq!(snapshot(&db), before);
+    check_indexes(&db);
+
+    // Without the comment, bob goes, and the row comes back.
+    db.delete(bobs_comment)?;
+    assert_eq!(db.delete(bob)?.name, "bob");
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn cascade_reaches_posts_comments_and_the_profile() -> Result<(), Error> {
+    let Blog {
+        mut db,
+        alice,
+        bob,
+        first,
+        second,
+        bobs_comment,
+    } = blog()?;
+    let bobs_post = db.insert(post(bob, "bob's"))?;
+    let kept_comment = db.insert(comment(bobs_post, bob, "mine"))?;
+
+    let removed = db.delete(alice)?;
+    assert_eq!(removed.name, "alice");
+    for gone in [first, second] {
+        assert!(!db.contains(gone));
+    }
+    assert!(
+        !db.contains(bobs_comment),
+        "a comment on alice's post goes with it"
+    );
+    assert!(db.table::<Profile>()?.is_empty());
+    assert!(db.contains(bob) && db.contains(bobs_post) && db.contains(kept_comment));
+    assert_eq!(child_ids(&db, CommentAuthor, bob), [kept_comment]);
+    assert_eq!(db.table::<Post>()?.len(), 1);
+    assert_eq!(db.table::<Comment>()?.len(), 1);
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn cascade_deletes_a_whole_subtree_and_nothing_else() -> Result<(), Error> {
+    let mut db = db();
+    let root = db.insert(category("root", None))?;
+    let a = db.insert(category("a", Some(root)))?;
+    let b = db.insert(category("b", Some(root)))?;
+    let a1 = db.insert(category("a1", Some(a)))?;
+    let a2 = db.insert(category("a2", Some(a)))?;
+    let a11 = db.insert(category("a11", Some(a1)))?;
+    let b1 = db.insert(category("b1", Some(b)))?;
+
+    db.delete(a)?;
+    for gone in [a, a1, a2, a11] {
+        assert!(!db.contains(gone));
+    }
+    assert_eq!(child_ids(&db, CategoryParent, root), [b]);
+    assert_eq!(child_ids(&db, CategoryParent, b), [b1]);
+    check_indexes(&db);
+
+    db.delete(root)?;
+    assert!(db.table::<Category>()?.is_empty());
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn set_null_clears_the_key_and_the_rows_leave_the_index() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    let edited = db.insert(edited_post(bob, alice, "edited by alice"))?;
+    let also = db.insert(edited_post(bob, alice, "also"))?;
+    let untouched = db.insert(edited_post(bob, bob, "bob's own"))?;
+
+    db.delete(alice)?;
+    assert_eq!(db.get(edited)?.editor_id, None);
+    assert_eq!(db.get(also)?.editor_id, None);
+    assert!(db.belongs_to(PostEditor, also)?.is_none());
+    assert_eq!(db.get(untouched)?.editor_id, Some(bob));
+    assert_eq!(child_ids(&db, PostAuthor, bob), [edited, also, untouched]);
+    assert_eq!(child_ids(&db, PostEditor, bob), [untouched]);
+    check_indexes(&db);
+
+    // A user in alice's old slot inherits none of her edits.
+    let carol = db.insert(user("carol"))?;
+    assert_eq!(carol.to_bits() & 0xffff_ffff, alice.to_bits() & 0xffff_ffff);
+    assert!(child_ids(&db, PostEditor, carol).is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_row_both_cascaded_and_set_null_is_deleted_not_nullified() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let own = db.insert(edited_post(alice, alice, "own"))?;
+    let plan = db.delete_plan(alice)?;
+    assert!(plan.nullified().is_empty());
+    assert!(plan.deleted().contains(&AnyId::from(own)));
+    db.delete(alice)?;
+    assert!(!db.contains(own));
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn a_restrict_deep_in_a_cascade_blocks_everything() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let root = db.insert(category("root", None))?;
+    let mid = db.insert(category("mid", Some(root)))?;
+    let leaf = db.insert(category("leaf", Some(mid)))?;
+    db.insert(category("sibling", Some(root)))?;
+    let pin = db.insert(Pin { category_id: leaf })?;
+    db.insert(post(alice, "unrelated"))?;
+    let before = snapshot(&db);
+
+    let err = db.delete(root).err();
+    assert_eq!(
+        err,
+        Some(DeleteError::Restricted {
+            relation: info::<PinCategory>(),
+            parent: leaf.into(),
+            child: pin.into(),
+        })
+    );
+    assert_eq!(snapshot(&db), before);
+    check_indexes(&db);
+
+    // Unpinned, the same delete goes through.
+    db.delete(pin)?;
+    db.delete(root)?;
+    assert!(db.table::<Category>()?.is_empty());
+    check_indexes(&db);
+    Ok(())
+}
+
+/// The schema with its relations registered in reverse order: the outcome of a delete must not
+/// depend on the order in which relations are walked.
+fn reversed_db() -> Db {
+    Db::builder()
+        .relation(PinCategory)
+        .relation(CategoryParent)
+        .relation(ProfileUser)
+        .relation(CommentAuthor)
+        .relation(CommentPost)
+        .relation(PostEditor)
+        .relation(PostAuthor)
+        .table::<Pin>()
+        .table::<Category>()
+        .table::<Profile>()
+        .table::<Comment>()
+        .table::<Post>()
+        .table::<User>()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_restricted_child_removed_by_the_same_delete_through_a_cascade_does_not_block()
+-> Result<(), Error> {
+    for mut db in [db(), reversed_db()] {
+        let alice = db.insert(user("alice"))?;
+        let bob = db.insert(user("bob"))?;
+        let own = db.insert(post(alice, "own"))?;
+        // Alice's comment restricts deleting alice, but it goes with her post.
+        let reply = db.insert(comment(own, alice, "reply to myself"))?;
+        let bobs = db.insert(comment(own, bob, "hi"))?;
+
+        let plan = db.delete_plan(alice)?;
+        assert!(plan.deleted().contains(&AnyId::from(reply)));
+        db.delete(alice)?;
+        assert!(!db.contains(reply) && !db.contains(bobs) && !db.contains(own));
+        assert!(child_ids(&db, CommentAuthor, bob).is_empty());
+        check_indexes(&db);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_restricted_child_outside_the_cascade_still_blocks() -> Result<(), Error> {
+    for mut db in [db(), reversed_db()] {
+        let alice = db.insert(user("alice"))?;
+        let bob = db.insert(user("bob"))?;
+        let own = db.insert(post(alice, "own"))?;
+        db.insert(comment(own, alice, "reply to myself"))?;
+        let bobs_post = db.insert(post(bob, "bob's"))?;
+        let elsewhere = db.insert(comment(bobs_post, alice, "on bob's post"))?;
+        let before = snapshot(&db);
+
+        let Err(DeleteError::Restricted {
+            relation, child, ..
+        }) = db.delete(alice)
+        else {
+            panic!("alice's comment on bob's post blocks the delete")
+        };
+        assert_eq!(
+            (relation, child),
+            (info::<CommentAuthor>(), AnyId::from(elsewhere))
+        );
+        assert_eq!(snapshot(&db), before);
+    }
+    Ok(())
+}
+
+#[test]
+fn delete_plan_previews_the_delete_without_changing_anything() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    let p1 = db.insert(post(alice, "p1"))?;
+    let p2 = db.insert(post(alice, "p2"))?;
+    let c1 = db.insert(comment(p1, bob, "c1"))?;
+    let c2 = db.insert(comment(p2, bob, "c2"))?;
+    let bio = db.insert(profile(alice, "tea"))?;
+    let edited = db.insert(edited_post(bob, alice, "edited"))?;
+    let before = snapshot(&db);
+
+    let plan = db.delete_plan(alice)?;
+    assert_eq!(snapshot(&db), before, "a plan changes nothing");
+    assert_eq!(plan, db.delete_plan(alice)?);
+
+    let deleted = plan.deleted();
+    assert_eq!(
+        deleted[0],
+        AnyId::from(alice),
+        "the requested row comes first"
+    );
+    let expected: HashSet<AnyId> = [
+        alice.into(),
+        p1.into(),
+        p2.into(),
+        c1.into(),
+        c2.into(),
+        bio.into(),
+    ]
+    .into();
+    assert_eq!(deleted.iter().copied().collect::<HashSet<_>>(), expected);
+    assert_eq!(deleted.len(), expected.len(), "no row twice");
+    assert_eq!(
+        plan.nullified(),
+        [(AnyId::from(edited), info::<PostEditor>())]
+    );
+
+    // The delete does exactly that.
+    db.delete(alice)?;
+    for &id in deleted {
+        let gone = match id.table() {
+            "users" => !db.contains(id.typed::<User>().unwrap()),
+            "posts" => !db.contains(id.typed::<Post>().unwrap()),
+            "comments" => !db.contains(id.typed::<Comment>().unwrap()),
+            "profiles" => !db.contains(id.typed::<Profile>().unwrap()),
+            other => panic!("unexpected table {other}"),
+        };
+        assert!(gone, "{id} was planned for deletion");
+    }
+    assert_eq!(db.get(edited)?.editor_id, None);
+    assert_eq!(db.table::<User>()?.len(), 1);
+    assert_eq!(db.table::<Post>()?.len(), 1);
+    assert!(db.table::<Comment>()?.is_empty() && db.table::<Profile>()?.is_empty());
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn delete_plan_lists_a_tree_breadth_first() -> Result<(), Error> {
+    let mut db = db();
+    let root = db.insert(category("root", None))?;
+    let a = db.insert(category("a", Some(root)))?;
+    let b = db.insert(category("b", Some(root)))?;
+    let b1 = db.insert(category("b1", Some(b)))?;
+    let a1 = db.insert(category("a1", Some(a)))?;
+    let a11 = db.insert(category("a11", Some(a1)))?;
+    let plan = db.delete_plan(root)?;
+    let expected: Vec<AnyId> = [root, a, b, a1, b1, a11].map(AnyId::from).into();
+    assert_eq!(plan.deleted(), expected);
+    assert!(plan.nullified().is_empty());
+    Ok(())
+}
+
+#[test]
+fn deleting_a_stale_id_is_not_found() -> Result<(), Error> {
+    let Blog { mut db, second, .. } = blog()?;
+    db.delete(second)?;
+    let before = snapshot(&db);
+    let not_found = Some(DeleteError::NotFound { id: second.into() });
+    assert_eq!(db.delete(second).err(), not_found);
+    assert_eq!(db.delete_plan(second).err(), not_found);
+    assert_eq!(snapshot(&db), before);
+    Ok(())
+}
+
+#[test]
+fn a_cycle_made_by_updates_cascade_deletes_cleanly() -> Result<(), Error> {
+    let mut db = db();
+    let a = db.insert(category("a", None))?;
+    let b = db.insert(category("b", Some(a)))?;
+    let outside = db.insert(category("outside", None))?;
+    let hanging = db.insert(category("hanging", Some(b)))?;
+    db.update(a, |c| c.parent_id = Some(b))?;
+    assert_eq!(child_ids(&db, CategoryParent, b), [a, hanging]);
+    assert_eq!(child_ids(&db, CategoryParent, a), [b]);
+    check_indexes(&db);
+
+    let plan = db.delete_plan(b)?;
+    assert_eq!(plan.deleted(), [b, a, hanging].map(AnyId::from));
+    db.delete(b)?;
+    assert_eq!(db.table::<Category>()?.len(), 1);
+    assert!(db.contains(outside));
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn large_cascades_deduplicate_rows_past_the_small_plan_size() -> Result<(), Error> {
+    // A 100-long cycle: the cascade comes back to the first row after many rows.
+    let mut db = db();
+    let first = db.insert(category("c0", None))?;
+    let mut last = first;
+    for i in 1..100 {
+        last = db.insert(category(&format!("c{i}"), Some(last)))?;
+    }
+    db.update(first, |c| c.parent_id = Some(last))?;
+    let plan = db.delete_plan(first)?;
+    assert_eq!(plan.deleted().len(), 100);
+    db.delete(first)?;
+    assert!(db.table::<Category>()?.is_empty());
+
+    // 40 posts each with alice's own comment: the restricted comments all go with the posts;
+    // 40 posts by bob she edited are set to null.
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    for i in 0..40 {
+        let own = db.insert(post(alice, &format!("own {i}")))?;
+        db.insert(comment(own, alice, "me"))?;
+        db.insert(edited_post(bob, alice, &format!("edited {i}")))?;
+    }
+    let plan = db.delete_plan(alice)?;
+    assert_eq!((plan.deleted().len(), plan.nullified().len()), (81, 40));
+    db.delete(alice)?;
+    assert!(db.table::<Comment>()?.is_empty());
+    assert_eq!(db.table::<Post>()?.len(), 40);
+    assert_eq!(db.has_many(PostEditor, bob)?.len(), 0);
+    assert!(db.table::<Post>()?.iter().all(|p| p.editor_id.is_none()));
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn a_chain_of_a_million_categories_cascade_deletes_from_its_root() -> Result<(), Error> {
+    const LEN: usize = 1_000_000;
+    let mut db = db();
+    let root = db.insert(category("root", None))?;
+    let mut tip = root;
+    for _ in 1..LEN {
+        tip = db.insert(category("", Some(tip)))?;
+    }
+    assert_eq!(db.table::<Category>()?.len(), LEN);
+    let removed = db.delete(root)?;
+    assert_eq!(removed.name, "root");
+    assert!(db.table::<Category>()?.is_empty());
+    assert!(!db.contains(tip));
+    check_indexes(&db);
+    Ok(())
+}

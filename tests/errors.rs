@@ -1,0 +1,268 @@
+//! Every error says which table, key, rule and rows are involved, in lower case without a
+//! trailing period; the families convert into `relstore::Error` with `?`.
+
+mod common;
+
+use std::error::Error as _;
+use std::fmt::Display;
+
+use common::*;
+use relstore::{Db, DeleteError, Error, LookupError, Model, SchemaError, WriteError};
+use serde::{Deserialize, Serialize};
+
+/// Asserts the message style and that the message names every one of `parts`.
+#[track_caller]
+fn assert_message(err: &impl Display, parts: &[&str]) -> String {
+    let message = err.to_string();
+    let first = message.chars().next().expect("a message");
+    assert!(!first.is_uppercase(), "starts in lower case: {message}");
+    assert!(!message.ends_with('.'), "no trailing period: {message}");
+    assert!(!message.contains('\n'), "one line: {message}");
+    for part in parts {
+        assert!(message.contains(part), "{message:?} names {part:?}");
+    }
+    message
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Account {
+    login: String,
+}
+impl Model for Account {
+    const TABLE: &'static str = "users";
+}
+
+relstore::belongs_to!(AuthorSetNull: Post.author_id -> User, has_many, on_delete = SetNull);
+
+#[test]
+fn schema_errors_name_the_table_and_relation() {
+    let err = Db::builder()
+        .table::<User>()
+        .table::<Account>()
+        .build()
+        .err()
+        .unwrap();
+    assert_message(&err, &["table `users`", "registered twice"]);
+
+    let err = Db::builder()
+        .table::<User>()
+        .table::<Post>()
+        .relation(PostAuthor)
+        .relation(PostAuthor)
+        .build()
+        .err()
+        .unwrap();
+    assert_message(
+        &err,
+        &[
+            "relation PostAuthor (posts.author_id -> users)",
+            "registered twice",
+        ],
+    );
+
+    let err = Db::builder()
+        .table::<Post>()
+        .relation(PostAuthor)
+        .build()
+        .err()
+        .unwrap();
+    assert_message(
+        &err,
+        &[
+            "PostAuthor (posts.author_id -> users)",
+            "table `users`",
+            "not registered",
+        ],
+    );
+
+    let err = Db::builder()
+        .table::<User>()
+        .table::<Post>()
+        .relation(AuthorSetNull)
+        .build()
+        .err()
+        .unwrap();
+    assert!(matches!(err, SchemaError::SetNullOnRequiredKey { .. }));
+    assert_message(
+        &err,
+        &[
+            "AuthorSetNull (posts.author_id -> users)",
+            "required key",
+            "null",
+            "`author_id`",
+        ],
+    );
+}
+
+#[test]
+fn lookup_errors_name_the_row_table_or_relation() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    db.delete(alice)?;
+    let err = db.get(alice).err().unwrap();
+    assert_message(&err, &["users#1v1", "deleted or never existed"]);
+
+    let small = Db::builder().table::<User>().build()?;
+    let err = small.table::<Post>().err().unwrap();
+    assert_message(&err, &["table `posts`", "not registered"]);
+
+    let mut only_tables = Db::builder().table::<User>().table::<Post>().build()?;
+    let carol = only_tables.insert(user("carol"))?;
+    let err = only_tables.has_many(PostEditor, carol).err().unwrap();
+    assert_message(
+        &err,
+        &[
+            "relation PostEditor (posts.editor_id -> users)",
+            "not registered",
+        ],
+    );
+    Ok(())
+}
+
+#[test]
+fn write_errors_name_the_key_relation_and_rows() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?; // users#1v1
+    let gone = db.insert(user("gone"))?; // users#2v1
+    db.delete(gone)?;
+    let hello = db.insert(post(alice, "hello"))?; // posts#1v1
+
+    let err = db.insert(post(gone, "x")).err().unwrap();
+    assert_message(
+        &err,
+        &[
+            "posts.author_id",
+            "users#2v1",
+            "PostAuthor (posts.author_id -> users)",
+        ],
+    );
+
+    db.insert(profile(alice, "tea"))?; // profiles#1v1
+    let err = db.insert(profile(alice, "coffee")).err().unwrap();
+    assert!(matches!(err, WriteError::HasOneTaken { row: None, .. }));
+    assert_message(
+        &err,
+        &[
+            "users#1v1",
+            "profiles#1v1",
+            "ProfileUser (profiles.user_id -> users)",
+            "new row",
+        ],
+    );
+
+    let bob = db.insert(user("bob"))?; // users#2v3
+    let bobs = db.insert(profile(bob, "coffee"))?; // profiles#2v1
+    let err = db.update(bobs, |p| p.user_id = alice).err().unwrap();
+    assert_message(
+        &err,
+        &["users#1v1", "profiles#1v1", "profiles#2v1", "ProfileUser"],
+    );
+
+    db.delete(hello)?;
+    let err = db.update(hello, |p| p.title.clear()).err().unwrap();
+    assert_message(&err, &["posts#1v1", "deleted or never existed"]);
+
+    let mut small = Db::builder().table::<User>().build()?;
+    let err = small.insert(post(alice, "x")).err().unwrap();
+    assert_message(&err, &["table `posts`", "not registered"]);
+    Ok(())
+}
+
+#[test]
+fn delete_errors_name_the_relation_and_both_rows() -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    let hello = db.insert(post(alice, "hello"))?;
+    db.insert(comment(hello, bob, "hi"))?;
+    let err = db.delete(bob).err().unwrap();
+    assert_message(
+        &err,
+        &[
+            "users#2v1",
+            "comments#1v1",
+            "restrict",
+            "CommentAuthor (comments.author_id -> users)",
+        ],
+    );
+
+    db.delete(alice)?;
+    let err = db.delete(alice).err().unwrap();
+    assert_message(&err, &["users#1v1", "deleted or never existed"]);
+
+    let mut small = Db::builder().table::<User>().build()?;
+    let err = small.delete(hello).err().unwrap();
+    assert!(matches!(err, DeleteError::UnknownTable { table: "posts" }));
+    assert_message(&err, &["table `posts`", "not registered"]);
+    Ok(())
+}
+
+/// Each family, through `?`, in a function returning `relstore::Error`.
+fn fail_with(family: &str) -> Result<(), Error> {
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    db.delete(alice)?;
+    match family {
+        "schema" => drop(Db::builder().table::<User>().table::<User>().build()?),
+        "lookup" => drop(db.get(alice)?),
+        "write" => drop(db.insert(post(alice, "x"))?),
+        "delete" => drop(db.delete(alice)?),
+        _ => {}
+    }
+    Ok(())
+}
+
+#[test]
+fn every_family_converts_into_error_with_question_mark() {
+    assert!(fail_with("none").is_ok());
+    let schema = fail_with("schema").unwrap_err();
+    assert!(matches!(
+        schema,
+        Error::Schema(SchemaError::DuplicateTable { table: "users" })
+    ));
+    assert!(matches!(
+        fail_with("lookup"),
+        Err(Error::Lookup(LookupError::NotFound { .. }))
+    ));
+    assert!(matches!(
+        fail_with("write"),
+        Err(Error::Write(WriteError::MissingParent { .. }))
+    ));
+    assert!(matches!(
+        fail_with("delete"),
+        Err(Error::Delete(DeleteError::NotFound { .. }))
+    ));
+}
+
+#[test]
+fn error_displays_and_exposes_its_family_error_as_source() {
+    for family in ["schema", "lookup", "write", "delete"] {
+        let err = fail_with(family).unwrap_err();
+        let source = err.source().expect("a family error");
+        assert_eq!(err.to_string(), source.to_string());
+        assert_message(&err, &[]);
+        let matches_family = match &err {
+            Error::Schema(e) => source.downcast_ref::<SchemaError>() == Some(e),
+            Error::Lookup(e) => source.downcast_ref::<LookupError>() == Some(e),
+            Error::Write(e) => source.downcast_ref::<WriteError>() == Some(e),
+            Error::Delete(e) => source.downcast_ref::<DeleteError>() == Some(e),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert!(matches_family, "{family}: source is the wrapped error");
+        assert!(
+            source.source().is_none(),
+            "family errors are the root cause"
+        );
+    }
+}
+
+#[test]
+fn errors_box_into_dyn_error_send_sync() {
+    fn boxed() -> Result<(), Box<dyn std::error::Error + Send + Sync + 'static>> {
+        fail_with("write")?;
+        Ok(())
+    }
+    let err = boxed().unwrap_err();
+    let inner = err.downcast_ref::<Error>().expect("a relstore error");
+    assert!(matches!(inner, Error::Write(_)));
+}
