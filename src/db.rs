@@ -120,8 +120,9 @@ impl Db {
     where
         R: Relation<Kind = HasMany>,
     {
+        let children = self.children_of(relation, parent)?;
         self.check_parent(parent)?;
-        self.children_of(relation, parent)
+        Ok(children)
     }
 
     /// The one child of `parent` under has-one relation `R`, if it has one.
@@ -137,8 +138,9 @@ impl Db {
     where
         R: Relation<Kind = HasOne>,
     {
+        let mut children = self.children_of(relation, parent)?;
         self.check_parent(parent)?;
-        Ok(self.children_of(relation, parent)?.next())
+        Ok(children.next())
     }
 
     /// The parent of `child` under relation `R`; `None` only when an optional key is null.

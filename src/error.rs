@@ -243,13 +243,15 @@ impl fmt::Display for Error {
     }
 }
 
+/// Transparent: `Error` displays its family's error and hands on that error's source, so a
+/// report that walks the chain prints each message once.
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Error::Schema(e) => Some(e),
-            Error::Lookup(e) => Some(e),
-            Error::Write(e) => Some(e),
-            Error::Delete(e) => Some(e),
+            Error::Schema(e) => e.source(),
+            Error::Lookup(e) => e.source(),
+            Error::Write(e) => e.source(),
+            Error::Delete(e) => e.source(),
         }
     }
 }

@@ -92,6 +92,8 @@ pub enum OnDelete {
     #[default]
     Restrict,
     /// The children are deleted too, through their own relations' policies, to any depth.
+    /// Self-referential keys may form cycles (a row may even be its own parent); a cascade
+    /// through a cycle deletes each row once.
     Cascade,
     /// The children's optional key is set to null.
     SetNull,

@@ -232,6 +232,10 @@ fn an_unknown_relation_is_a_typed_error_at_every_use() -> Result<(), Error> {
     // Unregistered relations do not restrict or cascade either.
     db.delete(alice)?;
     assert!(db.contains(hello) && db.contains(bio));
+
+    // The unknown relation is reported before the (now stale) parent id.
+    assert_eq!(db.has_many(PostAuthor, alice).err(), unknown(PostAuthor));
+    assert_eq!(db.has_one(ProfileUser, alice).err(), unknown(ProfileUser));
     Ok(())
 }
 
