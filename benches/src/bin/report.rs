@@ -1,0 +1,332 @@
+//! The ratio report: reads criterion's results and prints, per workload and N, each
+//! implementation's median and its ratio to `raw`, then checks the issue's bars.
+//!
+//! ```text
+//! cargo run --release --manifest-path benches/Cargo.toml --bin report [CRITERION_DIR]
+//! ```
+//!
+//! `CRITERION_DIR` defaults to `benches/target/criterion`. The output is Markdown, pasted into
+//! BENCHMARKS.md as is. New workloads and implementations show up without changes here; only
+//! their bars, if any, are listed in [`BARS`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// Workloads and implementations in the order the tables show them; others follow, sorted.
+const WORKLOADS: &[&str] = &[
+    "insert",
+    "bulk_insert",
+    "get",
+    "belongs_to",
+    "has_many",
+    "delete",
+    "delete_cascade",
+    "scan",
+    "bincode_encode",
+    "bincode_decode",
+];
+const IMPLS: &[&str] = &["raw", "relstore", "relstore_table", "sqlite", "bevy"];
+
+const READS: &[&str] = &["get", "belongs_to", "has_many", "scan"];
+
+/// A bar of the issue: `slow` / `fast` (medians) must be at most `max` (`Max`) or at least
+/// `min` (`Min`) on the listed workloads (`None`: every workload where both ran).
+struct Bar {
+    slow: &'static str,
+    fast: &'static str,
+    workloads: Option<&'static [&'static str]>,
+    limit: Limit,
+}
+
+enum Limit {
+    /// The ratio is at most this: `slow` may be that much slower than `fast`.
+    Max(f64),
+    /// The ratio is at least this: `fast` must be that much faster than `slow`.
+    Min(f64),
+    /// The ratio is above this.
+    Above(f64),
+}
+
+const BARS: &[Bar] = &[
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(READS),
+        limit: Limit::Max(1.5),
+    },
+    Bar {
+        slow: "relstore_table",
+        fast: "raw",
+        workloads: None,
+        limit: Limit::Max(1.1),
+    },
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["insert", "delete"]),
+        limit: Limit::Max(2.0),
+    },
+    Bar {
+        slow: "sqlite",
+        fast: "relstore",
+        workloads: Some(READS),
+        limit: Limit::Min(30.0),
+    },
+    Bar {
+        slow: "sqlite",
+        fast: "relstore",
+        workloads: Some(&["bulk_insert"]),
+        limit: Limit::Min(3.0),
+    },
+    Bar {
+        slow: "bevy",
+        fast: "relstore",
+        workloads: None,
+        limit: Limit::Above(1.0),
+    },
+];
+
+/// One benchmark's result.
+struct Measured {
+    median_ns: f64,
+    /// Rows or bytes per iteration, if the benchmark declared a throughput.
+    throughput: Option<(f64, &'static str)>,
+}
+
+/// (workload, N) -> implementation -> result.
+type Results = BTreeMap<(usize, usize), BTreeMap<(usize, String), Measured>>;
+
+fn main() {
+    let dir = std::env::args().nth(1).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion"),
+        PathBuf::from,
+    );
+    let mut files = Vec::new();
+    find_results(&dir, &mut files);
+    if files.is_empty() {
+        eprintln!(
+            "no criterion results under {}: run `cargo bench` first",
+            dir.display()
+        );
+        std::process::exit(1);
+    }
+    let mut workloads: Vec<String> = WORKLOADS.iter().map(|w| w.to_string()).collect();
+    let mut results = Results::new();
+    for new in files {
+        let Some((workload, imp, n, measured)) = read_result(&new) else {
+            eprintln!("skipping unreadable result in {}", new.display());
+            continue;
+        };
+        let w = rank(&mut workloads, &workload);
+        let i = IMPLS.iter().position(|&x| x == imp).unwrap_or(IMPLS.len());
+        results
+            .entry((w, n))
+            .or_default()
+            .insert((i, imp), measured);
+    }
+    print!("{}", medians_table(&results, &workloads));
+    print!("{}", throughput_table(&results, &workloads));
+    print!("{}", bars_table(&results, &workloads));
+}
+
+/// Every `new/` directory holding a criterion result under `dir`.
+fn find_results(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.file_name().is_some_and(|name| name == "new") {
+            if path.join("estimates.json").exists() {
+                out.push(path);
+            }
+        } else {
+            find_results(&path, out);
+        }
+    }
+}
+
+/// (workload, implementation, N, result) from a `new/` directory.
+fn read_result(new: &Path) -> Option<(String, String, usize, Measured)> {
+    let read = |name| -> Option<Value> {
+        serde_json::from_str(&std::fs::read_to_string(new.join(name)).ok()?).ok()
+    };
+    let (benchmark, estimates) = (read("benchmark.json")?, read("estimates.json")?);
+    let workload = benchmark["group_id"].as_str()?.to_string();
+    let imp = benchmark["function_id"].as_str()?.to_string();
+    let n = benchmark["value_str"].as_str()?.parse().ok()?;
+    let median_ns = estimates["median"]["point_estimate"].as_f64()?;
+    let throughput = match &benchmark["throughput"] {
+        Value::Object(t) => t.iter().find_map(|(kind, v)| {
+            let unit = match kind.as_str() {
+                "Elements" => "rows",
+                "Bytes" => "B",
+                _ => return None,
+            };
+            Some((v.as_f64()?, unit))
+        }),
+        _ => None,
+    };
+    Some((
+        workload,
+        imp,
+        n,
+        Measured {
+            median_ns,
+            throughput,
+        },
+    ))
+}
+
+/// The position of `workload` in `known`, appending it if new.
+fn rank(known: &mut Vec<String>, workload: &str) -> usize {
+    known.iter().position(|w| w == workload).unwrap_or_else(|| {
+        known.push(workload.to_string());
+        known.len() - 1
+    })
+}
+
+fn medians_table(results: &Results, workloads: &[String]) -> String {
+    let mut impls: Vec<&(usize, String)> = results.values().flat_map(BTreeMap::keys).collect();
+    impls.sort();
+    impls.dedup();
+    let mut out = String::from("### Medians, and ratio to `raw`\n\n| workload | N |");
+    for (_, imp) in &impls {
+        write!(out, " {imp} |").unwrap();
+    }
+    out.push_str("\n|---|--:|");
+    out.push_str(&"--:|".repeat(impls.len()));
+    out.push('\n');
+    for (&(w, n), row) in results {
+        let raw = row
+            .iter()
+            .find(|((_, imp), _)| imp == "raw")
+            .map(|(_, m)| m.median_ns);
+        write!(out, "| {} | {} |", workloads[w], thousands(n)).unwrap();
+        for key in &impls {
+            match (row.get(key), raw) {
+                (Some(m), Some(raw)) => {
+                    write!(
+                        out,
+                        " {} ({:.2}x) |",
+                        duration(m.median_ns),
+                        m.median_ns / raw
+                    )
+                }
+                (Some(m), None) => write!(out, " {} |", duration(m.median_ns)),
+                (None, _) => write!(out, " |"),
+            }
+            .unwrap();
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn throughput_table(results: &Results, workloads: &[String]) -> String {
+    let mut out = String::from(
+        "\n### Throughput (median)\n\n| workload | N | implementation | throughput |\n|---|--:|---|--:|\n",
+    );
+    for (&(w, n), row) in results {
+        for ((_, imp), m) in row {
+            if let Some((per_iter, unit)) = m.throughput {
+                let per_s = per_iter / (m.median_ns * 1e-9);
+                let (value, prefix) = if per_s >= 1e9 {
+                    (per_s / 1e9, "G")
+                } else if per_s >= 1e6 {
+                    (per_s / 1e6, "M")
+                } else {
+                    (per_s / 1e3, "k")
+                };
+                let workload = &workloads[w];
+                writeln!(
+                    out,
+                    "| {workload} | {} | {imp} | {value:.1} {prefix}{unit}/s |",
+                    thousands(n)
+                )
+                .unwrap();
+            }
+        }
+    }
+    out
+}
+
+fn bars_table(results: &Results, workloads: &[String]) -> String {
+    let mut out = String::from(
+        "\n### Bars\n\n| bar | workload | N | ratio | result |\n|---|---|--:|--:|---|\n",
+    );
+    let (mut met, mut missed) = (0, 0);
+    for bar in BARS {
+        for (&(w, n), row) in results {
+            let workload = workloads[w].as_str();
+            if bar.workloads.is_some_and(|ws| !ws.contains(&workload)) {
+                continue;
+            }
+            let median = |name: &str| {
+                row.iter()
+                    .find(|((_, imp), _)| imp == name)
+                    .map(|(_, m)| m.median_ns)
+            };
+            let (Some(slow), Some(fast)) = (median(bar.slow), median(bar.fast)) else {
+                continue;
+            };
+            let ratio = slow / fast;
+            let (ok, rule) = match bar.limit {
+                Limit::Max(max) => (ratio <= max, format!("{} / {} ≤ {max}", bar.slow, bar.fast)),
+                Limit::Min(min) => (ratio >= min, format!("{} / {} ≥ {min}", bar.slow, bar.fast)),
+                Limit::Above(min) => (ratio > min, format!("{} / {} > {min}", bar.slow, bar.fast)),
+            };
+            if ok {
+                met += 1;
+            } else {
+                missed += 1;
+            }
+            let result = if ok { "met" } else { "**MISS**" };
+            writeln!(
+                out,
+                "| {rule} | {workload} | {} | {ratio:.2} | {result} |",
+                thousands(n)
+            )
+            .unwrap();
+        }
+    }
+    writeln!(out, "\n{met} bars met, {missed} missed.").unwrap();
+    out
+}
+
+/// `1_000_000` as `1,000,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration in nanoseconds with three significant digits and a fitting unit.
+fn duration(ns: f64) -> String {
+    let (value, unit) = match ns {
+        ns if ns < 1e3 => (ns, "ns"),
+        ns if ns < 1e6 => (ns / 1e3, "µs"),
+        ns if ns < 1e9 => (ns / 1e6, "ms"),
+        ns => (ns / 1e9, "s"),
+    };
+    let decimals = if value < 10.0 {
+        2
+    } else if value < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{value:.decimals$} {unit}")
+}

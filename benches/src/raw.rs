@@ -1,0 +1,106 @@
+//! The physical-limit proxy: what a careful programmer writes by hand with `slotmap` and a
+//! `SecondaryMap<_, Vec<_>>` child index, with the same semantics as relstore (the parent must
+//! exist, children listed in insertion order, deleting a user deletes its posts) and nothing
+//! more: no type erasure, no lookups by type, no insertion sequence.
+
+use serde::{Deserialize, Serialize};
+use slotmap::{SecondaryMap, SlotMap, new_key_type};
+
+use crate::fixture::{Dataset, PostRow, User};
+
+new_key_type! {
+    /// A user's key.
+    pub struct UserKey;
+    /// A post's key.
+    pub struct PostKey;
+}
+
+/// A stored post.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Post {
+    /// The author.
+    pub user_id: UserKey,
+    /// See [`PostRow::title`].
+    pub title: String,
+    /// See [`PostRow::content`].
+    pub content: String,
+}
+
+/// Two arenas and the has-many index.
+#[derive(Default)]
+pub struct Store {
+    /// The parents.
+    pub users: SlotMap<UserKey, User>,
+    /// The children.
+    pub posts: SlotMap<PostKey, Post>,
+    /// Each user's posts, oldest first; users without posts have no entry.
+    pub posts_of: SecondaryMap<UserKey, Vec<PostKey>>,
+}
+
+impl Store {
+    /// Loads `data` row by row (like relstore, which has no bulk or reserve API), returning
+    /// the store and the keys of its users and posts in `data`'s order.
+    pub fn load(data: Dataset) -> (Self, Vec<UserKey>, Vec<PostKey>) {
+        let mut store = Store::default();
+        let users: Vec<UserKey> = data
+            .users
+            .into_iter()
+            .map(|u| store.insert_user(u))
+            .collect();
+        let posts = (data.posts.into_iter())
+            .map(|row| {
+                store
+                    .insert_post(users[row.user], row)
+                    .expect("user exists")
+            })
+            .collect();
+        (store, users, posts)
+    }
+
+    /// Inserts a user.
+    #[inline]
+    pub fn insert_user(&mut self, user: User) -> UserKey {
+        self.users.insert(user)
+    }
+
+    /// Inserts a post by `user`, or `None` if the user does not exist.
+    #[inline]
+    pub fn insert_post(&mut self, user: UserKey, row: PostRow) -> Option<PostKey> {
+        if !self.users.contains_key(user) {
+            return None;
+        }
+        let siblings = self.posts_of.entry(user)?.or_default();
+        let key = self.posts.insert(Post {
+            user_id: user,
+            title: row.title,
+            content: row.content,
+        });
+        siblings.push(key);
+        Some(key)
+    }
+
+    /// Deletes a post and its index entry, keeping its siblings' order.
+    #[inline]
+    pub fn delete_post(&mut self, key: PostKey) -> Option<Post> {
+        let post = self.posts.remove(key)?;
+        if let Some(siblings) = self.posts_of.get_mut(post.user_id) {
+            if let Some(at) = siblings.iter().position(|&k| k == key) {
+                siblings.remove(at);
+            }
+            if siblings.is_empty() {
+                self.posts_of.remove(post.user_id);
+            }
+        }
+        Some(post)
+    }
+
+    /// Deletes a user and, cascading, its posts.
+    #[inline]
+    pub fn delete_user(&mut self, key: UserKey) -> Option<User> {
+        let user = self.users.remove(key)?;
+        for post in self.posts_of.remove(key).unwrap_or_default() {
+            self.posts.remove(post);
+        }
+        Some(user)
+    }
+}

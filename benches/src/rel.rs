@@ -1,0 +1,63 @@
+//! The same schema in relstore: users, posts, and one cascading has-many relation.
+
+use relstore::{Db, Id, Model};
+use serde::{Deserialize, Serialize};
+
+use crate::fixture::{Dataset, PostRow, User};
+
+impl Model for User {
+    const TABLE: &'static str = "users";
+}
+
+/// A stored post.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Post {
+    /// The author.
+    pub user_id: Id<User>,
+    /// See [`PostRow::title`].
+    pub title: String,
+    /// See [`PostRow::content`].
+    pub content: String,
+}
+
+impl Model for Post {
+    const TABLE: &'static str = "posts";
+}
+
+relstore::belongs_to!(
+    /// A post's author; deleting a user deletes its posts.
+    pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade
+);
+
+/// An empty store with the schema.
+pub fn empty() -> Db {
+    Db::builder()
+        .table::<User>()
+        .table::<Post>()
+        .relation(PostAuthor)
+        .build()
+        .expect("the schema is valid")
+}
+
+/// The post `row` by `user`.
+#[inline]
+pub fn post(user: Id<User>, row: PostRow) -> Post {
+    Post {
+        user_id: user,
+        title: row.title,
+        content: row.content,
+    }
+}
+
+/// Loads `data` row by row, returning the store and the ids of its users and posts in
+/// `data`'s order.
+pub fn load(data: Dataset) -> (Db, Vec<Id<User>>, Vec<Id<Post>>) {
+    let mut db = empty();
+    let users: Vec<Id<User>> = (data.users.into_iter())
+        .map(|u| db.insert(u).expect("no keys to check"))
+        .collect();
+    let posts = (data.posts.into_iter())
+        .map(|row| db.insert(post(users[row.user], row)).expect("user exists"))
+        .collect();
+    (db, users, posts)
+}
