@@ -1,0 +1,192 @@
+//! Model-based test: random sequences of inserts, updates and deletes, run on the store and on a
+//! naive reference (rows in `Vec`s, relations found by linear scan), compared after every step.
+//!
+//! - Schema (`model/schema.rs`): users, posts, comments, profiles, categories; nine relations
+//!   covering HasMany and HasOne, Restrict, Cascade and SetNull, required and optional keys, two
+//!   relations between the same tables and two self-referential ones.
+//! - Operations (`model/generate.rs`, `model/ops.rs`): inserts; updates through `db.update`,
+//!   `db.replace` and a panicking `db.update` closure (re-parenting, setting optional keys to
+//!   `None` and back, changing plain fields); deletes on every table; `delete_plan`. Ids are live,
+//!   deleted, or forged; now and then a burst of children under one row makes long sibling lists
+//!   and cascades of more than 32 rows. Every outcome (the value returned, or the error and the
+//!   relation and rows it names) is compared with the reference's.
+//! - After every step (`model/check.rs`): every row, count, has-many (in order), has-one and
+//!   belongs-to answer, `NotFound` for dead ids, and `Db::__check_indexes`.
+//!
+//! By default `SEEDS` seeds of `STEPS` steps each run, and the run must cover every kind of
+//! outcome. A failure prints its seed, step and operation; replay it (or run one seed longer)
+//! with `RELSTORE_SEED=<seed> [RELSTORE_STEPS=<n>] cargo test --test model`. Outcome counts:
+//! `cargo test --test model -- --nocapture`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// `return Err(..)` from the enclosing function unless the condition holds.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+/// `return Err(..)` unless `store == reference`, printing both.
+macro_rules! ensure_eq {
+    ($store:expr, $reference:expr, $($msg:tt)+) => {{
+        let (store, reference) = (&$store, &$reference);
+        if store != reference {
+            return Err(format!(
+                "{}\n   store: {store:?}\n   reference: {reference:?}",
+                format!($($msg)+)
+            ));
+        }
+    }};
+}
+
+#[path = "model/check.rs"]
+mod check;
+#[path = "model/generate.rs"]
+mod generate;
+#[path = "model/ops.rs"]
+mod ops;
+#[path = "model/reference.rs"]
+mod reference;
+#[path = "model/rng.rs"]
+mod rng;
+#[path = "model/schema.rs"]
+mod schema;
+
+const SEEDS: u64 = 20;
+const STEPS: usize = 600;
+
+fn env(name: &str) -> Option<u64> {
+    let value = std::env::var(name).ok()?;
+    Some(
+        value
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={value:?} is not a number")),
+    )
+}
+
+#[test]
+fn random_operations_agree_with_the_reference() {
+    let seed = env("RELSTORE_SEED");
+    let steps = env("RELSTORE_STEPS").map_or(STEPS, |n| n as usize);
+    let seeds: Vec<u64> = match seed {
+        Some(seed) => vec![seed],
+        None => (1..=SEEDS).collect(),
+    };
+    let mut stats = ops::Stats::new();
+    for &seed in &seeds {
+        run(seed, steps, &mut stats);
+    }
+    let total = stats["steps"];
+    println!("{} seeds x {steps} steps = {total} steps:", seeds.len());
+    for (outcome, n) in &stats {
+        println!("  {n:>6}  {outcome}");
+    }
+    if seed.is_none() && steps == STEPS {
+        assert!(total >= 10_000, "only {total} steps ran");
+        covers_every_outcome(&stats);
+    }
+}
+
+fn run(seed: u64, steps: usize, stats: &mut ops::Stats) {
+    let mut db = schema::build();
+    check_relation_info(&db);
+    let mut reference = reference::Reference::default();
+    let mut generator = generate::Gen::new(seed);
+    for step in 0..steps {
+        let op = generator.op(&reference);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            ops::run(&mut db, &mut reference, &op, stats)?;
+            *stats.entry("steps".into()).or_default() += 1;
+            check::everything(&db, &reference)
+        }));
+        let failure = match result {
+            Ok(Ok(())) => continue,
+            Ok(Err(message)) => message,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                format!("panicked: {}", message.unwrap_or_default())
+            }
+        };
+        panic!(
+            "seed {seed}, step {step}, op {op:?}\n{failure}\n\
+             replay: RELSTORE_SEED={seed} RELSTORE_STEPS={} cargo test --test model",
+            step + 1
+        );
+    }
+}
+
+/// The store describes each relation as the schema declares it.
+fn check_relation_info(db: &relstore::Db) {
+    let got: Vec<_> = db
+        .relations()
+        .map(|i| {
+            (
+                i.name,
+                i.child_table,
+                i.foreign_key,
+                i.parent_table,
+                i.on_delete,
+                i.unique,
+                i.optional,
+            )
+        })
+        .collect();
+    assert_eq!(got, schema::EXPECTED_INFO);
+}
+
+/// The default run must exercise every kind of outcome, so that a change to the generator
+/// cannot quietly stop testing something.
+fn covers_every_outcome(stats: &ops::Stats) {
+    let mut required = vec![
+        "update panicked in closure".to_string(),
+        "update NotFound".into(),
+        "replace NotFound".into(),
+        "update MissingParent".into(),
+        "replace MissingParent".into(),
+        "update HasOneTaken".into(),
+        "replace HasOneTaken".into(),
+        "insert MissingParent".into(),
+        "insert HasOneTaken".into(),
+        "delete cascaded".into(),
+        "delete of more than 32 rows".into(),
+        "delete_plan ok".into(),
+        "delete_plan Restricted".into(),
+        "delete_plan NotFound".into(),
+    ];
+    for table in ["users", "posts", "comments", "profiles", "categories"] {
+        required.push(format!("insert {table} ok"));
+        required.push(format!("delete {table} ok"));
+        required.push(format!("delete {table} NotFound"));
+    }
+    for table in ["users", "categories"] {
+        required.push(format!("delete {table} Restricted"));
+    }
+    for rel in reference::RELATIONS {
+        required.push(format!("update re-parent {}", rel.name()));
+        if rel.policy() == relstore::OnDelete::SetNull {
+            required.push(format!("delete set null {}", rel.name()));
+        }
+    }
+    for rel in [
+        "PostEditor",
+        "PostCategory",
+        "CommentReply",
+        "FeaturedPost",
+        "CategoryParent",
+    ] {
+        required.push(format!("update key to None {rel}"));
+        required.push(format!("replace key to None {rel}"));
+    }
+    let missing: Vec<_> = required
+        .iter()
+        .filter(|r| !stats.contains_key(*r))
+        .collect();
+    assert!(missing.is_empty(), "the run never covered: {missing:?}");
+}

@@ -1,0 +1,250 @@
+//! After every step: every read the store offers, compared with the reference.
+
+use std::collections::{HashMap, HashSet};
+
+use relstore::{Db, HasMany, HasOne, Id, LookupError, Relation};
+
+use crate::reference::{RELATIONS, RefModel, Reference};
+use crate::schema::*;
+
+/// Dead ids whose relation reads (has-many, has-one, belongs-to) are checked per step, newest
+/// first; `get` and `contains` are checked for every dead id.
+const DEAD_SAMPLE: usize = 8;
+
+/// A slot index the store never reaches in these runs: an id that never existed.
+const NEVER: u64 = (1 << 32) | 90_000;
+
+pub fn everything(db: &Db, r: &Reference) -> Result<(), String> {
+    db.__check_indexes()
+        .map_err(|e| format!("__check_indexes: {e}"))?;
+    table::<User>(db, r)?;
+    table::<Post>(db, r)?;
+    table::<Comment>(db, r)?;
+    table::<Profile>(db, r)?;
+    table::<Category>(db, r)?;
+    for rel in RELATIONS {
+        rel.check(db, r)?;
+    }
+    Ok(())
+}
+
+fn lookup(e: LookupError) -> String {
+    format!("unexpected lookup error: {e}")
+}
+
+/// Counts, iteration, `get` and `contains` for live, dead and never-issued ids.
+fn table<T: RefModel>(db: &Db, r: &Reference) -> Result<(), String> {
+    let want = T::of(r);
+    let name = T::TABLE;
+    let table = db.table::<T>().map_err(lookup)?;
+    ensure_eq!(table.len(), want.rows.len(), "{name}: len()");
+    ensure_eq!(table.is_empty(), want.rows.is_empty(), "{name}: is_empty()");
+
+    let by_id: HashMap<Id<T>, &T> = want.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
+    let mut seen = HashSet::new();
+    ensure_eq!(table.iter().len(), want.rows.len(), "{name}: iter().len()");
+    for row in table {
+        ensure!(
+            seen.insert(row.id()),
+            "{name}: iter() yields {:?} twice",
+            row.id()
+        );
+        let expected = by_id.get(&row.id()).copied();
+        ensure_eq!(
+            Some(row.get()),
+            expected,
+            "{name}: iter() yields {:?}",
+            row.id()
+        );
+    }
+    ensure_eq!(
+        seen.len(),
+        want.rows.len(),
+        "{name}: rows yielded by iter()"
+    );
+
+    for rec in &want.rows {
+        let row = db.get(rec.id).map_err(lookup)?;
+        ensure_eq!(row.id(), rec.id, "{name}: get({:?}).id()", rec.id);
+        ensure_eq!(&*row, &rec.row, "{name}: get({:?})", rec.id);
+        ensure!(db.contains(rec.id), "{name}: contains({:?})", rec.id);
+        ensure!(
+            table.contains(rec.id),
+            "{name}: table.contains({:?})",
+            rec.id
+        );
+        let via_table = table.get(rec.id).map(|row| row.get());
+        ensure_eq!(via_table, Some(&rec.row), "{name}: table.get({:?})", rec.id);
+    }
+
+    let never = Id::<T>::from_bits(NEVER);
+    for &dead in want.dead.iter().chain([&never]) {
+        let got = db.get(dead).map(|row| row.id());
+        let not_found = LookupError::NotFound { id: dead.into() };
+        ensure_eq!(got, Err(not_found), "{name}: get of dead id {dead:?}");
+        ensure!(!db.contains(dead), "{name}: contains(dead {dead:?})");
+        ensure!(
+            table.get(dead).is_none(),
+            "{name}: table.get(dead {dead:?})"
+        );
+        ensure!(
+            !table.contains(dead),
+            "{name}: table.contains(dead {dead:?})"
+        );
+    }
+    Ok(())
+}
+
+/// Every belongs-to answer of every live child, every has-many / has-one answer of every live
+/// parent, and the errors for dead ids, compared with one scan of the child rows.
+pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
+    let name = R::NAME;
+    let children = R::Child::of(r);
+    let parents = R::Parent::of(r);
+    let live_parents: HashMap<Id<R::Parent>, &R::Parent> =
+        parents.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
+    let mut want: HashMap<Id<R::Parent>, Vec<Id<R::Child>>> = HashMap::new();
+    for rec in children.in_insertion_order() {
+        let key = R::key(&rec.row);
+        if let Some(parent) = key {
+            ensure!(
+                live_parents.contains_key(&parent),
+                "reference broken: {name}: {:?} points to dead {parent:?}",
+                rec.id
+            );
+            want.entry(parent).or_default().push(rec.id);
+        }
+        let got = db.belongs_to(R::default(), rec.id);
+        let got = got.map(|p| p.map(|row| row.id()));
+        ensure_eq!(got, Ok(key), "{name}: db.belongs_to({:?})", rec.id);
+        let row = db.get(rec.id).map_err(lookup)?;
+        let got = row.belongs_to(R::default()).map_err(lookup)?;
+        if let Some(parent) = got {
+            let value = live_parents.get(&parent.id()).copied();
+            ensure_eq!(Some(parent.get()), value, "{name}: parent row value");
+        }
+        let got = got.map(|row| row.id());
+        ensure_eq!(got, key, "{name}: get({:?}).belongs_to()", rec.id);
+    }
+
+    for rec in &parents.rows {
+        let expected = want.get(&rec.id).map_or(&[][..], Vec::as_slice);
+        ensure!(
+            !R::UNIQUE || expected.len() <= 1,
+            "reference broken: {name} has-one"
+        );
+        let got = R::store_children(db, rec.id)?;
+        let got = got.map_err(|e| format!("{name}: children of live {:?}: {e}", rec.id))?;
+        ensure_eq!(got, expected, "{name}: children of {:?}, in order", rec.id);
+    }
+
+    for &dead in parents.dead.iter().rev().take(DEAD_SAMPLE) {
+        let got = R::store_children(db, dead)?;
+        let not_found = LookupError::NotFound { id: dead.into() };
+        ensure_eq!(got, Err(not_found), "{name}: children of dead {dead:?}");
+    }
+    for &dead in children.dead.iter().rev().take(DEAD_SAMPLE) {
+        let got = db
+            .belongs_to(R::default(), dead)
+            .map(|p| p.map(|row| row.id()));
+        let not_found = LookupError::NotFound { id: dead.into() };
+        ensure_eq!(got, Err(not_found), "{name}: belongs_to of dead {dead:?}");
+    }
+    Ok(())
+}
+
+/// A has-many parent's children through `db.has_many` (ids, rows, backwards, `len`) and
+/// `row.has_many`; every child yielded must point to the parent.
+#[allow(clippy::type_complexity)]
+pub fn has_many_answers<R>(
+    db: &Db,
+    parent: Id<R::Parent>,
+) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
+where
+    R: Spec + Relation<Kind = HasMany>,
+{
+    let name = R::NAME;
+    let children = match db.has_many(R::default(), parent) {
+        Ok(children) => children,
+        Err(e) => {
+            ensure!(
+                db.get(parent).is_err(),
+                "{name}: has_many failed for live {parent:?}"
+            );
+            return Ok(Err(e));
+        }
+    };
+    let len = children.len();
+    let ids: Vec<_> = children.clone().ids().collect();
+    let mut rows = Vec::new();
+    for row in children.clone() {
+        let key = R::key(row.get());
+        ensure_eq!(
+            key,
+            Some(parent),
+            "{name}: child {:?} yielded under {parent:?}",
+            row.id()
+        );
+        rows.push(row.id());
+    }
+    let mut backwards: Vec<_> = children.rev().map(|row| row.id()).collect();
+    backwards.reverse();
+    let row = db.get(parent).map_err(lookup)?;
+    let via_row: Vec<_> = row
+        .has_many(R::default())
+        .map_err(lookup)?
+        .map(|row| row.id())
+        .collect();
+    ensure_eq!(len, ids.len(), "{name}: has_many({parent:?}).len()");
+    ensure_eq!(rows, ids, "{name}: has_many({parent:?}) rows vs ids()");
+    ensure_eq!(backwards, ids, "{name}: has_many({parent:?}) backwards");
+    ensure_eq!(
+        via_row,
+        ids,
+        "{name}: get({parent:?}).has_many() vs db.has_many"
+    );
+    Ok(Ok(ids))
+}
+
+/// A has-one parent's child through `db.has_one` and `row.has_one`.
+#[allow(clippy::type_complexity)]
+pub fn has_one_answers<R>(
+    db: &Db,
+    parent: Id<R::Parent>,
+) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
+where
+    R: Spec + Relation<Kind = HasOne>,
+{
+    let name = R::NAME;
+    let one = match db.has_one(R::default(), parent) {
+        Ok(one) => one,
+        Err(e) => {
+            ensure!(
+                db.get(parent).is_err(),
+                "{name}: has_one failed for live {parent:?}"
+            );
+            return Ok(Err(e));
+        }
+    };
+    if let Some(child) = one {
+        let key = R::key(child.get());
+        ensure_eq!(
+            key,
+            Some(parent),
+            "{name}: child {:?} of {parent:?}",
+            child.id()
+        );
+    }
+    let one = one.map(|row| row.id());
+    let row = db.get(parent).map_err(lookup)?;
+    let via_row = row
+        .has_one(R::default())
+        .map_err(lookup)?
+        .map(|row| row.id());
+    ensure_eq!(
+        via_row,
+        one,
+        "{name}: get({parent:?}).has_one() vs db.has_one"
+    );
+    Ok(Ok(one.into_iter().collect()))
+}

@@ -1,0 +1,422 @@
+//! A seeded generator of operations: inserts, updates and deletes on every table, with keys
+//! drawn mostly from live rows, sometimes from deleted rows and forged ids.
+
+use relstore::{AnyId, Id};
+
+use crate::ops::{AnyRow, How, Op};
+use crate::reference::{RefModel, RefTable, Reference};
+use crate::rng::Rng;
+use crate::schema::*;
+
+#[derive(Clone, Copy)]
+enum Table {
+    User,
+    Post,
+    Comment,
+    Profile,
+    Category,
+}
+
+/// How often each table is picked: users, posts, comments, profiles, categories.
+const INSERT_WEIGHTS: [usize; 5] = [2, 4, 6, 2, 2];
+const UPDATE_WEIGHTS: [usize; 5] = [1, 3, 3, 2, 2];
+const DELETE_WEIGHTS: [usize; 5] = [1, 3, 3, 1, 2];
+
+pub struct Gen {
+    rng: Rng,
+    /// The table size around which this seed hovers.
+    scale: usize,
+    /// How often (percent) a key goes to one of the oldest rows, which then become hubs with
+    /// many children: the source of large cascades.
+    hub: usize,
+    /// A burst in progress: this many more children for this row, then its delete.
+    burst: Option<(AnyId, usize)>,
+}
+
+impl Gen {
+    pub fn new(seed: u64) -> Self {
+        let mut rng = Rng::new(seed);
+        let scale = 12 + rng.below(50);
+        let hub = rng.below(50);
+        Gen {
+            rng,
+            scale,
+            hub,
+            burst: None,
+        }
+    }
+
+    pub fn op(&mut self, r: &Reference) -> Op {
+        if let Some(op) = self.burst(r) {
+            return op;
+        }
+        let inserts = if r.len() < 4 * self.scale { 50 } else { 22 };
+        let roll = self.rng.below(100);
+        let op = if roll == 99 {
+            self.big_delete(r)
+        } else if roll < inserts {
+            let table = self.table(INSERT_WEIGHTS);
+            self.insert(table, r)
+        } else if roll < inserts + 28 {
+            let table = self.table(UPDATE_WEIGHTS);
+            self.update(table, r)
+        } else if roll < 94 {
+            let table = self.table(DELETE_WEIGHTS);
+            self.any_target(table, r).map(Op::Delete)
+        } else {
+            let table = self.table(DELETE_WEIGHTS);
+            self.any_target(table, r).map(Op::DeletePlan)
+        };
+        op.unwrap_or_else(|| Op::Insert(AnyRow::User(self.user())))
+    }
+
+    /// Now and then, a burst: many children for one user, post or category in a row, then the
+    /// delete of that row. It makes long sibling lists and cascades of more than 32 rows.
+    fn burst(&mut self, r: &Reference) -> Option<Op> {
+        if self.burst.is_none() && self.rng.chance(1) {
+            let root = match self.rng.below(3) {
+                0 => self.live::<User>(r),
+                1 => self.live::<Post>(r),
+                _ => self.live::<Category>(r),
+            };
+            self.burst = root.map(|root| (root, 30 + self.rng.below(30)));
+        }
+        let (root, left) = self.burst.take()?;
+        if left == 0 || !r.live(root) {
+            return Some(Op::Delete(root));
+        }
+        self.burst = Some((root, left - 1));
+        let title = format!("burst{left}");
+        let row = if let Some(user) = root.typed::<User>() {
+            let own: Vec<_> = r
+                .posts
+                .rows
+                .iter()
+                .filter(|p| p.row.author_id == user)
+                .map(|p| p.id)
+                .collect();
+            match self.rng.pick(&own) {
+                Some(post_id) if self.rng.chance(60) => AnyRow::Comment(Comment {
+                    post_id,
+                    author_id: user,
+                    reply_to: None,
+                    body: title,
+                }),
+                _ => AnyRow::Post(Post {
+                    author_id: user,
+                    editor_id: None,
+                    category_id: None,
+                    title,
+                }),
+            }
+        } else if let Some(post_id) = root.typed::<Post>() {
+            let author_id = r.posts.get(post_id)?.author_id;
+            AnyRow::Comment(Comment {
+                post_id,
+                author_id,
+                reply_to: None,
+                body: title,
+            })
+        } else {
+            let under = root.typed::<Category>()?;
+            AnyRow::Category(Category {
+                parent_id: Some(under),
+                name: title,
+            })
+        };
+        Some(Op::Insert(row))
+    }
+
+    /// Of a few users, categories and posts, the one whose delete would remove the most rows
+    /// without being restricted.
+    fn big_delete(&mut self, r: &Reference) -> Option<Op> {
+        let mut candidates: Vec<AnyId> = Vec::new();
+        for _ in 0..6 {
+            candidates.extend(self.live::<User>(r));
+            candidates.extend(self.live::<Category>(r));
+            candidates.extend(self.live::<Post>(r));
+        }
+        let sized = candidates
+            .into_iter()
+            .filter_map(|id| Some((r.plan_delete(id).ok()?.deleted.len(), id)));
+        sized
+            .max_by_key(|&(size, _)| size)
+            .map(|(_, id)| Op::Delete(id))
+    }
+
+    /// A random live row of table `T`.
+    fn live<T: RefModel>(&mut self, r: &Reference) -> Option<AnyId> {
+        let ids: Vec<Id<T>> = T::of(r).ids().collect();
+        self.rng.pick(&ids).map(AnyId::from)
+    }
+
+    /// A table, picked with weights in the order users, posts, comments, profiles, categories.
+    fn table(&mut self, weights: [usize; 5]) -> Table {
+        const TABLES: [Table; 5] = [
+            Table::User,
+            Table::Post,
+            Table::Comment,
+            Table::Profile,
+            Table::Category,
+        ];
+        let mut roll = self.rng.below(weights.iter().sum());
+        for (table, weight) in TABLES.into_iter().zip(weights) {
+            if roll < weight {
+                return table;
+            }
+            roll -= weight;
+        }
+        unreachable!()
+    }
+
+    fn insert(&mut self, table: Table, r: &Reference) -> Option<Op> {
+        let row = match table {
+            Table::User => AnyRow::User(self.user()),
+            Table::Post => AnyRow::Post(self.post(r, None)?),
+            Table::Comment => AnyRow::Comment(self.comment(r, None)?),
+            Table::Profile => AnyRow::Profile(self.profile(r, None)?),
+            Table::Category => AnyRow::Category(self.category(r, None)),
+        };
+        Some(Op::Insert(row))
+    }
+
+    /// An update of a live row (mostly), a deleted one or a forged id; the new value starts
+    /// from the current one and changes some fields, keys included.
+    fn update(&mut self, table: Table, r: &Reference) -> Option<Op> {
+        fn base<T: RefModel + Clone>(r: &Reference, id: Id<T>) -> Option<T> {
+            T::of(r).get(id).cloned()
+        }
+        let how = match self.rng.below(10) {
+            0..=4 => How::Update,
+            5..=8 => How::Replace,
+            _ => How::PanicInUpdate,
+        };
+        let (id, row) = match table {
+            Table::User => {
+                let id = self.target::<User>(r)?;
+                let mut row = base(r, id).unwrap_or_else(|| self.user());
+                row.score = self.rng.below(1000) as u32;
+                (id.into(), AnyRow::User(row))
+            }
+            Table::Post => {
+                let id = self.target::<Post>(r)?;
+                (id.into(), AnyRow::Post(self.post(r, base(r, id))?))
+            }
+            Table::Comment => {
+                let id = self.target::<Comment>(r)?;
+                (id.into(), AnyRow::Comment(self.comment(r, base(r, id))?))
+            }
+            Table::Profile => {
+                let id = self.target::<Profile>(r)?;
+                (id.into(), AnyRow::Profile(self.profile(r, base(r, id))?))
+            }
+            Table::Category => {
+                let id = self.target::<Category>(r)?;
+                (id.into(), AnyRow::Category(self.category(r, base(r, id))))
+            }
+        };
+        Some(Op::Update(id, row, how))
+    }
+
+    fn user(&mut self) -> User {
+        let name = format!("user{}", self.rng.below(1000));
+        let score = self.rng.below(1000) as u32;
+        User { name, score }
+    }
+
+    /// A new post, or `base` with some of its fields changed.
+    fn post(&mut self, r: &Reference, base: Option<Post>) -> Option<Post> {
+        let fresh = base.is_none();
+        let mut post = match base {
+            Some(post) => post,
+            None => Post {
+                author_id: self.parent(r)?,
+                editor_id: None,
+                category_id: None,
+                title: String::new(),
+            },
+        };
+        if !fresh && self.rng.chance(35) {
+            post.author_id = self.parent(r)?;
+        }
+        if fresh || self.rng.chance(35) {
+            post.editor_id = self.optional_parent(r, 40);
+        }
+        if fresh || self.rng.chance(35) {
+            post.category_id = self.optional_parent(r, 40);
+        }
+        if fresh || self.rng.chance(50) {
+            post.title = format!("post{}", self.rng.below(1000));
+        }
+        Some(post)
+    }
+
+    fn comment(&mut self, r: &Reference, base: Option<Comment>) -> Option<Comment> {
+        let fresh = base.is_none();
+        let mut comment = match base {
+            Some(comment) => comment,
+            None => Comment {
+                post_id: self.parent(r)?,
+                author_id: self.parent(r)?,
+                reply_to: None,
+                body: String::new(),
+            },
+        };
+        if !fresh && self.rng.chance(30) {
+            comment.post_id = self.parent(r)?;
+        }
+        if fresh || self.rng.chance(30) {
+            // Often the post's own author, so that deleting a user can cascade past the
+            // restrict on the comments' author.
+            let post_author = r.posts.get(comment.post_id).map(|post| post.author_id);
+            comment.author_id = match post_author {
+                Some(author) if self.rng.chance(60) => author,
+                _ => self.parent(r)?,
+            };
+        }
+        if fresh || self.rng.chance(30) {
+            comment.reply_to = self.optional_parent(r, 50);
+        }
+        if fresh || self.rng.chance(50) {
+            comment.body = format!("comment{}", self.rng.below(1000));
+        }
+        Some(comment)
+    }
+
+    fn profile(&mut self, r: &Reference, base: Option<Profile>) -> Option<Profile> {
+        let fresh = base.is_none();
+        let mut profile = match base {
+            Some(profile) => profile,
+            None => Profile {
+                user_id: self.parent(r)?,
+                featured_post_id: None,
+                bio: String::new(),
+            },
+        };
+        // Often a parent that is still free, so that has-one writes succeed as well as fail.
+        let taken = |r: &Reference| -> Vec<AnyId> {
+            let links = r.profiles.rows.iter();
+            links
+                .flat_map(|p| {
+                    [
+                        Some(p.row.user_id.into()),
+                        p.row.featured_post_id.map(AnyId::from),
+                    ]
+                })
+                .flatten()
+                .collect()
+        };
+        if fresh || self.rng.chance(35) {
+            let taken = taken(r);
+            let free: Vec<_> = r
+                .users
+                .ids()
+                .filter(|u| !taken.contains(&(*u).into()))
+                .collect();
+            profile.user_id = match self.rng.pick(&free) {
+                Some(user) if self.rng.chance(60) => user,
+                _ => self.parent(r)?,
+            };
+        }
+        if fresh || self.rng.chance(35) {
+            let taken = taken(r);
+            let free: Vec<_> = r
+                .posts
+                .ids()
+                .filter(|p| !taken.contains(&(*p).into()))
+                .collect();
+            profile.featured_post_id = match self.rng.pick(&free) {
+                Some(post) if self.rng.chance(40) => Some(post),
+                _ => self.optional_parent(r, 40),
+            };
+        }
+        if fresh || self.rng.chance(50) {
+            profile.bio = format!("bio{}", self.rng.below(1000));
+        }
+        Some(profile)
+    }
+
+    /// Categories may point to themselves or to a descendant: cycles are allowed.
+    fn category(&mut self, r: &Reference, base: Option<Category>) -> Category {
+        let fresh = base.is_none();
+        let mut category = base.unwrap_or(Category {
+            parent_id: None,
+            name: String::new(),
+        });
+        if fresh || self.rng.chance(40) {
+            category.parent_id = self.optional_parent(r, 30);
+        }
+        if fresh || self.rng.chance(50) {
+            category.name = format!("category{}", self.rng.below(1000));
+        }
+        category
+    }
+
+    /// A key for a new or changed row: mostly a live row, sometimes a deleted one or a forged
+    /// id; `None` if the table never had a row.
+    fn parent<T: RefModel>(&mut self, r: &Reference) -> Option<Id<T>> {
+        let table = T::of(r);
+        if self.rng.chance(self.hub) && !table.rows.is_empty() {
+            let oldest = self.rng.below(table.rows.len().min(3));
+            return Some(table.rows[oldest].id);
+        }
+        self.id(table, 6, 2)
+    }
+
+    fn optional_parent<T: RefModel>(
+        &mut self,
+        r: &Reference,
+        none_percent: usize,
+    ) -> Option<Id<T>> {
+        if self.rng.chance(none_percent) {
+            None
+        } else {
+            self.parent(r)
+        }
+    }
+
+    fn any_target(&mut self, table: Table, r: &Reference) -> Option<AnyId> {
+        match table {
+            Table::User => self.target::<User>(r).map(AnyId::from),
+            Table::Post => self.target::<Post>(r).map(AnyId::from),
+            Table::Comment => self.target::<Comment>(r).map(AnyId::from),
+            Table::Profile => self.target::<Profile>(r).map(AnyId::from),
+            Table::Category => self.target::<Category>(r).map(AnyId::from),
+        }
+    }
+
+    /// The row an update or delete is aimed at.
+    fn target<T: RefModel>(&mut self, r: &Reference) -> Option<Id<T>> {
+        self.id(T::of(r), 10, 4)
+    }
+
+    fn id<T>(
+        &mut self,
+        table: &RefTable<T>,
+        dead_percent: usize,
+        forged_percent: usize,
+    ) -> Option<Id<T>> {
+        let roll = self.rng.below(100);
+        let live: Vec<Id<T>> = table.ids().collect();
+        let dead = self.rng.pick(&table.dead);
+        if roll < dead_percent && dead.is_some() {
+            return dead;
+        }
+        if roll < dead_percent + forged_percent {
+            let known = self.rng.pick(&live).or(dead)?;
+            return Some(self.forged(known));
+        }
+        self.rng.pick(&live).or(dead)
+    }
+
+    /// An id the store did not hand out (yet): a slot it never used, or a later generation of
+    /// a slot it did use. Whether it names a live row is for the reference to say.
+    fn forged<T>(&mut self, known: Id<T>) -> Id<T> {
+        if self.rng.chance(50) {
+            Id::from_bits((1 << 32) | (60_000 + self.rng.below(1000) as u64))
+        } else {
+            let later = 2 * (1 + self.rng.below(3) as u64);
+            Id::from_bits(known.to_bits().wrapping_add(later << 32))
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Runs one operation on the store and on the reference, and compares the outcomes: the value
+//! returned, or the error (its variant, and the relation and rows it names).
+
+use std::any::Any;
+use std::collections::{BTreeMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use relstore::{AnyId, Db, DeleteError, DeletePlan, Id, WriteError};
+
+use crate::reference::{
+    RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Violation, by_table,
+};
+use crate::schema::{Category, Comment, Post, Profile, User};
+
+/// A new value for a row of any table.
+#[derive(Clone, Debug)]
+pub enum AnyRow {
+    User(User),
+    Post(Post),
+    Comment(Comment),
+    Profile(Profile),
+    Category(Category),
+}
+
+/// How an update is made.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum How {
+    /// `db.update` with a closure that writes the new value.
+    Update,
+    /// `db.replace` with the new value.
+    Replace,
+    /// `db.update` with a closure that writes the new value, then panics.
+    PanicInUpdate,
+}
+
+/// One step of a run; its `Debug` form is what a failure prints.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Insert(AnyRow),
+    Update(AnyId, AnyRow, How),
+    Delete(AnyId),
+    DeletePlan(AnyId),
+}
+
+/// How often each outcome happened, to show (and assert) what the run covered.
+pub type Stats = BTreeMap<String, usize>;
+
+fn count(stats: &mut Stats, what: impl Into<String>) {
+    *stats.entry(what.into()).or_default() += 1;
+}
+
+pub fn run(db: &mut Db, r: &mut Reference, op: &Op, stats: &mut Stats) -> Result<(), String> {
+    macro_rules! with_row {
+        ($row:expr, $x:ident => $body:expr) => {
+            match $row.clone() {
+                AnyRow::User($x) => $body,
+                AnyRow::Post($x) => $body,
+                AnyRow::Comment($x) => $body,
+                AnyRow::Profile($x) => $body,
+                AnyRow::Category($x) => $body,
+            }
+        };
+    }
+    match op {
+        Op::Insert(row) => with_row!(row, row => insert(db, r, row, stats)),
+        Op::Update(id, row, how) => {
+            with_row!(row, row => update(db, r, typed(*id), row, *how, stats))
+        }
+        Op::Delete(id) => by_table!(id.table(), T => delete::<T>(db, r, typed(*id), stats)),
+        Op::DeletePlan(id) => {
+            let got = by_table!(id.table(), T => db.delete_plan(typed::<T>(*id)));
+            let want = r.plan_delete(*id);
+            count(stats, format!("delete_plan {}", outcome(&want)));
+            compare_plan(*id, got, &want)
+        }
+    }
+}
+
+fn typed<T: RefModel>(id: AnyId) -> Id<T> {
+    id.typed().expect("the op's id and row are of one table")
+}
+
+fn insert<T: RefModel>(
+    db: &mut Db,
+    r: &mut Reference,
+    row: T,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let expected = r.write_violations(&row, None);
+    match db.insert(row.clone()) {
+        Ok(id) => {
+            ensure!(
+                expected.is_empty(),
+                "insert succeeded as {id:?}; reference expected {expected:?}"
+            );
+            let table = T::of(r);
+            ensure!(
+                !table.ids().any(|live| live == id) && !table.dead.contains(&id),
+                "insert returned {id:?}, an id already handed out"
+            );
+            r.insert(id, row);
+            count(stats, format!("insert {} ok", T::TABLE));
+        }
+        Err(e) => {
+            same_write_error(&e, &expected, None)?;
+            count(stats, format!("insert {}", variant(&e)));
+        }
+    }
+    Ok(())
+}
+
+fn update<T: RefModel>(
+    db: &mut Db,
+    r: &mut Reference,
+    id: Id<T>,
+    new: T,
+    how: How,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let old = T::of(r).get(id).cloned();
+    let expected = match old {
+        None => Err(None),
+        Some(_) => match r.write_violations(&new, Some(id)) {
+            v if v.is_empty() => Ok(()),
+            v => Err(Some(v)),
+        },
+    };
+    let (result, panicked) = match how {
+        How::Update => {
+            let mut called = false;
+            let result = db.update(id, |row| {
+                called = true;
+                *row = new.clone();
+                7_u8
+            });
+            ensure_eq!(called, old.is_some(), "update closure called");
+            ensure!(
+                result.as_ref().is_err() || result == Ok(7),
+                "update returned {result:?}"
+            );
+            (result.map(|_| ()), false)
+        }
+        How::Replace => {
+            let result = db.replace(id, new.clone());
+            if let Ok(returned) = &result {
+                ensure_eq!(Some(returned), old.as_ref(), "replace returned the old row");
+            }
+            (result.map(|_| ()), false)
+        }
+        How::PanicInUpdate => {
+            let caught = catch_unwind(AssertUnwindSafe(|| {
+                db.update(id, |row| {
+                    *row = new.clone();
+                    resume_unwind(Box::new("deliberate panic in an update closure"))
+                })
+            }));
+            match caught {
+                Ok(result) => (result, false),
+                Err(_) => (Ok(()), true),
+            }
+        }
+    };
+    if panicked {
+        ensure!(old.is_some(), "the closure ran for stale id {id:?}");
+        count(stats, "update panicked in closure");
+        return Ok(()); // the step's full check shows the store unchanged
+    }
+    ensure!(
+        how != How::PanicInUpdate || old.is_none(),
+        "the panicking closure did not run"
+    );
+    let verb = if how == How::Replace {
+        "replace"
+    } else {
+        "update"
+    };
+    match (result, expected) {
+        (Ok(()), Ok(())) => {
+            let old = old.unwrap();
+            for rel in RELATIONS {
+                let (before, after) = (rel.key_of(&old as &dyn Any), rel.key_of(&new as &dyn Any));
+                match (before, after) {
+                    (Some(a), Some(b)) if a != b => {
+                        count(stats, format!("{verb} re-parent {}", rel.name()))
+                    }
+                    (Some(_), None) => count(stats, format!("{verb} key to None {}", rel.name())),
+                    (None, Some(_)) => count(stats, format!("{verb} key from None {}", rel.name())),
+                    _ => {}
+                }
+            }
+            r.update(id, new);
+            count(stats, format!("{verb} ok"));
+        }
+        (Err(WriteError::NotFound { id: got }), Err(None)) => {
+            ensure_eq!(got, AnyId::from(id), "{verb}: NotFound names the id");
+            count(stats, format!("{verb} NotFound"));
+        }
+        (Err(e), Err(Some(expected))) => {
+            same_write_error(&e, &expected, Some(id.into()))?;
+            count(stats, format!("{verb} {}", variant(&e)));
+        }
+        (got, want) => return Err(format!("{verb} {id:?}: store {got:?}, reference {want:?}")),
+    }
+    Ok(())
+}
+
+fn variant(e: &WriteError) -> &'static str {
+    match e {
+        WriteError::MissingParent { .. } => "MissingParent",
+        WriteError::HasOneTaken { .. } => "HasOneTaken",
+        WriteError::NotFound { .. } => "NotFound",
+        _ => "other error",
+    }
+}
+
+/// The store's write error must be one of the violations the reference found (which one, when
+/// there are several, depends on the store's checking order).
+fn same_write_error(
+    e: &WriteError,
+    expected: &[Violation],
+    this: Option<AnyId>,
+) -> Result<(), String> {
+    let matches = match e {
+        WriteError::MissingParent { relation, parent } => expected.contains(&Violation::Missing {
+            relation: relation.name,
+            parent: *parent,
+        }),
+        WriteError::HasOneTaken {
+            relation,
+            parent,
+            existing,
+            row,
+        } => {
+            *row == this
+                && expected.contains(&Violation::Taken {
+                    relation: relation.name,
+                    parent: *parent,
+                    existing: *existing,
+                })
+        }
+        _ => false,
+    };
+    ensure!(
+        matches,
+        "store: {e:?} ({e}); reference expected {expected:?}"
+    );
+    Ok(())
+}
+
+fn delete<T: RefModel>(
+    db: &mut Db,
+    r: &mut Reference,
+    id: Id<T>,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let want = r.plan_delete(id.into());
+    compare_plan(id.into(), db.delete_plan(id), &want)?;
+    let got = db.delete(id);
+    compare_outcome(id.into(), got.as_ref().map(|_| ()), &want)?;
+    count(stats, format!("delete {} {}", T::TABLE, outcome(&want)));
+    if let (Ok(row), Ok(plan)) = (got, want) {
+        ensure_eq!(Some(&row), T::of(r).get(id), "delete returned the row");
+        if plan.deleted.len() > 1 {
+            count(stats, "delete cascaded");
+        }
+        if plan.deleted.len() > 32 {
+            count(stats, "delete of more than 32 rows");
+        }
+        let largest = stats.entry("largest delete (rows)".into()).or_default();
+        *largest = (*largest).max(plan.deleted.len());
+        for (_, relation) in &plan.nullified {
+            count(stats, format!("delete set null {relation}"));
+        }
+        r.apply(&plan);
+    }
+    Ok(())
+}
+
+fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
+    match want {
+        Ok(_) => "ok",
+        Err(RefDeleteError::NotFound) => "NotFound",
+        Err(RefDeleteError::Blocked(_)) => "Restricted",
+    }
+}
+
+/// A delete's error (or success) against the reference's.
+fn compare_outcome(
+    id: AnyId,
+    got: Result<(), &DeleteError>,
+    want: &Result<RefPlan, RefDeleteError>,
+) -> Result<(), String> {
+    match (got, want) {
+        (Ok(()), Ok(_)) => Ok(()),
+        (Err(DeleteError::NotFound { id: got }), Err(RefDeleteError::NotFound)) => {
+            ensure_eq!(*got, id, "DeleteError::NotFound names the id");
+            Ok(())
+        }
+        (
+            Err(DeleteError::Restricted {
+                relation,
+                parent,
+                child,
+            }),
+            Err(RefDeleteError::Blocked(blockers)),
+        ) => {
+            let named = (relation.name, *parent, *child);
+            ensure!(
+                blockers.contains(&named),
+                "delete {id:?}: store blocked by {named:?}, reference's blockers {blockers:?}"
+            );
+            Ok(())
+        }
+        (got, want) => Err(format!("delete {id:?}: store {got:?}, reference {want:?}")),
+    }
+}
+
+/// A delete plan: the same rows deleted (the requested one first, then breadth first) and the
+/// same keys nullified, each once.
+fn compare_plan(
+    id: AnyId,
+    got: Result<DeletePlan, DeleteError>,
+    want: &Result<RefPlan, RefDeleteError>,
+) -> Result<(), String> {
+    compare_outcome(id, got.as_ref().map(|_| ()), want)?;
+    let (Ok(got), Ok(want)) = (got, want) else {
+        return Ok(());
+    };
+    let deleted = got.deleted();
+    ensure_eq!(
+        deleted.first(),
+        Some(&id),
+        "delete_plan: the requested row comes first"
+    );
+    let got_set: HashSet<_> = deleted.iter().copied().collect();
+    let want_set: HashSet<_> = want.deleted.iter().map(|&(id, _)| id).collect();
+    ensure_eq!(
+        got_set.len(),
+        deleted.len(),
+        "delete_plan: rows deleted twice in {deleted:?}"
+    );
+    ensure_eq!(got_set, want_set, "delete_plan {id:?}: rows deleted");
+    let depth = |row: &AnyId| {
+        want.deleted
+            .iter()
+            .find(|(id, _)| id == row)
+            .map(|&(_, d)| d)
+    };
+    let depths: Vec<_> = deleted.iter().map(depth).collect();
+    ensure!(
+        depths.is_sorted(),
+        "delete_plan {id:?}: not breadth first: {deleted:?} at depths {depths:?}"
+    );
+
+    let nullified: Vec<_> = got
+        .nullified()
+        .iter()
+        .map(|&(id, info)| (id, info.name))
+        .collect();
+    let got_set: HashSet<_> = nullified.iter().copied().collect();
+    let want_set: HashSet<_> = want.nullified.iter().copied().collect();
+    ensure_eq!(
+        got_set.len(),
+        nullified.len(),
+        "delete_plan: keys nullified twice in {nullified:?}"
+    );
+    ensure_eq!(got_set, want_set, "delete_plan {id:?}: keys set to null");
+    Ok(())
+}

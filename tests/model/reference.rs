@@ -1,0 +1,333 @@
+//! The naive reference: each table is a `Vec` of rows in insertion order, and every relation
+//! question is answered by scanning those rows. Nothing here is indexed or incremental.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use relstore::{AnyId, Db, Id, Model, OnDelete};
+
+use crate::check;
+use crate::schema::*;
+
+/// A live row: the id the store handed out, the value, and a global insertion counter.
+pub struct Rec<T> {
+    pub id: Id<T>,
+    pub row: T,
+    pub seq: u64,
+}
+
+/// One table: live rows in insertion order, and the ids of every row deleted so far.
+pub struct RefTable<T> {
+    pub rows: Vec<Rec<T>>,
+    pub dead: Vec<Id<T>>,
+}
+
+impl<T> Default for RefTable<T> {
+    fn default() -> Self {
+        RefTable {
+            rows: Vec::new(),
+            dead: Vec::new(),
+        }
+    }
+}
+
+impl<T> RefTable<T> {
+    pub fn get(&self, id: Id<T>) -> Option<&T> {
+        self.rows
+            .iter()
+            .find(|rec| rec.id == id)
+            .map(|rec| &rec.row)
+    }
+
+    /// The live rows in the order they were inserted: the order the store promises for
+    /// children (a re-parented child keeps its place by insertion, it does not go last).
+    pub fn in_insertion_order(&self) -> Vec<&Rec<T>> {
+        let mut rows: Vec<&Rec<T>> = self.rows.iter().collect();
+        rows.sort_by_key(|rec| rec.seq);
+        rows
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = Id<T>> + '_ {
+        self.rows.iter().map(|rec| rec.id)
+    }
+}
+
+/// A table of the schema, and where the reference keeps its rows.
+pub trait RefModel: Model + PartialEq + Debug {
+    fn of(r: &Reference) -> &RefTable<Self>;
+    fn of_mut(r: &mut Reference) -> &mut RefTable<Self>;
+}
+
+#[derive(Default)]
+pub struct Reference {
+    pub users: RefTable<User>,
+    pub posts: RefTable<Post>,
+    pub comments: RefTable<Comment>,
+    pub profiles: RefTable<Profile>,
+    pub categories: RefTable<Category>,
+    next_seq: u64,
+}
+
+macro_rules! ref_model {
+    ($($t:ident => $field:ident),*) => {$(
+        impl RefModel for $t {
+            fn of(r: &Reference) -> &RefTable<Self> {
+                &r.$field
+            }
+            fn of_mut(r: &mut Reference) -> &mut RefTable<Self> {
+                &mut r.$field
+            }
+        }
+    )*};
+}
+ref_model!(User => users, Post => posts, Comment => comments, Profile => profiles, Category => categories);
+
+/// Runs `$body` with `$t` naming the row type of table `$table` (a table name).
+macro_rules! by_table {
+    ($table:expr, $t:ident => $body:expr) => {{
+        let table: &str = $table;
+        if table == <$crate::schema::User as relstore::Model>::TABLE {
+            type $t = $crate::schema::User;
+            $body
+        } else if table == <$crate::schema::Post as relstore::Model>::TABLE {
+            type $t = $crate::schema::Post;
+            $body
+        } else if table == <$crate::schema::Comment as relstore::Model>::TABLE {
+            type $t = $crate::schema::Comment;
+            $body
+        } else if table == <$crate::schema::Profile as relstore::Model>::TABLE {
+            type $t = $crate::schema::Profile;
+            $body
+        } else if table == <$crate::schema::Category as relstore::Model>::TABLE {
+            type $t = $crate::schema::Category;
+            $body
+        } else {
+            unreachable!("no table {table}")
+        }
+    }};
+}
+pub(crate) use by_table;
+
+/// A relation with its types erased, so that deletes can walk every relation in one loop.
+pub trait DynRel: Sync {
+    fn name(&self) -> &'static str;
+    fn child_table(&self) -> &'static str;
+    fn policy(&self) -> OnDelete;
+    fn unique(&self) -> bool;
+    /// The key of `row` if it is a row of this relation's child table and the key is set.
+    fn key_of(&self, row: &dyn Any) -> Option<AnyId>;
+    /// Every (child, parent) pair, children in insertion order: one scan of the child rows.
+    fn links(&self, r: &Reference) -> Vec<(AnyId, AnyId)>;
+    fn set_null(&self, r: &mut Reference, child: AnyId);
+    /// Compares every answer of the store about this relation with the reference.
+    fn check(&self, db: &Db, r: &Reference) -> Result<(), String>;
+}
+
+pub struct Dyn<R>(PhantomData<R>);
+
+impl<R: Spec> DynRel for Dyn<R> {
+    fn name(&self) -> &'static str {
+        R::NAME
+    }
+    fn child_table(&self) -> &'static str {
+        R::Child::TABLE
+    }
+    fn policy(&self) -> OnDelete {
+        R::POLICY
+    }
+    fn unique(&self) -> bool {
+        R::UNIQUE
+    }
+    fn key_of(&self, row: &dyn Any) -> Option<AnyId> {
+        row.downcast_ref::<R::Child>()
+            .and_then(R::key)
+            .map(AnyId::from)
+    }
+    fn links(&self, r: &Reference) -> Vec<(AnyId, AnyId)> {
+        let children = R::Child::of(r).in_insertion_order();
+        let key = |rec: &&Rec<R::Child>| R::key(&rec.row).map(|p| (rec.id.into(), p.into()));
+        children.iter().filter_map(key).collect()
+    }
+    fn set_null(&self, r: &mut Reference, child: AnyId) {
+        let id = child.typed::<R::Child>().expect("a child of this relation");
+        let rec = R::Child::of_mut(r).rows.iter_mut().find(|rec| rec.id == id);
+        R::set_null(&mut rec.expect("a live child").row);
+    }
+    fn check(&self, db: &Db, r: &Reference) -> Result<(), String> {
+        check::relation::<R>(db, r)
+    }
+}
+
+pub const RELATIONS: [&dyn DynRel; 9] = [
+    &Dyn::<PostAuthor>(PhantomData),
+    &Dyn::<PostEditor>(PhantomData),
+    &Dyn::<PostCategory>(PhantomData),
+    &Dyn::<CommentPost>(PhantomData),
+    &Dyn::<CommentAuthor>(PhantomData),
+    &Dyn::<CommentReply>(PhantomData),
+    &Dyn::<UserProfile>(PhantomData),
+    &Dyn::<FeaturedPost>(PhantomData),
+    &Dyn::<CategoryParent>(PhantomData),
+];
+
+/// Why the reference expects a write to fail.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Violation {
+    Missing {
+        relation: &'static str,
+        parent: AnyId,
+    },
+    Taken {
+        relation: &'static str,
+        parent: AnyId,
+        existing: AnyId,
+    },
+}
+
+/// What the reference expects a delete (or a delete plan) to do.
+#[derive(Debug)]
+pub struct RefPlan {
+    /// Every row deleted, with its distance from the requested row along cascade relations.
+    pub deleted: Vec<(AnyId, usize)>,
+    /// Surviving children whose key is set to null, with the relation's name.
+    pub nullified: Vec<(AnyId, &'static str)>,
+}
+
+#[derive(Debug)]
+pub enum RefDeleteError {
+    NotFound,
+    /// Every (relation, parent, child) that blocks the delete.
+    Blocked(Vec<(&'static str, AnyId, AnyId)>),
+}
+
+impl Reference {
+    pub fn live(&self, id: AnyId) -> bool {
+        by_table!(id.table(), T => T::of(self).get(id.typed::<T>().unwrap()).is_some())
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.rows.len()
+            + self.posts.rows.len()
+            + self.comments.rows.len()
+            + self.profiles.rows.len()
+            + self.categories.rows.len()
+    }
+
+    pub fn insert<T: RefModel>(&mut self, id: Id<T>, row: T) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        T::of_mut(self).rows.push(Rec { id, row, seq });
+    }
+
+    /// Replaces a row's value in place: it keeps its insertion order. Returns the old value.
+    pub fn update<T: RefModel>(&mut self, id: Id<T>, row: T) -> T {
+        let rec = T::of_mut(self).rows.iter_mut().find(|rec| rec.id == id);
+        std::mem::replace(&mut rec.expect("a live row").row, row)
+    }
+
+    fn remove(&mut self, id: AnyId) {
+        by_table!(id.table(), T => {
+            let id = id.typed::<T>().unwrap();
+            let table = T::of_mut(self);
+            let at = table.rows.iter().position(|rec| rec.id == id).expect("a live row");
+            table.rows.remove(at);
+            table.dead.push(id);
+        })
+    }
+
+    /// Every rule that writing `row` (as row `this`, or as a new row) would break.
+    pub fn write_violations<T: RefModel>(&self, row: &T, this: Option<Id<T>>) -> Vec<Violation> {
+        let this = this.map(AnyId::from);
+        let mut out = Vec::new();
+        for rel in RELATIONS.iter().filter(|rel| rel.child_table() == T::TABLE) {
+            let Some(parent) = rel.key_of(row) else {
+                continue;
+            };
+            if !self.live(parent) {
+                out.push(Violation::Missing {
+                    relation: rel.name(),
+                    parent,
+                });
+            } else if rel.unique() {
+                let other = rel
+                    .links(self)
+                    .into_iter()
+                    .find(|&(child, p)| p == parent && Some(child) != this);
+                if let Some((existing, _)) = other {
+                    out.push(Violation::Taken {
+                        relation: rel.name(),
+                        parent,
+                        existing,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// What deleting `root` does: the closure of `root` over cascade relations, found level by
+    /// level by scanning every child row; then every surviving child of a deleted row is a
+    /// blocker (Restrict) or is set to null (SetNull).
+    pub fn plan_delete(&self, root: AnyId) -> Result<RefPlan, RefDeleteError> {
+        if !self.live(root) {
+            return Err(RefDeleteError::NotFound);
+        }
+        let links: Vec<_> = RELATIONS
+            .iter()
+            .map(|rel| (*rel, rel.links(self)))
+            .collect();
+        let mut deleted = vec![(root, 0)];
+        let depth = |deleted: &[(AnyId, usize)], id| {
+            deleted
+                .iter()
+                .find(|&&(d, _)| d == id)
+                .map(|&(_, level)| level)
+        };
+        for level in 0.. {
+            let before = deleted.len();
+            for (_, links) in links
+                .iter()
+                .filter(|(rel, _)| rel.policy() == OnDelete::Cascade)
+            {
+                for &(child, parent) in links {
+                    if depth(&deleted, parent) == Some(level) && depth(&deleted, child).is_none() {
+                        deleted.push((child, level + 1));
+                    }
+                }
+            }
+            if deleted.len() == before {
+                break;
+            }
+        }
+        let mut blockers = Vec::new();
+        let mut nullified = Vec::new();
+        for (rel, links) in &links {
+            for &(child, parent) in links {
+                if depth(&deleted, parent).is_none() || depth(&deleted, child).is_some() {
+                    continue;
+                }
+                match rel.policy() {
+                    OnDelete::Restrict => blockers.push((rel.name(), parent, child)),
+                    OnDelete::SetNull => nullified.push((child, rel.name())),
+                    _ => {}
+                }
+            }
+        }
+        if blockers.is_empty() {
+            Ok(RefPlan { deleted, nullified })
+        } else {
+            Err(RefDeleteError::Blocked(blockers))
+        }
+    }
+
+    pub fn apply(&mut self, plan: &RefPlan) {
+        for &(child, relation) in &plan.nullified {
+            let rel = RELATIONS.iter().find(|rel| rel.name() == relation).unwrap();
+            rel.set_null(self, child);
+        }
+        for &(id, _) in &plan.deleted {
+            self.remove(id);
+        }
+    }
+}

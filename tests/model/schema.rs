@@ -1,0 +1,244 @@
+//! The schema under test: five tables and nine relations covering every kind (HasMany, HasOne),
+//! every policy (Restrict, Cascade, SetNull), required and optional keys, two relations between
+//! the same tables, and two self-referential relations.
+//!
+//! Each relation is declared with `relstore::belongs_to!` and, beside it, described again for the
+//! reference ([`Spec`]): its policy, whether it is has-one, and how to read and clear its key.
+
+use relstore::{Db, Id, LookupError, Model, OnDelete, Relation};
+use serde::{Deserialize, Serialize};
+
+use crate::check;
+use crate::reference::RefModel;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub score: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    pub author_id: Id<User>,
+    pub editor_id: Option<Id<User>>,
+    pub category_id: Option<Id<Category>>,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub post_id: Id<Post>,
+    pub author_id: Id<User>,
+    pub reply_to: Option<Id<Comment>>,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: Id<User>,
+    pub featured_post_id: Option<Id<Post>>,
+    pub bio: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub parent_id: Option<Id<Category>>,
+    pub name: String,
+}
+
+impl Model for User {
+    const TABLE: &'static str = "users";
+}
+impl Model for Post {
+    const TABLE: &'static str = "posts";
+}
+impl Model for Comment {
+    const TABLE: &'static str = "comments";
+}
+impl Model for Profile {
+    const TABLE: &'static str = "profiles";
+}
+impl Model for Category {
+    const TABLE: &'static str = "categories";
+}
+
+/// A relation as the reference sees it, written independently of the store's own description.
+pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
+    const POLICY: OnDelete;
+    const UNIQUE: bool;
+    /// The child's parent, read straight from the field.
+    fn key(child: &Self::Child) -> Option<Id<Self::Parent>>;
+    /// Sets an optional key to `None`.
+    fn set_null(child: &mut Self::Child);
+    /// The store's children of `parent`, read through every form of the API (`Err` if those
+    /// forms disagree); the inner result is the store's lookup outcome.
+    #[allow(clippy::type_complexity)]
+    fn store_children(
+        db: &Db,
+        parent: Id<Self::Parent>,
+    ) -> Result<Result<Vec<Id<Self::Child>>, LookupError>, String>;
+}
+
+/// Reads a foreign-key field, required or optional, without help from the store.
+pub trait Key<P> {
+    fn get(&self) -> Option<Id<P>>;
+    fn clear(&mut self);
+}
+impl<P> Key<P> for Id<P> {
+    fn get(&self) -> Option<Id<P>> {
+        Some(*self)
+    }
+    fn clear(&mut self) {}
+}
+impl<P> Key<P> for Option<Id<P>> {
+    fn get(&self) -> Option<Id<P>> {
+        *self
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+}
+
+macro_rules! relation {
+    (@unique has_many) => { false };
+    (@unique has_one) => { true };
+    (@answers has_many) => { check::has_many_answers::<Self> };
+    (@answers has_one) => { check::has_one_answers::<Self> };
+    ($name:ident: $child:ident.$field:ident -> $parent:ident, $kind:ident, $policy:ident) => {
+        relstore::belongs_to!(pub $name: $child.$field -> $parent, $kind, on_delete = $policy);
+
+        impl Spec for $name {
+            const POLICY: OnDelete = OnDelete::$policy;
+            const UNIQUE: bool = relation!(@unique $kind);
+            fn key(child: &$child) -> Option<Id<$parent>> {
+                Key::<$parent>::get(&child.$field)
+            }
+            fn set_null(child: &mut $child) {
+                Key::<$parent>::clear(&mut child.$field)
+            }
+            fn store_children(
+                db: &Db,
+                parent: Id<$parent>,
+            ) -> Result<Result<Vec<Id<$child>>, LookupError>, String> {
+                relation!(@answers $kind)(db, parent)
+            }
+        }
+    };
+}
+
+relation!(PostAuthor: Post.author_id -> User, has_many, Cascade);
+relation!(PostEditor: Post.editor_id -> User, has_many, SetNull);
+relation!(PostCategory: Post.category_id -> Category, has_many, Restrict);
+relation!(CommentPost: Comment.post_id -> Post, has_many, Cascade);
+relation!(CommentAuthor: Comment.author_id -> User, has_many, Restrict);
+relation!(CommentReply: Comment.reply_to -> Comment, has_many, SetNull);
+relation!(UserProfile: Profile.user_id -> User, has_one, Cascade);
+relation!(FeaturedPost: Profile.featured_post_id -> Post, has_one, SetNull);
+relation!(CategoryParent: Category.parent_id -> Category, has_many, Cascade);
+
+/// What `db.relations()` must report: (name, child table, key, parent table, policy, has-one,
+/// optional), in registration order.
+pub const EXPECTED_INFO: [(&str, &str, &str, &str, OnDelete, bool, bool); 9] = [
+    (
+        "CategoryParent",
+        "categories",
+        "parent_id",
+        "categories",
+        OnDelete::Cascade,
+        false,
+        true,
+    ),
+    (
+        "CommentPost",
+        "comments",
+        "post_id",
+        "posts",
+        OnDelete::Cascade,
+        false,
+        false,
+    ),
+    (
+        "PostAuthor",
+        "posts",
+        "author_id",
+        "users",
+        OnDelete::Cascade,
+        false,
+        false,
+    ),
+    (
+        "CommentAuthor",
+        "comments",
+        "author_id",
+        "users",
+        OnDelete::Restrict,
+        false,
+        false,
+    ),
+    (
+        "UserProfile",
+        "profiles",
+        "user_id",
+        "users",
+        OnDelete::Cascade,
+        true,
+        false,
+    ),
+    (
+        "PostEditor",
+        "posts",
+        "editor_id",
+        "users",
+        OnDelete::SetNull,
+        false,
+        true,
+    ),
+    (
+        "FeaturedPost",
+        "profiles",
+        "featured_post_id",
+        "posts",
+        OnDelete::SetNull,
+        true,
+        true,
+    ),
+    (
+        "CommentReply",
+        "comments",
+        "reply_to",
+        "comments",
+        OnDelete::SetNull,
+        false,
+        true,
+    ),
+    (
+        "PostCategory",
+        "posts",
+        "category_id",
+        "categories",
+        OnDelete::Restrict,
+        false,
+        true,
+    ),
+];
+
+/// The store under test; tables and relations registered in no particular order.
+pub fn build() -> Db {
+    Db::builder()
+        .table::<Comment>()
+        .relation(CategoryParent)
+        .table::<User>()
+        .relation(CommentPost)
+        .relation(PostAuthor)
+        .table::<Category>()
+        .table::<Post>()
+        .relation(CommentAuthor)
+        .relation(UserProfile)
+        .table::<Profile>()
+        .relation(PostEditor)
+        .relation(FeaturedPost)
+        .relation(CommentReply)
+        .relation(PostCategory)
+        .build()
+        .expect("the model schema is valid")
+}
