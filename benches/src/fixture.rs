@@ -121,9 +121,9 @@ pub fn shuffled<T>(mut items: Vec<T>) -> Vec<T> {
 /// 15 minutes on 2 cores (see BENCHMARKS.md), long enough for stable medians.
 pub fn criterion() -> Criterion {
     Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(1500))
-        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(25)
         .without_plots()
         .configure_from_args()
 }

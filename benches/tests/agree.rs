@@ -1,0 +1,136 @@
+//! The implementations answer every workload alike on a small data set: a benchmark that
+//! compares them is only fair if they do the same work.
+
+use relstore_benches::fixture::{Dataset, scan_matches};
+use relstore_benches::rel::PostAuthor;
+use relstore_benches::{ecs, raw, rel, sql};
+
+const N: usize = 1_000;
+
+/// Per user, the summed title lengths of its posts (has-many); per post, its author's
+/// username (belongs-to); the scan's count; and the post count after deleting user 0.
+#[derive(Debug, PartialEq)]
+struct Answers {
+    has_many: Vec<usize>,
+    belongs_to: Vec<String>,
+    scan: usize,
+    posts_after_cascade: usize,
+}
+
+#[test]
+fn implementations_agree() {
+    let data = Dataset::new(N);
+    let expected = raw_answers(&data);
+    assert_eq!(expected.scan, N / 10);
+    assert_eq!(expected.posts_after_cascade, N - 10);
+    assert_eq!(relstore_answers(&data), expected);
+    assert_eq!(sqlite_answers(&data), expected);
+    assert_eq!(bevy_answers(&data), expected);
+}
+
+fn raw_answers(data: &Dataset) -> Answers {
+    let (mut s, users, posts) = raw::Store::load(data.clone());
+    let has_many = (users.iter())
+        .map(|&u| s.posts_of[u].iter().map(|&p| s.posts[p].title.len()).sum())
+        .collect();
+    let belongs_to = (posts.iter())
+        .map(|&p| s.users[s.posts[p].user_id].username.clone())
+        .collect();
+    let scan = s.posts.values().filter(|p| scan_matches(&p.title)).count();
+    s.delete_user(users[0]);
+    let posts_after_cascade = s.posts.len();
+    Answers {
+        has_many,
+        belongs_to,
+        scan,
+        posts_after_cascade,
+    }
+}
+
+fn relstore_answers(data: &Dataset) -> Answers {
+    let (mut db, users, posts) = rel::load(data.clone());
+    let has_many = (users.iter())
+        .map(|&u| {
+            let posts = db.get(u).unwrap().has_many(PostAuthor).unwrap();
+            posts.map(|p| p.title.len()).sum()
+        })
+        .collect();
+    let belongs_to = (posts.iter())
+        .map(|&p| {
+            let user = db.get(p).unwrap().belongs_to(PostAuthor).unwrap();
+            user.unwrap().username.clone()
+        })
+        .collect();
+    let table = db.table::<rel::Post>().unwrap();
+    let scan = table.iter().filter(|p| scan_matches(&p.title)).count();
+    db.delete(users[0]).unwrap();
+    let posts_after_cascade = db.table::<rel::Post>().unwrap().len();
+    Answers {
+        has_many,
+        belongs_to,
+        scan,
+        posts_after_cascade,
+    }
+}
+
+fn sqlite_answers(data: &Dataset) -> Answers {
+    let (conn, users, posts) = sql::load(data);
+    let mut titles = conn
+        .prepare("SELECT title FROM posts WHERE user_id = ?1")
+        .unwrap();
+    let has_many = (users.iter())
+        .map(|&u| {
+            let rows = titles.query_map([u], |r| r.get::<_, String>(0)).unwrap();
+            rows.map(|t| t.unwrap().len()).sum()
+        })
+        .collect();
+    let mut author = conn
+        .prepare("SELECT users.username FROM posts JOIN users ON users.id = posts.user_id WHERE posts.id = ?1")
+        .unwrap();
+    let belongs_to = (posts.iter())
+        .map(|&p| author.query_row([p], |r| r.get(0)).unwrap())
+        .collect();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize;
+    let scan = count("SELECT count(*) FROM posts WHERE title LIKE '%7'");
+    conn.execute("DELETE FROM users WHERE id = ?1", [users[0]])
+        .unwrap();
+    let posts_after_cascade = count("SELECT count(*) FROM posts");
+    Answers {
+        has_many,
+        belongs_to,
+        scan,
+        posts_after_cascade,
+    }
+}
+
+fn bevy_answers(data: &Dataset) -> Answers {
+    let (mut world, users, posts) = ecs::load(data.clone());
+    let has_many = (users.iter())
+        .map(|&u| {
+            let children = world.get::<ecs::Posts>(u).unwrap().entities();
+            (children.iter())
+                .map(|&p| world.get::<ecs::Post>(p).unwrap().title.len())
+                .sum()
+        })
+        .collect();
+    let belongs_to = (posts.iter())
+        .map(|&p| {
+            let author = world.get::<ecs::AuthoredBy>(p).unwrap().0;
+            (world
+                .get::<relstore_benches::fixture::User>(author)
+                .unwrap()
+                .username)
+                .clone()
+        })
+        .collect();
+    let mut all = world.query::<&ecs::Post>();
+    let scan = all.iter(&world).filter(|p| scan_matches(&p.title)).count();
+    world.despawn(users[0]);
+    let posts_after_cascade = all.iter(&world).count();
+    Answers {
+        has_many,
+        belongs_to,
+        scan,
+        posts_after_cascade,
+    }
+}
