@@ -1,7 +1,7 @@
 //! From a post (random ids) to its author, and touch a field of the author.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use relstore_benches::fixture::{Dataset, SIZES, each, group, id, sample};
+use relstore_benches::fixture::{Dataset, SIZES, User, each, group, id, sample};
 use relstore_benches::rel::PostAuthor;
 use relstore_benches::{ecs, raw, rel, sql};
 
@@ -58,7 +58,7 @@ fn belongs_to(c: &mut Criterion) {
             let (mut world, _, posts) = ecs::load(data);
             let ids = sample(&posts, n);
             let mut authored_by = world.query::<&ecs::AuthoredBy>();
-            let mut users = world.query::<&relstore_benches::fixture::User>();
+            let mut users = world.query::<&User>();
             let (authored_by, users) = (authored_by.query(&world), users.query(&world));
             g.bench_function(id("bevy", n), |b| {
                 each(b, &ids, |&e| {

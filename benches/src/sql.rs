@@ -25,9 +25,9 @@ const SCHEMA: &str = "
     CREATE INDEX posts_user_id ON posts (user_id);
 ";
 
-/// Inserts a user; holds the statement's text so that callers prepare it once.
+/// The statement that inserts a user; callers prepare it once and keep it.
 pub const INSERT_USER: &str = "INSERT INTO users (username, email) VALUES (?1, ?2)";
-/// Inserts a post.
+/// The statement that inserts a post.
 pub const INSERT_POST: &str = "INSERT INTO posts (user_id, title, content) VALUES (?1, ?2, ?3)";
 
 /// An empty in-memory database with the schema.
