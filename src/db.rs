@@ -13,10 +13,11 @@ pub use delete::DeletePlan;
 
 use crate::error::LookupError;
 use crate::fk_index::FkIndex;
+use crate::handle::{RelationRef, TableRef};
 use crate::id::{AnyId, Id};
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation, RelationInfo, info_of};
-use crate::row::{Children, Row, TableRef};
+use crate::row::{Children, Row};
 use crate::schema::{DbBuilder, RelationSlot, TableSlot};
 use crate::table::Table;
 
@@ -106,6 +107,24 @@ impl Db {
         Ok(TableRef::new(self, self.rows_at::<T>(t)))
     }
 
+    /// A typed handle on relation `R`: look it up once, then navigate it without finding the
+    /// relation or its tables again (the fastest path for hot loops).
+    ///
+    /// # Errors
+    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
+    #[inline]
+    pub fn relation<R: Relation>(&self, relation: R) -> Result<RelationRef<'_, R>, LookupError> {
+        let _ = relation; // the value only names the type
+        let slot = self.relation_slot::<R>()?;
+        Ok(RelationRef::new(
+            self,
+            slot.info,
+            &slot.index,
+            self.rows_at(slot.child),
+            self.rows_at(slot.parent),
+        ))
+    }
+
     /// The children of `parent` under has-many relation `R`, in insertion order.
     ///
     /// # Errors
@@ -154,8 +173,9 @@ impl Db {
         relation: R,
         child: Id<R::Child>,
     ) -> Result<Option<Row<'_, R::Parent>>, LookupError> {
-        let child = self.get(child)?;
-        self.parent_of(relation, child.get())
+        let relation = self.relation(relation)?;
+        let row = relation.child_row(child).ok_or_else(|| not_found(child))?;
+        Ok(relation.parent_of(row))
     }
 
     /// The description of every registered relation, in registration order.

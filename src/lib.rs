@@ -52,6 +52,7 @@
 mod db;
 mod error;
 mod fk_index;
+mod handle;
 mod id;
 mod model;
 mod relation;
@@ -61,10 +62,11 @@ mod table;
 
 pub use db::{Db, DeletePlan};
 pub use error::{DeleteError, Error, LookupError, SchemaError, WriteError};
+pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::Model;
 pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
-pub use row::{Children, Row, Rows, TableRef};
+pub use row::{Children, Row};
 pub use schema::DbBuilder;
 
 #[doc(hidden)]

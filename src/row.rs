@@ -1,4 +1,4 @@
-//! Read handles: a row that knows its id and navigates relations, a table handle, iterators.
+//! A row that knows its id and navigates relations, and the children of one parent.
 
 use std::iter::FusedIterator;
 use std::ops::Deref;
@@ -9,7 +9,7 @@ use crate::error::LookupError;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation};
-use crate::table::{Entry, Table};
+use crate::table::Table;
 
 /// A row read from the store: derefs to the struct, knows its id, and navigates relations.
 ///
@@ -133,91 +133,6 @@ impl<T: Model + std::fmt::Debug> std::fmt::Debug for Row<'_, T> {
             .finish()
     }
 }
-
-/// A typed handle on one table, from [`Db::table`]: reads without finding the table again.
-pub struct TableRef<'db, T> {
-    db: &'db Db,
-    rows: &'db Table<T>,
-}
-
-impl<T> Clone for TableRef<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for TableRef<'_, T> {}
-
-impl<'db, T: Model> TableRef<'db, T> {
-    #[inline]
-    pub(crate) fn new(db: &'db Db, rows: &'db Table<T>) -> Self {
-        TableRef { db, rows }
-    }
-
-    /// The row `id` names, or `None` for a stale id.
-    #[inline]
-    pub fn get(&self, id: Id<T>) -> Option<Row<'db, T>> {
-        self.rows
-            .get(id.key())
-            .map(|row| Row::new(self.db, id, row))
-    }
-
-    /// Whether `id` names a row of this table.
-    #[inline]
-    pub fn contains(&self, id: Id<T>) -> bool {
-        self.rows.entry(id.key()).is_some()
-    }
-
-    /// The number of rows. O(1).
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Whether the table has no rows.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.rows.len() == 0
-    }
-
-    /// Every row, in slot order (not insertion order: deleted rows' slots are reused).
-    pub fn iter(&self) -> Rows<'db, T> {
-        Rows {
-            db: self.db,
-            inner: self.rows.iter(),
-        }
-    }
-}
-
-impl<'db, T: Model> IntoIterator for TableRef<'db, T> {
-    type Item = Row<'db, T>;
-    type IntoIter = Rows<'db, T>;
-    fn into_iter(self) -> Rows<'db, T> {
-        self.iter()
-    }
-}
-
-/// Every row of a table; from [`TableRef::iter`].
-pub struct Rows<'db, T> {
-    db: &'db Db,
-    inner: slotmap::basic::Iter<'db, RowKey, Entry<T>>,
-}
-
-impl<'db, T: Model> Iterator for Rows<'db, T> {
-    type Item = Row<'db, T>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Row<'db, T>> {
-        let (key, entry) = self.inner.next()?;
-        Some(Row::new(self.db, Id::from_key(key), &entry.row))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<T: Model> ExactSizeIterator for Rows<'_, T> {}
-impl<T: Model> FusedIterator for Rows<'_, T> {}
 
 /// The children of one parent under a has-many relation, in insertion order; from
 /// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,

@@ -109,9 +109,20 @@ impl Db {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn delete<T: Model>(&mut self, id: Id<T>) -> Result<T, DeleteError> {
+        let t = self.delete_target(id)?;
+        let key = id.key();
+        let slot = &self.tables[t];
+        let childless = slot
+            .as_parent
+            .iter()
+            .all(|&r| self.relations[r].index.children(key).is_empty());
+        if childless {
+            return Ok(self.apply_delete_row(t, key)); // nothing to plan
+        }
         let mut plan = std::mem::take(&mut self.delete_scratch);
-        let planned = self.plan_delete(id, &mut plan);
-        let result = planned.map(|_| self.apply_delete(&plan));
+        let result = self
+            .plan_delete(t, key, &mut plan)
+            .map(|()| self.apply_delete(&plan));
         plan.clear();
         // Keep small buffers for the next delete; let a big cascade's go.
         if plan.rows.capacity() <= SCAN_LIMIT * 4 {
@@ -125,8 +136,9 @@ impl Db {
     /// # Errors
     /// The errors [`Db::delete`] would return.
     pub fn delete_plan<T: Model>(&self, id: Id<T>) -> Result<DeletePlan, DeleteError> {
+        let t = self.delete_target(id)?;
         let mut plan = Plan::default();
-        self.plan_delete(id, &mut plan)?;
+        self.plan_delete(t, id.key(), &mut plan)?;
         let row_id = |t: usize, key| AnyId::new(self.tables[t].name, key);
         Ok(DeletePlan {
             deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
@@ -141,16 +153,22 @@ impl Db {
         })
     }
 
-    /// Fills `plan` with everything deleting `id` involves.
-    fn plan_delete<T: Model>(&self, id: Id<T>, plan: &mut Plan) -> Result<(), DeleteError> {
+    /// The position of `id`'s table, if `id` names a stored row.
+    fn delete_target<T: Model>(&self, id: Id<T>) -> Result<usize, DeleteError> {
         let t = self
             .table_index::<T>()
             .ok_or(DeleteError::UnknownTable { table: T::TABLE })?;
-        if !self.tables[t].rows.contains(id.key()) {
-            return Err(DeleteError::NotFound { id: id.into() });
+        if self.rows_at::<T>(t).contains_key(id.key()) {
+            Ok(t)
+        } else {
+            Err(DeleteError::NotFound { id: id.into() })
         }
+    }
+
+    /// Fills `plan` with everything deleting row `key` of table `t` involves.
+    fn plan_delete(&self, t: usize, key: RowKey, plan: &mut Plan) -> Result<(), DeleteError> {
         plan.clear();
-        plan.add((t, id.key()));
+        plan.add((t, key));
 
         // 1. The cascade, breadth first: `rows` is both the result and the work list.
         let mut next = 0;

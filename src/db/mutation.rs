@@ -15,15 +15,14 @@ use crate::table::{AnyTable, Table};
 impl Db {
     /// Stores a checked new row of table `t` and links it under each of its parents.
     pub(super) fn apply_insert<T: Model>(&mut self, t: usize, row: T) -> RowKey {
-        let key = typed_mut::<T>(self.tables[t].rows.as_mut()).insert(row);
-        let Db {
-            tables, relations, ..
-        } = self;
-        let Some(row) = tables[t].rows.row(key) else {
+        let slot = &mut self.tables[t];
+        let rows = typed_mut::<T>(slot.rows.as_mut());
+        let key = rows.insert(row);
+        let Some(row) = rows.get(key) else {
             unreachable!("the row was just inserted")
         };
-        for &r in &tables[t].as_child {
-            let relation = &mut relations[r];
+        for &r in &slot.as_child {
+            let relation = &mut self.relations[r];
             if let Some(parent) = relation.keys.parent_key(row) {
                 // A new row comes after every other: appending keeps insertion order.
                 relation.index.push(parent, key);
@@ -39,7 +38,7 @@ impl Db {
             tables, relations, ..
         } = self;
         let rows = typed_mut::<T>(tables[t].rows.as_mut());
-        let seq = rows.entry(key).map_or(u64::MAX, |entry| entry.seq);
+        let seq = rows.seq(key).unwrap_or(u64::MAX);
         let Some(stored) = rows.get_mut(key) else {
             unreachable!("a checked replace targets a stored row")
         };
@@ -80,7 +79,7 @@ impl Db {
                 relations[r].index.remove_parent(key);
             }
         }
-        for (i, &(t, key)) in plan.rows.iter().enumerate() {
+        for &(t, key) in &plan.rows[1..] {
             let slot = &mut tables[t];
             for &r in &slot.as_child {
                 let relation = &mut relations[r];
@@ -93,15 +92,26 @@ impl Db {
                     relation.index.detach(parent, key);
                 }
             }
-            if i > 0 {
-                slot.rows.remove_row(key);
-            }
+            slot.rows.remove_row(key);
         }
         let (t, key) = plan.rows[0];
-        match typed_mut::<T>(tables[t].rows.as_mut()).remove(key) {
-            Some(row) => row,
-            None => unreachable!("a checked plan starts with a stored row"),
+        self.apply_delete_row(t, key)
+    }
+
+    /// Removes a stored row of table `t` that no row points to any more, unlinking it from its
+    /// parents. The whole of a delete that cascades to nothing.
+    pub(super) fn apply_delete_row<T: Model>(&mut self, t: usize, key: RowKey) -> T {
+        let slot = &mut self.tables[t];
+        let Some(row) = typed_mut::<T>(slot.rows.as_mut()).remove(key) else {
+            unreachable!("a checked delete targets a stored row")
+        };
+        for &r in &slot.as_child {
+            let relation = &mut self.relations[r];
+            if let Some(parent) = relation.keys.parent_key(&row) {
+                relation.index.detach(parent, key);
+            }
         }
+        row
     }
 }
 
