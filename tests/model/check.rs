@@ -125,6 +125,9 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         }
         let got = got.map(|row| row.id());
         ensure_eq!(got, key, "{name}: get({:?}).belongs_to()", rec.id);
+        let handle = db.relation(R::default()).map_err(lookup)?;
+        let got = handle.belongs_to(rec.id).map(|row| row.id());
+        ensure_eq!(got, key, "{name}: relation().belongs_to({:?})", rec.id);
     }
 
     for rec in &parents.rows {
@@ -136,12 +139,21 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         let got = R::store_children(db, rec.id)?;
         let got = got.map_err(|e| format!("{name}: children of live {:?}: {e}", rec.id))?;
         ensure_eq!(got, expected, "{name}: children of {:?}, in order", rec.id);
+        let count = db.relation(R::default()).map_err(lookup)?.count(rec.id);
+        ensure_eq!(
+            count,
+            expected.len(),
+            "{name}: relation().count({:?})",
+            rec.id
+        );
     }
 
     for &dead in parents.dead.iter().rev().take(DEAD_SAMPLE) {
         let got = R::store_children(db, dead)?;
         let not_found = LookupError::NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: children of dead {dead:?}");
+        let count = db.relation(R::default()).map_err(lookup)?.count(dead);
+        ensure_eq!(count, 0, "{name}: relation().count(dead {dead:?})");
     }
     for &dead in children.dead.iter().rev().take(DEAD_SAMPLE) {
         let got = db
@@ -149,6 +161,11 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
             .map(|p| p.map(|row| row.id()));
         let not_found = LookupError::NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: belongs_to of dead {dead:?}");
+        let via_handle = db.relation(R::default()).map_err(lookup)?.belongs_to(dead);
+        ensure!(
+            via_handle.is_none(),
+            "{name}: relation().belongs_to(dead {dead:?})"
+        );
     }
     Ok(())
 }
@@ -203,6 +220,9 @@ where
         ids,
         "{name}: get({parent:?}).has_many() vs db.has_many"
     );
+    let handle = db.relation(R::default()).map_err(lookup)?;
+    let via_handle: Vec<_> = handle.has_many(parent).map(|row| row.id()).collect();
+    ensure_eq!(via_handle, ids, "{name}: relation().has_many({parent:?})");
     Ok(Ok(ids))
 }
 
@@ -246,5 +266,8 @@ where
         one,
         "{name}: get({parent:?}).has_one() vs db.has_one"
     );
+    let handle = db.relation(R::default()).map_err(lookup)?;
+    let via_handle = handle.has_one(parent).map(|row| row.id());
+    ensure_eq!(via_handle, one, "{name}: relation().has_one({parent:?})");
     Ok(Ok(one.into_iter().collect()))
 }
