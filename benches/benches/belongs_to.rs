@@ -29,12 +29,11 @@ fn belongs_to(c: &mut Criterion) {
                     user.expect("required key").username.len()
                 })
             });
-            let table = db.table::<rel::Post>().expect("registered");
-            g.bench_function(id("relstore_table", n), |b| {
+            let authored = db.relation(PostAuthor).expect("registered");
+            g.bench_function(id("relstore_handle", n), |b| {
                 each(b, &ids, |&k| {
-                    let post = table.get(k).expect("live id");
-                    let user = post.belongs_to(PostAuthor).expect("registered");
-                    user.expect("required key").username.len()
+                    let user = authored.belongs_to(k).expect("live id, required key");
+                    user.get().username.len()
                 })
             });
         }

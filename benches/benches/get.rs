@@ -22,7 +22,7 @@ fn get(c: &mut Criterion) {
                 each(b, &ids, |&k| db.get(k).expect("live id").title.len())
             });
             let table = db.table::<rel::Post>().expect("registered");
-            g.bench_function(id("relstore_table", n), |b| {
+            g.bench_function(id("relstore_handle", n), |b| {
                 each(b, &ids, |&k| table.get(k).expect("live id").title.len())
             });
         }

@@ -1,7 +1,7 @@
 //! From a user (random ids) to its ~10 posts, touching a field of each.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use relstore_benches::fixture::{Dataset, SIZES, User, each, group, id, sample};
+use relstore_benches::fixture::{Dataset, SIZES, each, group, id, sample};
 use relstore_benches::rel::PostAuthor;
 use relstore_benches::{ecs, raw, rel, sql};
 
@@ -33,12 +33,11 @@ fn has_many(c: &mut Criterion) {
                     posts.map(|post| post.title.len()).sum::<usize>()
                 })
             });
-            let table = db.table::<User>().expect("registered");
-            g.bench_function(id("relstore_table", n), |b| {
+            let authored = db.relation(PostAuthor).expect("registered");
+            g.bench_function(id("relstore_handle", n), |b| {
                 each(b, &ids, |&k| {
-                    let user = table.get(k).expect("live id");
-                    let posts = user.has_many(PostAuthor).expect("registered");
-                    posts.map(|post| post.title.len()).sum::<usize>()
+                    let posts = authored.has_many(k);
+                    posts.map(|post| post.get().title.len()).sum::<usize>()
                 })
             });
         }

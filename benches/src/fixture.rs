@@ -134,7 +134,7 @@ pub fn group<'c>(c: &'c mut Criterion, workload: &str) -> BenchmarkGroup<'c, Wal
     c.benchmark_group(workload)
 }
 
-/// The id of implementation `imp` at size `n`: `raw`, `relstore`, `relstore_table`, `sqlite`,
+/// The id of implementation `imp` at size `n`: `raw`, `relstore`, `relstore_handle`, `sqlite`,
 /// `bevy`.
 pub fn id(imp: &str, n: usize) -> BenchmarkId {
     BenchmarkId::new(imp, n)

@@ -28,7 +28,7 @@ const WORKLOADS: &[&str] = &[
     "bincode_encode",
     "bincode_decode",
 ];
-const IMPLS: &[&str] = &["raw", "relstore", "relstore_table", "sqlite", "bevy"];
+const IMPLS: &[&str] = &["raw", "relstore", "relstore_handle", "sqlite", "bevy"];
 
 const READS: &[&str] = &["get", "belongs_to", "has_many", "scan"];
 
@@ -58,7 +58,7 @@ const BARS: &[Bar] = &[
         limit: Limit::Max(1.5),
     },
     Bar {
-        slow: "relstore_table",
+        slow: "relstore_handle",
         fast: "raw",
         workloads: None,
         limit: Limit::Max(1.1),
