@@ -1,0 +1,139 @@
+//! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles,
+//! and a delete that cascades to nothing. Counted by a global allocator, on this thread only.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use common::*;
+use relstore::Error;
+
+struct Counting;
+
+thread_local! {
+    // `const` initialisation: reading these never allocates.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; the counter is a side note.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout`, as the caller guarantees.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        // SAFETY: as for `dealloc`, and `new_size` is valid as the caller guarantees.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+fn note_allocation() {
+    // `try_with`: during thread teardown the thread-locals may be gone; then nothing counts.
+    let _ = COUNTING.try_with(|counting| {
+        if counting.get() {
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        }
+    });
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// How many allocations `f` makes on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    let out = std::hint::black_box(f());
+    COUNTING.with(|c| c.set(false));
+    (ALLOCATIONS.with(Cell::get), out)
+}
+
+#[test]
+fn the_counter_sees_an_allocation() {
+    let (n, v) = allocations(|| vec![1u8; 16]);
+    assert_eq!((n, v.len()), (1, 16));
+}
+
+#[test]
+fn reads_allocate_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    let bio = db.insert(profile(alice, "hi"))?;
+    let posts: Vec<_> = (0..10)
+        .map(|i| db.insert(post(alice, &format!("post {i}"))))
+        .collect::<Result<_, _>>()?;
+
+    let (n, total) = allocations(|| {
+        let mut total = 0;
+        for &id in &posts {
+            let post = db.get(id).expect("live");
+            total += post.title.len();
+            let author = post.belongs_to(PostAuthor).expect("registered");
+            total += author.map_or(0, |u| u.get().name.len());
+            let author = db.belongs_to(PostAuthor, id).expect("registered");
+            total += author.map_or(0, |u| u.get().name.len());
+        }
+        let user = db.get(alice).expect("live");
+        for post in user.has_many(PostAuthor).expect("registered") {
+            total += post.title.len();
+        }
+        for post in db.has_many(PostAuthor, alice).expect("registered").rev() {
+            total += post.title.len();
+        }
+        let profile = user.has_one(ProfileUser).expect("registered");
+        total += usize::from(profile.is_some_and(|p| p.id() == bio));
+        let profile = db.has_one(ProfileUser, alice).expect("registered");
+        total += usize::from(profile.is_some());
+        total
+    });
+    assert_eq!(n, 0, "the Db and Row read paths allocated");
+    assert!(total > 0);
+
+    let (n, total) = allocations(|| {
+        let table = db.table::<Post>().expect("registered");
+        let authored = db.relation(PostAuthor).expect("registered");
+        let profiles = db.relation(ProfileUser).expect("registered");
+        let mut total = table.len();
+        for &id in &posts {
+            total += table.get(id).map_or(0, |p| p.title.len());
+            total += authored.belongs_to(id).map_or(0, |u| u.get().name.len());
+        }
+        total += authored
+            .has_many(alice)
+            .map(|p| p.get().title.len())
+            .sum::<usize>();
+        total += authored.count(alice);
+        total += usize::from(profiles.has_one(alice).is_some());
+        total += table.iter().count();
+        total
+    });
+    assert_eq!(n, 0, "the typed handles allocated");
+    assert!(total > 0);
+    Ok(())
+}
+
+#[test]
+fn a_delete_that_cascades_to_nothing_allocates_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    let posts: Vec<_> = (0..4)
+        .map(|i| db.insert(post(alice, &format!("post {i}"))))
+        .collect::<Result<_, _>>()?;
+    for &id in &posts {
+        let (n, removed) = allocations(|| db.delete(id));
+        let removed = removed?; // freeing the row's strings is not an allocation
+        assert_eq!(n, 0, "deleting a childless {removed:?} allocated");
+    }
+    Ok(())
+}
