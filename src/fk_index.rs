@@ -22,9 +22,13 @@ impl FkIndex {
     /// Appends a child inserted after every row already in its table.
     #[inline]
     pub(crate) fn push(&mut self, parent: RowKey, child: RowKey) {
-        match self.children.entry(parent) {
-            Some(entry) => entry.or_default().push(child),
-            None => debug_assert!(false, "parent key of a foreign key must be valid"),
+        // Not `SecondaryMap::entry`: it refuses any key whose version is 2^31 or more ahead of
+        // an empty slot's, i.e. a parent whose slot has been reused a billion times.
+        match self.children.get_mut(parent) {
+            Some(siblings) => siblings.push(child),
+            None => {
+                self.children.insert(parent, vec![child]);
+            }
         }
     }
 
@@ -37,10 +41,14 @@ impl FkIndex {
         seq: u64,
         seq_of: impl Fn(RowKey) -> u64,
     ) {
-        if let Some(entry) = self.children.entry(parent) {
-            let siblings = entry.or_default();
-            let at = siblings.partition_point(|&sibling| seq_of(sibling) < seq);
-            siblings.insert(at, child);
+        match self.children.get_mut(parent) {
+            Some(siblings) => {
+                let at = siblings.partition_point(|&sibling| seq_of(sibling) < seq);
+                siblings.insert(at, child);
+            }
+            None => {
+                self.children.insert(parent, vec![child]);
+            }
         }
     }
 
@@ -59,5 +67,42 @@ impl FkIndex {
     /// Forgets a deleted parent's list.
     pub(crate) fn remove_parent(&mut self, parent: RowKey) {
         self.children.remove(parent);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slotmap::KeyData;
+
+    fn key(index: u32, version: u32) -> RowKey {
+        KeyData::from_ffi((u64::from(version) << 32) | u64::from(index)).into()
+    }
+
+    #[test]
+    fn a_parent_whose_slot_was_reused_a_billion_times_keeps_its_children() {
+        let old_parent = key(1, (1 << 31) | 1); // a version SecondaryMap::entry would refuse
+        let mut index = FkIndex::default();
+        index.push(old_parent, key(7, 1));
+        index.insert_ordered(old_parent, key(8, 1), 0, |_| 1);
+        assert_eq!(index.children(old_parent), [key(8, 1), key(7, 1)]);
+        index.detach(old_parent, key(7, 1));
+        index.detach(old_parent, key(8, 1));
+        assert!(index.children(old_parent).is_empty());
+        index.insert_ordered(old_parent, key(9, 1), 0, |_| 0);
+        assert_eq!(index.children(old_parent), [key(9, 1)]);
+    }
+
+    #[test]
+    fn children_stay_in_insertion_order() {
+        let parent = key(1, 1);
+        let mut index = FkIndex::default();
+        for i in 2..6 {
+            index.push(parent, key(i, 1));
+        }
+        index.detach(parent, key(3, 1));
+        let seq = |k: RowKey| u64::from(slotmap::Key::data(&k).as_ffi() as u32);
+        index.insert_ordered(parent, key(3, 1), 3, seq);
+        assert_eq!(index.children(parent), [2, 3, 4, 5].map(|i| key(i, 1)));
     }
 }
