@@ -64,6 +64,17 @@ impl FkIndex {
         }
     }
 
+    /// Keeps only the children of `parent` for which `keep` is true, in order. O(siblings).
+    pub(crate) fn retain_children(&mut self, parent: RowKey, keep: impl FnMut(RowKey) -> bool) {
+        let mut keep = keep;
+        if let Some(siblings) = self.children.get_mut(parent) {
+            siblings.retain(|&child| keep(child));
+            if siblings.is_empty() {
+                self.children.remove(parent);
+            }
+        }
+    }
+
     /// Forgets a deleted parent's list.
     pub(crate) fn remove_parent(&mut self, parent: RowKey) {
         self.children.remove(parent);

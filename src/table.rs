@@ -17,6 +17,8 @@ pub(crate) struct Table<T> {
     rows: SlotMap<RowKey, T>,
     seqs: Vec<u64>,
     next_seq: u64,
+    /// Rows removed by a cascade, dropped only once the store is consistent again.
+    buried: Vec<T>,
 }
 
 /// A slot whose generation reaches this value is retired instead of freed, so that its
@@ -38,6 +40,7 @@ impl<T> Table<T> {
             rows: SlotMap::with_key(),
             seqs: Vec::new(),
             next_seq: 0,
+            buried: Vec::new(),
         }
     }
 
@@ -102,7 +105,9 @@ pub(crate) trait AnyTable: Any + Send + Sync {
     fn seq(&self, key: RowKey) -> Option<u64>;
     fn row(&self, key: RowKey) -> Option<&dyn Any>;
     fn row_mut(&mut self, key: RowKey) -> Option<&mut dyn Any>;
-    fn remove_row(&mut self, key: RowKey) -> bool;
+    /// Removes a row but keeps its value until [`AnyTable::drop_buried`].
+    fn bury(&mut self, key: RowKey);
+    fn drop_buried(&mut self);
     fn keys(&self) -> Box<dyn Iterator<Item = RowKey> + '_>;
 }
 
@@ -127,8 +132,16 @@ impl<T: Model> AnyTable for Table<T> {
         self.get_mut(key).map(|row| row as &mut dyn Any)
     }
 
-    fn remove_row(&mut self, key: RowKey) -> bool {
-        self.remove(key).is_some()
+    fn bury(&mut self, key: RowKey) {
+        if let Some(row) = self.remove(key) {
+            self.buried.push(row);
+        }
+    }
+
+    fn drop_buried(&mut self) {
+        if !self.buried.is_empty() {
+            drop(std::mem::take(&mut self.buried));
+        }
     }
 
     fn keys(&self) -> Box<dyn Iterator<Item = RowKey> + '_> {

@@ -424,3 +424,105 @@ fn a_chain_of_a_million_categories_cascade_deletes_from_its_root() -> Result<(),
     check_indexes(&db);
     Ok(())
 }
+
+mod drop_panics {
+    //! A row type whose `Drop` panics, to show that a cascade drops rows only once the store is
+    //! consistent again.
+    use relstore::{Db, Error, Id, Model};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, Serialize, Deserialize)]
+    pub struct Owner {
+        pub name: String,
+    }
+    impl Model for Owner {
+        const TABLE: &'static str = "owners";
+    }
+
+    #[derive(Clone, Serialize, Deserialize)]
+    pub struct Bomb {
+        pub owner: Id<Owner>,
+        pub holder: Id<Owner>,
+        pub armed: bool,
+    }
+    impl Model for Bomb {
+        const TABLE: &'static str = "bombs";
+    }
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            if self.armed && !std::thread::panicking() {
+                panic!("boom");
+            }
+        }
+    }
+
+    relstore::belongs_to!(pub BombOwner: Bomb.owner -> Owner, has_many, on_delete = Cascade);
+    relstore::belongs_to!(pub BombHolder: Bomb.holder -> Owner, has_many, on_delete = Cascade);
+
+    #[test]
+    fn a_row_whose_drop_panics_during_a_cascade_leaves_the_store_consistent() -> Result<(), Error> {
+        let mut db = Db::builder()
+            .table::<Owner>()
+            .table::<Bomb>()
+            .relation(BombOwner)
+            .relation(BombHolder)
+            .build()?;
+        let ann = db.insert(Owner { name: "ann".into() })?;
+        let bob = db.insert(Owner { name: "bob".into() })?;
+        let bomb = |armed| Bomb {
+            owner: ann,
+            holder: bob,
+            armed,
+        };
+        let safe = db.insert(bomb(false))?;
+        let armed = db.insert(bomb(true))?;
+        let also_safe = db.insert(bomb(false))?;
+
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| db.delete(ann)));
+        assert!(outcome.is_err(), "the armed row's drop panicked");
+
+        // The delete had finished its work before any row was dropped.
+        assert_eq!(db.__check_indexes(), Ok(()));
+        assert!(!db.contains(ann));
+        for id in [safe, armed, also_safe] {
+            assert!(!db.contains(id));
+        }
+        assert_eq!(db.has_many(BombHolder, bob)?.len(), 0);
+        // And the store keeps working.
+        let next = db.insert(Bomb {
+            owner: bob,
+            holder: bob,
+            armed: false,
+        })?;
+        assert_eq!(
+            db.has_many(BombHolder, bob)?.ids().collect::<Vec<_>>(),
+            [next]
+        );
+        db.delete(bob)?;
+        assert!(!db.contains(next));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_cascade_removing_many_children_of_one_surviving_parent_keeps_the_others_in_order()
+-> Result<(), Error> {
+    // Every comment of the post goes; bob's other comments, interleaved with them, stay.
+    let mut db = db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    let doomed = db.insert(post(alice, "doomed"))?;
+    let kept = db.insert(post(alice, "kept"))?;
+    let mut survivors = Vec::new();
+    for i in 0..20_000 {
+        db.insert(comment(doomed, bob, &format!("gone {i}")))?;
+        if i % 1000 == 0 {
+            survivors.push(db.insert(comment(kept, bob, &format!("kept {i}")))?);
+        }
+    }
+    db.delete(doomed)?;
+    let left: Vec<_> = db.has_many(CommentAuthor, bob)?.ids().collect();
+    assert_eq!(left, survivors);
+    check_indexes(&db);
+    Ok(())
+}

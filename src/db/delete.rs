@@ -47,6 +47,8 @@ pub(crate) struct Plan {
     pub(super) nullify: Vec<(usize, RowKey)>,
     /// Mirrors `rows` once it outgrows [`SCAN_LIMIT`].
     seen: HashSet<(usize, RowKey)>,
+    /// (relation, parent) pairs whose parent survives but loses children; used while applying.
+    pub(super) survivors: Vec<(usize, RowKey)>,
 }
 
 impl Plan {
@@ -56,7 +58,7 @@ impl Plan {
         self.seen.clear();
     }
 
-    fn contains(&self, row: (usize, RowKey)) -> bool {
+    pub(super) fn contains(&self, row: (usize, RowKey)) -> bool {
         if self.rows.len() <= SCAN_LIMIT {
             self.rows.contains(&row)
         } else {
@@ -122,7 +124,7 @@ impl Db {
         let mut plan = std::mem::take(&mut self.delete_scratch);
         let result = self
             .plan_delete(t, key, &mut plan)
-            .map(|()| self.apply_delete(&plan));
+            .map(|()| self.apply_delete(&mut plan));
         plan.clear();
         // Keep small buffers for the next delete; let a big cascade's go.
         if plan.rows.capacity() <= SCAN_LIMIT * 4 {

@@ -63,7 +63,10 @@ impl Db {
     }
 
     /// Carries out a checked delete plan and returns its first row (the one asked for).
-    pub(super) fn apply_delete<T: Model>(&mut self, plan: &Plan) -> T {
+    ///
+    /// Rows are only dropped at the very end, once every index agrees with the tables again:
+    /// a row type whose `Drop` panics cannot leave the store half-changed.
+    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Plan) -> T {
         let Db {
             tables, relations, ..
         } = self;
@@ -72,46 +75,68 @@ impl Db {
             if let Some(row) = tables[relation.child].rows.row_mut(child) {
                 relation.keys.clear_key(row);
             }
-            // Its entry under the deleted parent goes with the parent's list, below.
+            // Its entry under the deleted parent goes with the parent's list, next.
         }
         for &(t, key) in &plan.rows {
             for &r in &tables[t].as_parent {
                 relations[r].index.remove_parent(key);
             }
         }
-        for &(t, key) in &plan.rows[1..] {
-            let slot = &mut tables[t];
-            for &r in &slot.as_child {
-                let relation = &mut relations[r];
-                // A parent deleted too has no list left, so this only touches survivors.
-                let parent = slot
+        // Surviving parents lose their deleted children: one pass over each such parent's
+        // list, however many of its children go (one by one would be quadratic).
+        let mut survivors = std::mem::take(&mut plan.survivors);
+        for &(t, key) in &plan.rows {
+            for &r in &tables[t].as_child {
+                let relation = &relations[r];
+                let parent = tables[t]
                     .rows
                     .row(key)
                     .and_then(|row| relation.keys.parent_key(row));
-                if let Some(parent) = parent {
-                    relation.index.detach(parent, key);
+                if let Some(parent) = parent.filter(|&p| !plan.contains((relation.parent, p))) {
+                    survivors.push((r, parent));
                 }
             }
-            slot.rows.remove_row(key);
+        }
+        survivors.sort_unstable();
+        survivors.dedup();
+        for &(r, parent) in &survivors {
+            let child_table = relations[r].child;
+            relations[r]
+                .index
+                .retain_children(parent, |child| !plan.contains((child_table, child)));
+        }
+        survivors.clear();
+        plan.survivors = survivors;
+
+        for &(t, key) in &plan.rows[1..] {
+            tables[t].rows.bury(key);
         }
         let (t, key) = plan.rows[0];
-        self.apply_delete_row(t, key)
+        let row = self.take_row(t, key);
+        for slot in &mut self.tables {
+            slot.rows.drop_buried();
+        }
+        row
     }
 
     /// Removes a stored row of table `t` that no row points to any more, unlinking it from its
     /// parents. The whole of a delete that cascades to nothing.
     pub(super) fn apply_delete_row<T: Model>(&mut self, t: usize, key: RowKey) -> T {
-        let slot = &mut self.tables[t];
-        let Some(row) = typed_mut::<T>(slot.rows.as_mut()).remove(key) else {
-            unreachable!("a checked delete targets a stored row")
-        };
-        for &r in &slot.as_child {
+        let row = self.take_row(t, key);
+        for &r in &self.tables[t].as_child {
             let relation = &mut self.relations[r];
             if let Some(parent) = relation.keys.parent_key(&row) {
                 relation.index.detach(parent, key);
             }
         }
         row
+    }
+
+    fn take_row<T: Model>(&mut self, t: usize, key: RowKey) -> T {
+        match typed_mut::<T>(self.tables[t].rows.as_mut()).remove(key) {
+            Some(row) => row,
+            None => unreachable!("a checked delete targets a stored row"),
+        }
     }
 }
 
