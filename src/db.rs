@@ -239,7 +239,7 @@ impl Db {
         child: &R::Child,
     ) -> Result<Option<Row<'_, R::Parent>>, LookupError> {
         let slot = self.relation_slot::<R>()?;
-        let Some(parent) = R::parent_id(child) else {
+        let Some(parent) = crate::relation::parent_id::<R>(child) else {
             return Ok(None);
         };
         // Integrity guarantees the parent exists; `ok()` keeps a broken invariant from panicking.

@@ -174,7 +174,7 @@ impl<'db, R: Relation> RelationRef<'db, R> {
     /// The parent of a child row you already hold; `None` when its optional key is null.
     #[inline]
     pub fn parent_of(&self, child: &R::Child) -> Option<Row<'db, R::Parent>> {
-        let parent = R::parent_id(child)?;
+        let parent = crate::relation::parent_id::<R>(child)?;
         let row = self.parents.get(parent.key())?;
         Some(Row::new(self.db, parent, row))
     }

@@ -12,10 +12,12 @@ use crate::model::Model;
 /// (parent -> children).
 ///
 /// Because there is one declaration, the two sides can never disagree. Declare relations with
-/// [`belongs_to!`](crate::belongs_to); implementing the trait by hand is just as good:
+/// [`belongs_to!`](crate::belongs_to), or implement the trait by hand: the store reads and
+/// clears the key only through [`ForeignKey`], which only `Id<Parent>` and
+/// `Option<Id<Parent>>` implement, so a hand-written relation cannot misreport its key.
 ///
 /// ```
-/// use relstore::{HasMany, Id, Model, OnDelete, Relation};
+/// use relstore::{ForeignKey, HasMany, Id, Model, OnDelete, Relation};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Clone, Serialize, Deserialize)]
@@ -37,8 +39,8 @@ use crate::model::Model;
 ///     const FOREIGN_KEY: &'static str = "user_id";
 ///     const ON_DELETE: OnDelete = OnDelete::Cascade;
 ///     const OPTIONAL: bool = false;
-///     fn parent_id(post: &Post) -> Option<Id<User>> { Some(post.user_id) }
-///     fn clear_parent_id(_: &mut Post) {} // required key: never set to null
+///     fn key(post: &Post) -> &dyn ForeignKey<User> { &post.user_id }
+///     fn key_mut(post: &mut Post) -> &mut dyn ForeignKey<User> { &mut post.user_id }
 /// }
 /// ```
 pub trait Relation: Copy + Send + Sync + 'static {
@@ -54,14 +56,15 @@ pub trait Relation: Copy + Send + Sync + 'static {
     const FOREIGN_KEY: &'static str;
     /// What deleting a parent does to its children.
     const ON_DELETE: OnDelete = OnDelete::Restrict;
-    /// Whether the key is optional (`Option<Id<Parent>>`); only optional keys allow
-    /// [`OnDelete::SetNull`].
+    /// Whether the key is optional (`Option<Id<Parent>>`): the schema allows
+    /// [`OnDelete::SetNull`] on optional keys only. [`belongs_to!`](crate::belongs_to) derives
+    /// it from the field. Should a hand-written value disagree with the field, a set-null
+    /// delete refuses (as a restrict would) rather than leave a key to a deleted row.
     const OPTIONAL: bool;
-    /// The child's parent, or `None` when an optional key is null.
-    fn parent_id(child: &Self::Child) -> Option<Id<Self::Parent>>;
-    /// Sets an optional key to null. Called only for [`OnDelete::SetNull`] relations, which
-    /// the schema allows on optional keys only.
-    fn clear_parent_id(child: &mut Self::Child);
+    /// The child's foreign-key field. It must be the same field every time.
+    fn key(child: &Self::Child) -> &dyn ForeignKey<Self::Parent>;
+    /// The child's foreign-key field, to set it to null (see [`Relation::key`]).
+    fn key_mut(child: &mut Self::Child) -> &mut dyn ForeignKey<Self::Parent>;
 }
 
 /// Marks a relation under which a parent has any number of children.
@@ -99,35 +102,45 @@ pub enum OnDelete {
     SetNull,
 }
 
-/// A field type that can hold a foreign key to `P`: `Id<P>` (required) or `Option<Id<P>>`
-/// (optional). [`belongs_to!`](crate::belongs_to) uses it to read the field.
+/// A field that holds a foreign key to `P`: `Id<P>` (required) or `Option<Id<P>>`
+/// (optional), and nothing else (the trait is sealed). [`Relation::key`] returns one.
 pub trait ForeignKey<P>: sealed::Sealed {
-    /// Whether the key can be null.
-    const OPTIONAL: bool;
     /// The parent pointed to, if any.
     fn parent_id(&self) -> Option<Id<P>>;
+    /// Whether the key can be null.
+    fn is_optional(&self) -> bool;
     /// Sets the key to null; does nothing on a required key.
     fn clear(&mut self);
 }
 
 impl<P> ForeignKey<P> for Id<P> {
-    const OPTIONAL: bool = false;
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         Some(*self)
+    }
+    fn is_optional(&self) -> bool {
+        false
     }
     fn clear(&mut self) {}
 }
 
 impl<P> ForeignKey<P> for Option<Id<P>> {
-    const OPTIONAL: bool = true;
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         *self
     }
+    fn is_optional(&self) -> bool {
+        true
+    }
     fn clear(&mut self) {
         *self = None;
     }
+}
+
+/// The parent `child` points to under relation `R`, if any.
+#[inline]
+pub(crate) fn parent_id<R: Relation>(child: &R::Child) -> Option<Id<R::Parent>> {
+    R::key(child).parent_id()
 }
 
 mod sealed {
@@ -194,6 +207,8 @@ impl fmt::Display for RelationInfo {
 /// that walk relations generically (cascades, set-null, index rebuilds).
 pub(crate) trait KeyAccess: Send + Sync {
     fn parent_key(&self, child: &dyn Any) -> Option<RowKey>;
+    /// Whether the key can be set to null (what the field is, whatever `OPTIONAL` says).
+    fn can_clear(&self, child: &dyn Any) -> bool;
     fn clear_key(&self, child: &mut dyn Any);
 }
 
@@ -210,24 +225,41 @@ impl<R: Relation> KeyAccess for KeyAccessOf<R> {
     fn parent_key(&self, child: &dyn Any) -> Option<RowKey> {
         child
             .downcast_ref::<R::Child>()
-            .and_then(R::parent_id)
+            .and_then(parent_id::<R>)
             .map(Id::key)
+    }
+
+    fn can_clear(&self, child: &dyn Any) -> bool {
+        child
+            .downcast_ref::<R::Child>()
+            .is_some_and(|child| R::key(child).is_optional())
     }
 
     fn clear_key(&self, child: &mut dyn Any) {
         if let Some(child) = child.downcast_mut::<R::Child>() {
-            R::clear_parent_id(child);
+            R::key_mut(child).clear();
         }
     }
 }
 
 #[doc(hidden)]
 pub mod __private {
-    use super::ForeignKey;
+    use crate::Id;
+
+    /// What kind of key a field type is, as a constant.
+    pub trait KeyType {
+        const OPTIONAL: bool;
+    }
+    impl<P> KeyType for Id<P> {
+        const OPTIONAL: bool = false;
+    }
+    impl<P> KeyType for Option<Id<P>> {
+        const OPTIONAL: bool = true;
+    }
 
     /// Whether the field that `field` reads is an optional key; lets the macro find out
     /// without being told the field's type.
-    pub const fn key_is_optional<C, P, K: ForeignKey<P>>(field: fn(&C) -> &K) -> bool {
+    pub const fn key_is_optional<C, K: KeyType>(field: fn(&C) -> &K) -> bool {
         let _ = field;
         K::OPTIONAL
     }
@@ -285,15 +317,14 @@ macro_rules! belongs_to {
             const FOREIGN_KEY: &'static str = stringify!($field);
             const ON_DELETE: $crate::OnDelete = $crate::__on_delete!($($policy)?);
             const OPTIONAL: bool =
-                $crate::__private::key_is_optional::<$child, $parent, _>(
-                    |row: &$child| &row.$field,
-                );
+                $crate::__private::key_is_optional::<$child, _>(|row: &$child| &row.$field);
             #[inline]
-            fn parent_id(row: &$child) -> ::core::option::Option<$crate::Id<$parent>> {
-                $crate::ForeignKey::<$parent>::parent_id(&row.$field)
+            fn key(row: &$child) -> &dyn $crate::ForeignKey<$parent> {
+                &row.$field
             }
-            fn clear_parent_id(row: &mut $child) {
-                $crate::ForeignKey::<$parent>::clear(&mut row.$field)
+            #[inline]
+            fn key_mut(row: &mut $child) -> &mut dyn $crate::ForeignKey<$parent> {
+                &mut row.$field
             }
         }
     };

@@ -456,10 +456,54 @@ impl relstore::Relation for HandWritten {
     const NAME: &'static str = "HandWritten";
     const FOREIGN_KEY: &'static str = "author_id";
     const OPTIONAL: bool = false;
-    fn parent_id(post: &Post) -> Option<relstore::Id<User>> {
-        Some(post.author_id)
+    fn key(post: &Post) -> &dyn relstore::ForeignKey<User> {
+        &post.author_id
     }
-    fn clear_parent_id(_: &mut Post) {}
+    fn key_mut(post: &mut Post) -> &mut dyn relstore::ForeignKey<User> {
+        &mut post.author_id
+    }
+}
+
+/// A hand-written relation that claims its required key is optional, to get set-null.
+#[derive(Clone, Copy)]
+struct ClaimsOptional;
+impl relstore::Relation for ClaimsOptional {
+    type Child = Post;
+    type Parent = User;
+    type Kind = HasMany;
+    const NAME: &'static str = "ClaimsOptional";
+    const FOREIGN_KEY: &'static str = "author_id";
+    const ON_DELETE: relstore::OnDelete = relstore::OnDelete::SetNull;
+    const OPTIONAL: bool = true; // wrong: `author_id` is a required `Id<User>`
+    fn key(post: &Post) -> &dyn relstore::ForeignKey<User> {
+        &post.author_id
+    }
+    fn key_mut(post: &mut Post) -> &mut dyn relstore::ForeignKey<User> {
+        &mut post.author_id
+    }
+}
+
+#[test]
+fn a_hand_written_relation_misdeclaring_its_key_optional_cannot_leave_a_dangling_key()
+-> Result<(), Error> {
+    let mut db = relstore::Db::builder()
+        .table::<User>()
+        .table::<Post>()
+        .relation(ClaimsOptional)
+        .build()?; // the schema believes the constant
+    let alice = db.insert(user("alice"))?;
+    let hello = db.insert(post(alice, "hello"))?;
+    // The key cannot be set to null, so the set-null delete refuses like a restrict.
+    assert!(matches!(
+        db.delete(alice),
+        Err(relstore::DeleteError::Restricted { .. })
+    ));
+    assert_eq!(
+        db.belongs_to(ClaimsOptional, hello)?.map(|u| u.id()),
+        Some(alice)
+    );
+    check_indexes(&db);
+    Ok(())
 }
 
 #[test]

@@ -198,7 +198,13 @@ impl Db {
                     if plan.contains((relation.child, child)) {
                         continue;
                     }
-                    if policy == OnDelete::Restrict {
+                    // A set-null whose key cannot be null (a hand-written relation whose
+                    // `OPTIONAL` disagrees with its field) blocks like a restrict.
+                    let clearable = || {
+                        let row = self.tables[relation.child].rows.row(child);
+                        row.is_some_and(|row| relation.keys.can_clear(row))
+                    };
+                    if policy == OnDelete::Restrict || !clearable() {
                         let info = relation.info;
                         return Err(DeleteError::Restricted {
                             relation: info,

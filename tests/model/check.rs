@@ -105,7 +105,7 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         parents.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
     let mut want: HashMap<Id<R::Parent>, Vec<Id<R::Child>>> = HashMap::new();
     for rec in children.in_insertion_order() {
-        let key = R::key(&rec.row);
+        let key = R::parent_of(&rec.row);
         if let Some(parent) = key {
             ensure!(
                 live_parents.contains_key(&parent),
@@ -195,7 +195,7 @@ where
     let ids: Vec<_> = children.clone().ids().collect();
     let mut rows = Vec::new();
     for row in children.clone() {
-        let key = R::key(row.get());
+        let key = R::parent_of(row.get());
         ensure_eq!(
             key,
             Some(parent),
@@ -247,7 +247,7 @@ where
         }
     };
     if let Some(child) = one {
-        let key = R::key(child.get());
+        let key = R::parent_of(child.get());
         ensure_eq!(
             key,
             Some(parent),

@@ -141,12 +141,12 @@ impl<R: Spec> DynRel for Dyn<R> {
     }
     fn key_of(&self, row: &dyn Any) -> Option<AnyId> {
         row.downcast_ref::<R::Child>()
-            .and_then(R::key)
+            .and_then(R::parent_of)
             .map(AnyId::from)
     }
     fn links(&self, r: &Reference) -> Vec<(AnyId, AnyId)> {
         let children = R::Child::of(r).in_insertion_order();
-        let key = |rec: &&Rec<R::Child>| R::key(&rec.row).map(|p| (rec.id.into(), p.into()));
+        let key = |rec: &&Rec<R::Child>| R::parent_of(&rec.row).map(|p| (rec.id.into(), p.into()));
         children.iter().filter_map(key).collect()
     }
     fn set_null(&self, r: &mut Reference, child: AnyId) {

@@ -67,7 +67,7 @@ pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
     const POLICY: OnDelete;
     const UNIQUE: bool;
     /// The child's parent, read straight from the field.
-    fn key(child: &Self::Child) -> Option<Id<Self::Parent>>;
+    fn parent_of(child: &Self::Child) -> Option<Id<Self::Parent>>;
     /// Sets an optional key to `None`.
     fn set_null(child: &mut Self::Child);
     /// The store's children of `parent`, read through every form of the API (`Err` if those
@@ -110,7 +110,7 @@ macro_rules! relation {
         impl Spec for $name {
             const POLICY: OnDelete = OnDelete::$policy;
             const UNIQUE: bool = relation!(@unique $kind);
-            fn key(child: &$child) -> Option<Id<$parent>> {
+            fn parent_of(child: &$child) -> Option<Id<$parent>> {
                 Key::<$parent>::get(&child.$field)
             }
             fn set_null(child: &mut $child) {
