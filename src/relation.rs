@@ -39,8 +39,8 @@ use crate::model::Model;
 ///     const FOREIGN_KEY: &'static str = "user_id";
 ///     const ON_DELETE: OnDelete = OnDelete::Cascade;
 ///     const OPTIONAL: bool = false;
-///     fn key(post: &Post) -> &dyn ForeignKey<User> { &post.user_id }
-///     fn key_mut(post: &mut Post) -> &mut dyn ForeignKey<User> { &mut post.user_id }
+///     fn key(post: &Post) -> &impl ForeignKey<User> { &post.user_id }
+///     fn key_mut(post: &mut Post) -> &mut impl ForeignKey<User> { &mut post.user_id }
 /// }
 /// ```
 pub trait Relation: Copy + Send + Sync + 'static {
@@ -62,9 +62,9 @@ pub trait Relation: Copy + Send + Sync + 'static {
     /// delete refuses (as a restrict would) rather than leave a key to a deleted row.
     const OPTIONAL: bool;
     /// The child's foreign-key field. It must be the same field every time.
-    fn key(child: &Self::Child) -> &dyn ForeignKey<Self::Parent>;
+    fn key(child: &Self::Child) -> &impl ForeignKey<Self::Parent>;
     /// The child's foreign-key field, to set it to null (see [`Relation::key`]).
-    fn key_mut(child: &mut Self::Child) -> &mut dyn ForeignKey<Self::Parent>;
+    fn key_mut(child: &mut Self::Child) -> &mut impl ForeignKey<Self::Parent>;
 }
 
 /// Marks a relation under which a parent has any number of children.
@@ -319,11 +319,11 @@ macro_rules! belongs_to {
             const OPTIONAL: bool =
                 $crate::__private::key_is_optional::<$child, _>(|row: &$child| &row.$field);
             #[inline]
-            fn key(row: &$child) -> &dyn $crate::ForeignKey<$parent> {
+            fn key(row: &$child) -> &impl $crate::ForeignKey<$parent> {
                 &row.$field
             }
             #[inline]
-            fn key_mut(row: &mut $child) -> &mut dyn $crate::ForeignKey<$parent> {
+            fn key_mut(row: &mut $child) -> &mut impl $crate::ForeignKey<$parent> {
                 &mut row.$field
             }
         }

@@ -456,10 +456,10 @@ impl relstore::Relation for HandWritten {
     const NAME: &'static str = "HandWritten";
     const FOREIGN_KEY: &'static str = "author_id";
     const OPTIONAL: bool = false;
-    fn key(post: &Post) -> &dyn relstore::ForeignKey<User> {
+    fn key(post: &Post) -> &impl relstore::ForeignKey<User> {
         &post.author_id
     }
-    fn key_mut(post: &mut Post) -> &mut dyn relstore::ForeignKey<User> {
+    fn key_mut(post: &mut Post) -> &mut impl relstore::ForeignKey<User> {
         &mut post.author_id
     }
 }
@@ -475,10 +475,10 @@ impl relstore::Relation for ClaimsOptional {
     const FOREIGN_KEY: &'static str = "author_id";
     const ON_DELETE: relstore::OnDelete = relstore::OnDelete::SetNull;
     const OPTIONAL: bool = true; // wrong: `author_id` is a required `Id<User>`
-    fn key(post: &Post) -> &dyn relstore::ForeignKey<User> {
+    fn key(post: &Post) -> &impl relstore::ForeignKey<User> {
         &post.author_id
     }
-    fn key_mut(post: &mut Post) -> &mut dyn relstore::ForeignKey<User> {
+    fn key_mut(post: &mut Post) -> &mut impl relstore::ForeignKey<User> {
         &mut post.author_id
     }
 }
