@@ -242,7 +242,7 @@ impl Db {
         let Some(parent) = crate::relation::parent_id::<R>(child) else {
             return Ok(None);
         };
-        // Integrity guarantees the parent exists; `ok()` keeps a broken invariant from panicking.
+        // Integrity guarantees the parent exists; a miss would be a bug, answered as `None`.
         Ok(self
             .rows_at::<R::Parent>(slot.parent)
             .get(parent.key())

@@ -79,13 +79,14 @@ impl<T> Id<T> {
 
     /// The handle as a `u64`, for passing through FFI, scripting layers or network messages.
     ///
-    /// [`Id::from_bits`] turns it back; a made-up value is harmless: it is simply not found.
+    /// [`Id::from_bits`] turns it back. A made-up value is memory-safe but not a secret: it
+    /// names whatever row of this table sits at that slot and generation, or none.
     pub fn to_bits(self) -> u64 {
         self.key.data().as_ffi()
     }
 
-    /// Rebuilds a handle from [`Id::to_bits`]. Any `u64` is accepted; one that never named a row
-    /// of this table is just not found.
+    /// Rebuilds a handle from [`Id::to_bits`]. Any `u64` is accepted: it names the row of this
+    /// table at that slot and generation, if there is one.
     pub fn from_bits(bits: u64) -> Self {
         Id::from_key(KeyData::from_ffi(bits).into())
     }
@@ -157,7 +158,8 @@ impl AnyId {
         self.table
     }
 
-    /// The typed handle, if this id belongs to table `T`.
+    /// The typed handle, if this id belongs to table `T`, judged by the table's name
+    /// ([`Model::TABLE`], unique within a schema).
     pub fn typed<T: Model>(&self) -> Option<Id<T>> {
         (self.table == T::TABLE).then(|| Id::from_key(self.key))
     }
