@@ -139,9 +139,11 @@ impl Db {
     where
         R: Relation<Kind = HasMany>,
     {
-        let children = self.children_of(relation, parent)?;
-        self.check_parent(parent)?;
-        Ok(children)
+        let relation = self.relation(relation)?;
+        if !relation.has_parent(parent) {
+            return Err(not_found(parent));
+        }
+        Ok(relation.has_many(parent))
     }
 
     /// The one child of `parent` under has-one relation `R`, if it has one.
@@ -157,9 +159,11 @@ impl Db {
     where
         R: Relation<Kind = HasOne>,
     {
-        let mut children = self.children_of(relation, parent)?;
-        self.check_parent(parent)?;
-        Ok(children.next())
+        let relation = self.relation(relation)?;
+        if !relation.has_parent(parent) {
+            return Err(not_found(parent));
+        }
+        Ok(relation.has_one(parent))
     }
 
     /// The parent of `child` under relation `R`; `None` only when an optional key is null.
@@ -210,14 +214,6 @@ impl Db {
             .ok_or_else(|| LookupError::UnknownRelation {
                 relation: info_of::<R>(),
             })
-    }
-
-    fn check_parent<P: Model>(&self, parent: Id<P>) -> Result<(), LookupError> {
-        if self.contains(parent) {
-            Ok(())
-        } else {
-            Err(not_found(parent))
-        }
     }
 
     /// The children of a parent known to exist.

@@ -171,6 +171,11 @@ impl<'db, R: Relation> RelationRef<'db, R> {
         self.children.get(child.key())
     }
 
+    #[inline]
+    pub(crate) fn has_parent(&self, parent: Id<R::Parent>) -> bool {
+        self.parents.contains_key(parent.key())
+    }
+
     /// The parent of a child row you already hold; `None` when its optional key is null.
     #[inline]
     pub fn parent_of(&self, child: &R::Child) -> Option<Row<'db, R::Parent>> {
