@@ -132,7 +132,7 @@ fn main() -> Result<(), relstore::Error> {
     for comment in post.has_many(CommentPost)? {
         let commenter = comment
             .belongs_to(CommentAuthor)?
-            .map(|u| u.get().username.as_str());
+            .map(|u| u.value().username.as_str());
         println!(
             "  comment by {}: {}",
             commenter.unwrap_or("?"),
@@ -145,12 +145,12 @@ fn main() -> Result<(), relstore::Error> {
     let with_posts: Vec<&str> = users
         .iter()
         .filter(|user| user.has_many(PostAuthor).is_ok_and(|posts| posts.len() > 0))
-        .map(|user| user.get().username.as_str())
+        .map(|user| user.value().username.as_str())
         .collect();
     println!("\nusers with at least one post: {with_posts:?}");
     let titles: Vec<&str> = db
         .has_many(PostAuthor, bob)?
-        .map(|post| post.get().title.as_str())
+        .map(|post| post.value().title.as_str())
         .collect();
     println!("posts by bob: {titles:?}");
 

@@ -52,9 +52,10 @@ impl<'db, T: Model> Row<'db, T> {
         self.id
     }
 
-    /// The row's struct, borrowed for as long as the store is.
+    /// The row's struct, borrowed for as long as the store is (`Deref` borrows it only for as
+    /// long as this `Row`).
     #[inline]
-    pub fn get(&self) -> &'db T {
+    pub fn value(&self) -> &'db T {
         self.row
     }
 

@@ -50,7 +50,7 @@ fn ids_round_trip_through_serde() -> Result<(), Error> {
 
     // Ids stored in rows as foreign keys round-trip with the row.
     let hello = db.insert(edited_post(alice, bob, "hello"))?;
-    let stored = db.get(hello)?.get().clone();
+    let stored = db.get(hello)?.value().clone();
     let bytes = bincode::serde::encode_to_vec(&stored, config).unwrap();
     let (back, _): (Post, usize) = bincode::serde::decode_from_slice(&bytes, config).unwrap();
     assert_eq!(back, stored);

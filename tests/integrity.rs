@@ -245,7 +245,7 @@ fn update_returns_the_closures_value_and_replace_the_old_row() -> Result<(), Err
 
     let old = db.replace(hello, post(alice, "newer"))?;
     assert_eq!(old, post(alice, "new"));
-    assert_eq!(*db.get(hello)?.get(), post(alice, "newer"));
+    assert_eq!(*db.get(hello)?.value(), post(alice, "newer"));
     Ok(())
 }
 

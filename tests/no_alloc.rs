@@ -80,9 +80,9 @@ fn reads_allocate_nothing() -> Result<(), Error> {
             let post = db.get(id).expect("live");
             total += post.title.len();
             let author = post.belongs_to(PostAuthor).expect("registered");
-            total += author.map_or(0, |u| u.get().name.len());
+            total += author.map_or(0, |u| u.value().name.len());
             let author = db.belongs_to(PostAuthor, id).expect("registered");
-            total += author.map_or(0, |u| u.get().name.len());
+            total += author.map_or(0, |u| u.value().name.len());
         }
         let user = db.get(alice).expect("live");
         for post in user.has_many(PostAuthor).expect("registered") {
@@ -107,11 +107,11 @@ fn reads_allocate_nothing() -> Result<(), Error> {
         let mut total = table.len();
         for &id in &posts {
             total += table.get(id).map_or(0, |p| p.title.len());
-            total += authored.belongs_to(id).map_or(0, |u| u.get().name.len());
+            total += authored.belongs_to(id).map_or(0, |u| u.value().name.len());
         }
         total += authored
             .has_many(alice)
-            .map(|p| p.get().title.len())
+            .map(|p| p.value().title.len())
             .sum::<usize>();
         total += authored.count(alice);
         total += usize::from(profiles.has_one(alice).is_some());

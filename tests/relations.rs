@@ -225,7 +225,7 @@ fn a_row_handle_reads_as_its_struct_and_debugs_with_its_id() -> Result<(), Error
     let copy = row; // Row is Copy
     assert_eq!(row.id(), copy.id());
     assert_eq!(row.name, "alice");
-    assert_eq!(row.get(), &user("alice"));
+    assert_eq!(row.value(), &user("alice"));
     assert_eq!(
         format!("{row:?}"),
         r#"Row { id: Id<users>(1v1), row: User { name: "alice" } }"#

@@ -33,7 +33,7 @@ fn belongs_to(c: &mut Criterion) {
             g.bench_function(id("relstore_handle", n), |b| {
                 each(b, &ids, |&k| {
                     let user = authored.belongs_to(k).expect("live id, required key");
-                    user.get().username.len()
+                    user.value().username.len()
                 })
             });
         }

@@ -37,7 +37,7 @@ fn has_many(c: &mut Criterion) {
             g.bench_function(id("relstore_handle", n), |b| {
                 each(b, &ids, |&k| {
                     let posts = authored.has_many(k);
-                    posts.map(|post| post.get().title.len()).sum::<usize>()
+                    posts.map(|post| post.value().title.len()).sum::<usize>()
                 })
             });
         }

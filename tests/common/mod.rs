@@ -163,7 +163,7 @@ fn rows<T: Model>(db: &Db) -> Vec<(Id<T>, T)> {
     let table = db.table::<T>().expect("registered");
     let rows: Vec<_> = table
         .iter()
-        .map(|row| (row.id(), row.get().clone()))
+        .map(|row| (row.id(), row.value().clone()))
         .collect();
     assert_eq!(rows.len(), table.len());
     rows

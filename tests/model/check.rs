@@ -51,7 +51,7 @@ fn table<T: RefModel>(db: &Db, r: &Reference) -> Result<(), String> {
         );
         let expected = by_id.get(&row.id()).copied();
         ensure_eq!(
-            Some(row.get()),
+            Some(row.value()),
             expected,
             "{name}: iter() yields {:?}",
             row.id()
@@ -73,7 +73,7 @@ fn table<T: RefModel>(db: &Db, r: &Reference) -> Result<(), String> {
             "{name}: table.contains({:?})",
             rec.id
         );
-        let via_table = table.get(rec.id).map(|row| row.get());
+        let via_table = table.get(rec.id).map(|row| row.value());
         ensure_eq!(via_table, Some(&rec.row), "{name}: table.get({:?})", rec.id);
     }
 
@@ -121,7 +121,7 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         let got = row.belongs_to(R::default()).map_err(lookup)?;
         if let Some(parent) = got {
             let value = live_parents.get(&parent.id()).copied();
-            ensure_eq!(Some(parent.get()), value, "{name}: parent row value");
+            ensure_eq!(Some(parent.value()), value, "{name}: parent row value");
         }
         let got = got.map(|row| row.id());
         ensure_eq!(got, key, "{name}: get({:?}).belongs_to()", rec.id);
@@ -195,7 +195,7 @@ where
     let ids: Vec<_> = children.clone().ids().collect();
     let mut rows = Vec::new();
     for row in children.clone() {
-        let key = R::parent_of(row.get());
+        let key = R::parent_of(row.value());
         ensure_eq!(
             key,
             Some(parent),
@@ -247,7 +247,7 @@ where
         }
     };
     if let Some(child) = one {
-        let key = R::parent_of(child.get());
+        let key = R::parent_of(child.value());
         ensure_eq!(
             key,
             Some(parent),
