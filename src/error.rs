@@ -183,10 +183,12 @@ pub enum DeleteError {
         /// The table's name.
         table: &'static str,
     },
-    /// A restrict relation blocks the delete: `parent` (the row asked for, or one the delete
-    /// would cascade to) still has `child`, which the delete would not remove.
+    /// A relation blocks the delete: `parent` (the row asked for, or one the delete would
+    /// cascade to) still has `child`, which the delete would not remove. The relation is a
+    /// restrict, or a set-null whose key cannot be null (a hand-written relation whose
+    /// `OPTIONAL` disagrees with its field).
     Restricted {
-        /// The restrict relation.
+        /// The blocking relation.
         relation: &'static RelationInfo,
         /// The row that would be deleted.
         parent: AnyId,
@@ -208,10 +210,17 @@ impl fmt::Display for DeleteError {
                 relation,
                 parent,
                 child,
-            } => write!(
-                f,
-                "cannot delete {parent}: {child} still points to it through restrict relation {relation}"
-            ),
+            } => {
+                write!(
+                    f,
+                    "cannot delete {parent}: {child} still points to it through "
+                )?;
+                if relation.on_delete == crate::OnDelete::SetNull {
+                    write!(f, "set-null relation {relation}, whose key cannot be null")
+                } else {
+                    write!(f, "restrict relation {relation}")
+                }
+            }
         }
     }
 }

@@ -64,14 +64,35 @@ impl FkIndex {
         }
     }
 
-    /// Keeps only the children of `parent` for which `keep` is true, in order. O(siblings).
-    pub(crate) fn retain_children(&mut self, parent: RowKey, keep: impl FnMut(RowKey) -> bool) {
-        let mut keep = keep;
-        if let Some(siblings) = self.children.get_mut(parent) {
-            siblings.retain(|&child| keep(child));
-            if siblings.is_empty() {
-                self.children.remove(parent);
+    /// Removes `leaving`, some of `parent`'s children given in the list's own (insertion)
+    /// order, in one pass over the list: O(siblings) however many leave.
+    pub(crate) fn remove_in_order(
+        &mut self,
+        parent: RowKey,
+        leaving: impl IntoIterator<Item = RowKey>,
+    ) {
+        let Some(siblings) = self.children.get_mut(parent) else {
+            return;
+        };
+        // Each run of staying children between two leaving ones moves once, as one memmove.
+        let (mut kept, mut read) = (0, 0);
+        for child in leaving {
+            let Some(offset) = siblings[read..].iter().position(|&c| c == child) else {
+                break; // not a child of `parent`: nothing more to remove
+            };
+            if kept != read {
+                siblings.copy_within(read..read + offset, kept);
             }
+            kept += offset;
+            read += offset + 1;
+        }
+        let tail = siblings.len() - read;
+        if kept != read {
+            siblings.copy_within(read.., kept);
+        }
+        siblings.truncate(kept + tail);
+        if siblings.is_empty() {
+            self.children.remove(parent);
         }
     }
 
@@ -102,6 +123,19 @@ mod tests {
         assert!(index.children(old_parent).is_empty());
         index.insert_ordered(old_parent, key(9, 1), 0, |_| 0);
         assert_eq!(index.children(old_parent), [key(9, 1)]);
+    }
+
+    #[test]
+    fn removing_children_in_order_keeps_the_others_in_order() {
+        let parent = key(1, 1);
+        let mut index = FkIndex::default();
+        for i in 2..10 {
+            index.push(parent, key(i, 1));
+        }
+        index.remove_in_order(parent, [2, 5, 6, 9].map(|i| key(i, 1)));
+        assert_eq!(index.children(parent), [3, 4, 7, 8].map(|i| key(i, 1)));
+        index.remove_in_order(parent, [3, 4, 7, 8].map(|i| key(i, 1)));
+        assert!(index.children(parent).is_empty());
     }
 
     #[test]

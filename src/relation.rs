@@ -12,9 +12,10 @@ use crate::model::Model;
 /// (parent -> children).
 ///
 /// Because there is one declaration, the two sides can never disagree. Declare relations with
-/// [`belongs_to!`](crate::belongs_to), or implement the trait by hand: the store reads and
-/// clears the key only through [`ForeignKey`], which only `Id<Parent>` and
-/// `Option<Id<Parent>>` implement, so a hand-written relation cannot misreport its key.
+/// [`belongs_to!`](crate::belongs_to), or implement the trait by hand. The store reads and
+/// clears the key only through [`ForeignKey`], which only `Id<Parent>` and `Option<Id<Parent>>`
+/// implement; a hand-written relation must return the same field from [`Relation::key`] and
+/// [`Relation::key_mut`], which the macro guarantees.
 ///
 /// ```
 /// use relstore::{ForeignKey, HasMany, Id, Model, OnDelete, Relation};
@@ -61,7 +62,8 @@ pub trait Relation: Copy + Send + Sync + 'static {
     /// it from the field. Should a hand-written value disagree with the field, a set-null
     /// delete refuses (as a restrict would) rather than leave a key to a deleted row.
     const OPTIONAL: bool;
-    /// The child's foreign-key field. It must be the same field every time.
+    /// The child's foreign-key field: the same field every time, and the one
+    /// [`Relation::key_mut`] returns.
     fn key(child: &Self::Child) -> &impl ForeignKey<Self::Parent>;
     /// The child's foreign-key field, to set it to null (see [`Relation::key`]).
     fn key_mut(child: &mut Self::Child) -> &mut impl ForeignKey<Self::Parent>;

@@ -21,6 +21,9 @@ pub(crate) struct Table<T> {
     buried: Vec<T>,
 }
 
+/// How many rows' worth of graveyard a table keeps between cascades.
+const BURIED_KEPT: usize = 128;
+
 /// A slot whose generation reaches this value is retired instead of freed, so that its
 /// generation counter never wraps around and an old id can never match a new row.
 const LAST_VERSION: u32 = u32::MAX - 2;
@@ -139,8 +142,11 @@ impl<T: Model> AnyTable for Table<T> {
     }
 
     fn drop_buried(&mut self) {
-        if !self.buried.is_empty() {
+        // Keep a small buffer for the next cascade; let a big one's go.
+        if self.buried.capacity() > BURIED_KEPT {
             drop(std::mem::take(&mut self.buried));
+        } else {
+            self.buried.clear();
         }
     }
 

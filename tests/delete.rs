@@ -459,6 +459,54 @@ mod drop_panics {
     relstore::belongs_to!(pub BombOwner: Bomb.owner -> Owner, has_many, on_delete = Cascade);
     relstore::belongs_to!(pub BombHolder: Bomb.holder -> Owner, has_many, on_delete = Cascade);
 
+    static TRACKED_DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// Counts its drops; its table comes after the bombs', so its rows are dropped after theirs.
+    #[derive(Clone, Serialize, Deserialize)]
+    pub struct Tracked {
+        pub owner: Id<Owner>,
+    }
+    impl Model for Tracked {
+        const TABLE: &'static str = "tracked";
+    }
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            TRACKED_DROPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    relstore::belongs_to!(pub TrackedOwner: Tracked.owner -> Owner, has_many, on_delete = Cascade);
+
+    #[test]
+    fn a_panicking_drop_does_not_keep_other_tables_rows_alive() -> Result<(), Error> {
+        let mut db = Db::builder()
+            .table::<Owner>()
+            .table::<Bomb>()
+            .table::<Tracked>()
+            .relation(BombOwner)
+            .relation(BombHolder)
+            .relation(TrackedOwner)
+            .build()?;
+        let ann = db.insert(Owner { name: "ann".into() })?;
+        db.insert(Bomb {
+            owner: ann,
+            holder: ann,
+            armed: true,
+        })?;
+        for _ in 0..10 {
+            db.insert(Tracked { owner: ann })?;
+        }
+        let before = TRACKED_DROPS.load(std::sync::atomic::Ordering::SeqCst);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| db.delete(ann)));
+        assert!(outcome.is_err(), "the bomb's drop panicked");
+        let dropped = TRACKED_DROPS.load(std::sync::atomic::Ordering::SeqCst) - before;
+        assert_eq!(
+            dropped, 10,
+            "every other cascaded row was dropped all the same"
+        );
+        assert_eq!(db.__check_indexes(), Ok(()));
+        Ok(())
+    }
+
     #[test]
     fn a_row_whose_drop_panics_during_a_cascade_leaves_the_store_consistent() -> Result<(), Error> {
         let mut db = Db::builder()

@@ -1,5 +1,5 @@
-//! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles,
-//! and a delete that cascades to nothing. Counted by a global allocator, on this thread only.
+//! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles;
+//! nor does a delete that cascades to nothing, nor a small cascade once buffers are warm. Counted by a global allocator, on this thread only.
 
 mod common;
 
@@ -135,5 +135,30 @@ fn a_delete_that_cascades_to_nothing_allocates_nothing() -> Result<(), Error> {
         let removed = removed?; // freeing the row's strings is not an allocation
         assert_eq!(n, 0, "deleting a childless {removed:?} allocated");
     }
+    Ok(())
+}
+
+#[test]
+fn a_small_cascade_allocates_nothing_once_its_buffers_are_warm() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    let mut counts = Vec::new();
+    for round in 0..4 {
+        let post = db.insert(post(alice, &format!("post {round}")))?;
+        for i in 0..3 {
+            db.insert(comment(post, bob, &format!("comment {i}")))?;
+        }
+        let (n, removed) = allocations(|| db.delete(post));
+        removed?;
+        counts.push(n);
+    }
+    // The first cascade sizes the plan and graveyard buffers; later ones reuse them.
+    assert_eq!(
+        counts[1..],
+        [0, 0, 0],
+        "allocations per cascade: {counts:?}"
+    );
+    assert!(db.has_many(CommentAuthor, bob)?.len() == 0);
     Ok(())
 }

@@ -494,10 +494,16 @@ fn a_hand_written_relation_misdeclaring_its_key_optional_cannot_leave_a_dangling
     let alice = db.insert(user("alice"))?;
     let hello = db.insert(post(alice, "hello"))?;
     // The key cannot be set to null, so the set-null delete refuses like a restrict.
-    assert!(matches!(
-        db.delete(alice),
-        Err(relstore::DeleteError::Restricted { .. })
-    ));
+    let err = db.delete(alice).expect_err("blocked");
+    assert!(matches!(err, relstore::DeleteError::Restricted { .. }));
+    assert!(
+        err.to_string().contains("set-null relation ClaimsOptional"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("whose key cannot be null"),
+        "{err}"
+    );
     assert_eq!(
         db.belongs_to(ClaimsOptional, hello)?.map(|u| u.id()),
         Some(alice)

@@ -47,8 +47,9 @@ pub(crate) struct Plan {
     pub(super) nullify: Vec<(usize, RowKey)>,
     /// Mirrors `rows` once it outgrows [`SCAN_LIMIT`].
     seen: HashSet<(usize, RowKey)>,
-    /// (relation, parent) pairs whose parent survives but loses children; used while applying.
-    pub(super) survivors: Vec<(usize, RowKey)>,
+    /// (relation, surviving parent, child's insertion sequence number, child) for every
+    /// deleted child of a parent that stays; used while applying.
+    pub(super) survivors: Vec<(usize, RowKey, u64, RowKey)>,
 }
 
 impl Plan {

@@ -5,6 +5,7 @@
 //! the change feed (see the roadmap) will record here.
 
 use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 
 use super::Db;
 use super::delete::Plan;
@@ -74,6 +75,11 @@ impl Db {
             let relation = &relations[r];
             if let Some(row) = tables[relation.child].rows.row_mut(child) {
                 relation.keys.clear_key(row);
+                // Holds unless a hand-written relation's `key` and `key_mut` disagree.
+                debug_assert!(
+                    relation.keys.parent_key(row).is_none(),
+                    "key_mut cleared another field"
+                );
             }
             // Its entry under the deleted parent goes with the parent's list, next.
         }
@@ -83,27 +89,25 @@ impl Db {
             }
         }
         // Surviving parents lose their deleted children: one pass over each such parent's
-        // list, however many of its children go (one by one would be quadratic).
+        // list, however many of its children go (one by one would be quadratic). Both the
+        // list and the group are in insertion order, so the pass is a merge.
         let mut survivors = std::mem::take(&mut plan.survivors);
         for &(t, key) in &plan.rows {
+            let rows = &tables[t].rows;
             for &r in &tables[t].as_child {
                 let relation = &relations[r];
-                let parent = tables[t]
-                    .rows
-                    .row(key)
-                    .and_then(|row| relation.keys.parent_key(row));
+                let parent = rows.row(key).and_then(|row| relation.keys.parent_key(row));
                 if let Some(parent) = parent.filter(|&p| !plan.contains((relation.parent, p))) {
-                    survivors.push((r, parent));
+                    let seq = rows.seq(key).unwrap_or(u64::MAX);
+                    survivors.push((r, parent, seq, key));
                 }
             }
         }
         survivors.sort_unstable();
-        survivors.dedup();
-        for &(r, parent) in &survivors {
-            let child_table = relations[r].child;
-            relations[r]
-                .index
-                .retain_children(parent, |child| !plan.contains((child_table, child)));
+        for group in survivors.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (r, parent, ..) = group[0];
+            let leaving = group.iter().map(|&(.., child)| child);
+            relations[r].index.remove_in_order(parent, leaving);
         }
         survivors.clear();
         plan.survivors = survivors;
@@ -113,8 +117,16 @@ impl Db {
         }
         let (t, key) = plan.rows[0];
         let row = self.take_row(t, key);
+        // Every graveyard is emptied even if a row's `Drop` panics; the first panic goes on.
+        let mut first_panic = None;
         for slot in &mut self.tables {
-            slot.rows.drop_buried();
+            let dropped = panic::catch_unwind(AssertUnwindSafe(|| slot.rows.drop_buried()));
+            if let Err(payload) = dropped {
+                first_panic.get_or_insert(payload);
+            }
+        }
+        if let Some(payload) = first_panic {
+            panic::resume_unwind(payload);
         }
         row
     }
