@@ -80,6 +80,10 @@ impl Db {
 
     /// The row `id` names.
     ///
+    /// Each call first finds `T`'s table by type (a few nanoseconds, about 3x a bare slotmap
+    /// read in `BENCHMARKS.md`). In a hot loop, take [`Db::table`] or [`Db::relation`] once
+    /// and read through the handle, which costs what the slotmap read does.
+    ///
     /// # Errors
     /// [`LookupError::NotFound`] for a stale id, [`LookupError::UnknownTable`] if `T` is not
     /// in the schema.
