@@ -7,7 +7,7 @@ mod delete;
 mod mutation;
 mod write;
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 
 pub use delete::DeletePlan;
 
@@ -16,9 +16,9 @@ use crate::fk_index::FkIndex;
 use crate::handle::{RelationRef, TableRef};
 use crate::id::{AnyId, Id};
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation, RelationInfo, info_of};
+use crate::relation::{HasMany, HasOne, Relation, RelationInfo};
 use crate::row::{Children, Row};
-use crate::schema::{DbBuilder, RelationSlot, TableSlot};
+use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks};
 use crate::table::Table;
 
 /// An in-memory relational store: typed tables, relations kept in sync, referential integrity.
@@ -57,22 +57,28 @@ use crate::table::Table;
 /// assert!(!db.contains(hello));
 /// # Ok::<(), relstore::Error>(())
 /// ```
-pub struct Db {
-    tables: Vec<TableSlot>,
+pub struct Db<S> {
+    /// One typed arena per table, reached by field (typed reads) or by position (the rest).
+    tables: S,
+    links: Vec<TableLinks>,
     relations: Vec<RelationSlot>,
     /// Reused by every delete, so that a plain delete allocates nothing.
     delete_scratch: delete::Plan,
 }
 
-impl Db {
-    /// Starts a schema: register tables and relations, then [`DbBuilder::build`].
-    pub fn builder() -> DbBuilder {
-        DbBuilder::default()
+impl<S: Schema> Default for Db<S> {
+    fn default() -> Self {
+        Db::new()
     }
+}
 
-    pub(crate) fn from_schema(tables: Vec<TableSlot>, relations: Vec<RelationSlot>) -> Self {
+impl<S: Schema> Db<S> {
+    /// An empty store with schema `S`.
+    pub fn new() -> Self {
+        let (links, relations) = schema::links::<S>();
         Db {
-            tables,
+            tables: S::__new(),
+            links,
             relations,
             delete_scratch: delete::Plan::default(),
         }
@@ -80,70 +86,65 @@ impl Db {
 
     /// The row `id` names.
     ///
-    /// Each call first finds `T`'s table by type (a few nanoseconds, about 3x a bare slotmap
-    /// read in `BENCHMARKS.md`). In a hot loop, take [`Db::table`] or [`Db::relation`] once
-    /// and read through the handle: 1.05-1.10x a bare slotmap read at 10k rows, 1.2x at 1M.
-    ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale id, [`LookupError::UnknownTable`] if `T` is not
-    /// in the schema.
+    /// [`LookupError::NotFound`] for a stale id.
     #[inline]
-    pub fn get<T: Model>(&self, id: Id<T>) -> Result<Row<'_, T>, LookupError> {
-        self.table::<T>()?.get(id).ok_or_else(|| not_found(id))
+    pub fn get<T: Model>(&self, id: Id<T>) -> Result<Row<'_, T, S>, LookupError>
+    where
+        S: HasTable<T>,
+    {
+        self.table::<T>().get(id).ok_or_else(|| not_found(id))
     }
 
     /// Whether `id` names a row of this store.
     #[inline]
-    pub fn contains<T: Model>(&self, id: Id<T>) -> bool {
-        self.table::<T>().is_ok_and(|table| table.contains(id))
+    pub fn contains<T: Model>(&self, id: Id<T>) -> bool
+    where
+        S: HasTable<T>,
+    {
+        self.rows::<T>().contains_key(id.key())
     }
 
-    /// A typed handle on table `T`: look it up once, then read rows without finding the table
-    /// again (the fastest path for hot loops), iterate and count.
-    ///
-    /// # Errors
-    /// [`LookupError::UnknownTable`] if `T` is not in the schema.
+    /// A typed handle on table `T`, to read rows, iterate and count.
     #[inline]
-    pub fn table<T: Model>(&self) -> Result<TableRef<'_, T>, LookupError> {
-        let t = self
-            .table_index::<T>()
-            .ok_or(LookupError::UnknownTable { table: T::TABLE })?;
-        Ok(TableRef::new(self, self.rows_at::<T>(t)))
+    pub fn table<T: Model>(&self) -> TableRef<'_, T, S>
+    where
+        S: HasTable<T>,
+    {
+        TableRef::new(self, self.rows::<T>())
     }
 
-    /// A typed handle on relation `R`: look it up once, then navigate it without finding the
-    /// relation or its tables again (the fastest path for hot loops).
-    ///
-    /// # Errors
-    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
+    /// A typed handle on relation `R`, to navigate it both ways and count children.
     #[inline]
-    pub fn relation<R: Relation>(&self, relation: R) -> Result<RelationRef<'_, R>, LookupError> {
+    pub fn relation<R: Relation>(&self, relation: R) -> RelationRef<'_, R, S>
+    where
+        S: HasRelation<R>,
+    {
         let _ = relation; // the value only names the type
-        let slot = self.relation_slot::<R>()?;
-        Ok(RelationRef::new(
+        RelationRef::new(
             self,
-            slot.info,
-            &slot.index,
-            self.rows_at(slot.child),
-            self.rows_at(slot.parent),
-        ))
+            self.relations[S::RELATION_POS].info,
+            self.index::<R>(),
+            self.rows::<R::Child>(),
+            self.rows::<R::Parent>(),
+        )
     }
 
     /// The children of `parent` under has-many relation `R`, in insertion order.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale parent id; [`LookupError::UnknownRelation`] if
-    /// `R` is not in the schema.
+    /// [`LookupError::NotFound`] for a stale parent id.
     #[inline]
     pub fn has_many<R>(
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Children<'_, R::Child>, LookupError>
+    ) -> Result<Children<'_, R::Child, S>, LookupError>
     where
         R: Relation<Kind = HasMany>,
+        S: HasRelation<R>,
     {
-        let relation = self.relation(relation)?;
+        let relation = self.relation(relation);
         if !relation.has_parent(parent) {
             return Err(not_found(parent));
         }
@@ -153,17 +154,18 @@ impl Db {
     /// The one child of `parent` under has-one relation `R`, if it has one.
     ///
     /// # Errors
-    /// As [`Db::has_many`].
+    /// [`LookupError::NotFound`] for a stale parent id.
     #[inline]
     pub fn has_one<R>(
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Option<Row<'_, R::Child>>, LookupError>
+    ) -> Result<Option<Row<'_, R::Child, S>>, LookupError>
     where
         R: Relation<Kind = HasOne>,
+        S: HasRelation<R>,
     {
-        let relation = self.relation(relation)?;
+        let relation = self.relation(relation);
         if !relation.has_parent(parent) {
             return Err(not_found(parent));
         }
@@ -173,80 +175,42 @@ impl Db {
     /// The parent of `child` under relation `R`; `None` only when an optional key is null.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale child id; [`LookupError::UnknownRelation`] if `R`
-    /// is not in the schema.
+    /// [`LookupError::NotFound`] for a stale child id.
     #[inline]
     pub fn belongs_to<R: Relation>(
         &self,
         relation: R,
         child: Id<R::Child>,
-    ) -> Result<Option<Row<'_, R::Parent>>, LookupError> {
-        let relation = self.relation(relation)?;
+    ) -> Result<Option<Row<'_, R::Parent, S>>, LookupError>
+    where
+        S: HasRelation<R>,
+    {
+        let relation = self.relation(relation);
         let row = relation.child_row(child).ok_or_else(|| not_found(child))?;
         Ok(relation.parent_of(row))
     }
 
-    /// The description of every registered relation, in registration order.
+    /// The description of every relation, in declaration order.
     pub fn relations(&self) -> impl ExactSizeIterator<Item = &'static RelationInfo> + '_ {
         self.relations.iter().map(|r| r.info)
     }
 
-    // ---- shared by the read API and the row handle ----
+    // ---- typed access, shared by the read and write paths ----
 
     #[inline]
-    fn table_index<T: Model>(&self) -> Option<usize> {
-        let type_id = TypeId::of::<T>();
-        self.tables.iter().position(|t| t.type_id == type_id)
-    }
-
-    /// The typed rows of the table at position `t`, which must hold `T`'s.
-    #[inline]
-    fn rows_at<T: Model>(&self, t: usize) -> &Table<T> {
-        let rows: &dyn Any = self.tables[t].rows.as_ref();
-        match rows.downcast_ref() {
-            Some(rows) => rows,
-            None => unreachable!("table slot {t} holds the rows of its registered type"),
-        }
+    pub(crate) fn rows<T: Model>(&self) -> &Table<T>
+    where
+        S: HasTable<T>,
+    {
+        self.tables.__rows()
     }
 
     #[inline]
-    fn relation_slot<R: Relation>(&self) -> Result<&RelationSlot, LookupError> {
-        let type_id = TypeId::of::<R>();
-        self.relations
-            .iter()
-            .find(|r| r.type_id == type_id)
-            .ok_or_else(|| LookupError::UnknownRelation {
-                relation: info_of::<R>(),
-            })
-    }
-
-    /// The children of a parent known to exist.
-    #[inline]
-    pub(crate) fn children_of<R: Relation>(
-        &self,
-        _: R,
-        parent: Id<R::Parent>,
-    ) -> Result<Children<'_, R::Child>, LookupError> {
-        let slot = self.relation_slot::<R>()?;
-        let keys = slot.index.children(parent.key());
-        Ok(Children::new(self, keys, self.rows_at(slot.child)))
-    }
-
-    #[inline]
-    pub(crate) fn parent_of<R: Relation>(
-        &self,
-        _: R,
-        child: &R::Child,
-    ) -> Result<Option<Row<'_, R::Parent>>, LookupError> {
-        let slot = self.relation_slot::<R>()?;
-        let Some(parent) = crate::relation::parent_id::<R>(child) else {
-            return Ok(None);
-        };
-        // Integrity guarantees the parent exists; a miss would be a bug, answered as `None`.
-        Ok(self
-            .rows_at::<R::Parent>(slot.parent)
-            .get(parent.key())
-            .map(|row| Row::new(self, parent, row)))
+    pub(crate) fn index<R: Relation>(&self) -> &FkIndex
+    where
+        S: HasRelation<R>,
+    {
+        &self.relations[S::RELATION_POS].index
     }
 
     /// Every foreign-key index compared with one rebuilt from the rows alone; `Err` names the
@@ -268,7 +232,7 @@ impl Db {
     /// Relation `r`'s index, derived from its child rows: children ordered by insertion.
     fn rebuilt_index(&self, r: usize) -> FkIndex {
         let slot = &self.relations[r];
-        let children = &self.tables[slot.child].rows;
+        let children = self.tables.__table(slot.child);
         let mut links: Vec<_> = children
             .keys()
             .filter_map(|child| {
@@ -285,17 +249,24 @@ impl Db {
     }
 }
 
+/// `row` as a child of relation `R`, if `T` is `R`'s child table. Both types are known when this
+/// is compiled, so the check folds away and costs nothing at run time.
+#[inline]
+fn as_child<R: Relation, T: Model>(row: &T) -> Option<&R::Child> {
+    (row as &dyn Any).downcast_ref()
+}
+
 fn not_found<T: Model>(id: Id<T>) -> LookupError {
     LookupError::NotFound {
         id: AnyId::from(id),
     }
 }
 
-impl std::fmt::Debug for Db {
+impl<S: Schema> std::fmt::Debug for Db<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut map = f.debug_map();
-        for table in &self.tables {
-            map.entry(&table.name, &table.rows.row_count());
+        for (t, table) in self.links.iter().enumerate() {
+            map.entry(&table.name, &self.tables.__table(t).row_count());
         }
         map.finish()
     }
@@ -303,9 +274,16 @@ impl std::fmt::Debug for Db {
 
 #[cfg(test)]
 mod tests {
+    #[derive(Clone, serde::Serialize, serde::Deserialize)]
+    struct Note;
+    impl crate::Model for Note {
+        const TABLE: &'static str = "notes";
+    }
+    crate::schema! { struct Notes { notes: Note } relations {} }
+
     #[test]
     fn a_store_can_be_shared_between_threads() {
         fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<super::Db>();
+        assert_send_sync::<super::Db<Notes>>();
     }
 }

@@ -9,59 +9,7 @@ use std::fmt;
 use crate::id::AnyId;
 use crate::relation::RelationInfo;
 
-/// Why a schema could not be built ([`crate::DbBuilder::build`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SchemaError {
-    /// Two tables share a type or a name.
-    DuplicateTable {
-        /// The table's name.
-        table: &'static str,
-    },
-    /// Two relations share a type or a name.
-    DuplicateRelation {
-        /// The relation.
-        relation: &'static RelationInfo,
-    },
-    /// A relation names a table that was not registered.
-    UnregisteredTable {
-        /// The relation.
-        relation: &'static RelationInfo,
-        /// The missing table.
-        table: &'static str,
-    },
-    /// [`OnDelete::SetNull`](crate::OnDelete::SetNull) on a required key.
-    SetNullOnRequiredKey {
-        /// The relation.
-        relation: &'static RelationInfo,
-    },
-}
-
-impl fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SchemaError::DuplicateTable { table } => {
-                write!(f, "table `{table}` is registered twice")
-            }
-            SchemaError::DuplicateRelation { relation } => {
-                write!(f, "relation {relation} is registered twice")
-            }
-            SchemaError::UnregisteredTable { relation, table } => write!(
-                f,
-                "relation {relation} needs table `{table}`, which is not registered"
-            ),
-            SchemaError::SetNullOnRequiredKey { relation } => write!(
-                f,
-                "relation {relation} sets a required key to null on delete; make `{}` an Option or pick another policy",
-                relation.foreign_key
-            ),
-        }
-    }
-}
-
-impl StdError for SchemaError {}
-
-/// Why a read failed: a stale or unknown id, or a table or relation not in the schema.
+/// Why a read failed: the id is stale or never existed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LookupError {
@@ -70,16 +18,6 @@ pub enum LookupError {
         /// The id looked up.
         id: AnyId,
     },
-    /// The table is not part of this store's schema.
-    UnknownTable {
-        /// The table's name.
-        table: &'static str,
-    },
-    /// The relation is not part of this store's schema.
-    UnknownRelation {
-        /// The relation.
-        relation: &'static RelationInfo,
-    },
 }
 
 impl fmt::Display for LookupError {
@@ -87,12 +25,6 @@ impl fmt::Display for LookupError {
         match self {
             LookupError::NotFound { id } => {
                 write!(f, "no row {id}: it was deleted or never existed")
-            }
-            LookupError::UnknownTable { table } => {
-                write!(f, "table `{table}` is not registered in this store")
-            }
-            LookupError::UnknownRelation { relation } => {
-                write!(f, "relation {relation} is not registered in this store")
             }
         }
     }
@@ -108,11 +40,6 @@ pub enum WriteError {
     NotFound {
         /// The id given.
         id: AnyId,
-    },
-    /// The table is not part of this store's schema.
-    UnknownTable {
-        /// The table's name.
-        table: &'static str,
     },
     /// A foreign key points to a parent that does not exist (deleted, or never existed).
     MissingParent {
@@ -139,9 +66,6 @@ impl fmt::Display for WriteError {
         match self {
             WriteError::NotFound { id } => {
                 write!(f, "no row {id}: it was deleted or never existed")
-            }
-            WriteError::UnknownTable { table } => {
-                write!(f, "table `{table}` is not registered in this store")
             }
             WriteError::MissingParent { relation, parent } => write!(
                 f,
@@ -178,11 +102,6 @@ pub enum DeleteError {
         /// The id given.
         id: AnyId,
     },
-    /// The table is not part of this store's schema.
-    UnknownTable {
-        /// The table's name.
-        table: &'static str,
-    },
     /// A relation blocks the delete: `parent` (the row asked for, or one the delete would
     /// cascade to) still has `child`, which the delete would not remove. The relation is a
     /// restrict, or a set-null whose key cannot be null (a hand-written relation whose
@@ -202,9 +121,6 @@ impl fmt::Display for DeleteError {
         match self {
             DeleteError::NotFound { id } => {
                 write!(f, "no row {id}: it was deleted or never existed")
-            }
-            DeleteError::UnknownTable { table } => {
-                write!(f, "table `{table}` is not registered in this store")
             }
             DeleteError::Restricted {
                 relation,
@@ -231,8 +147,6 @@ impl StdError for DeleteError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// See [`SchemaError`].
-    Schema(SchemaError),
     /// See [`LookupError`].
     Lookup(LookupError),
     /// See [`WriteError`].
@@ -244,7 +158,6 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Schema(e) => e.fmt(f),
             Error::Lookup(e) => e.fmt(f),
             Error::Write(e) => e.fmt(f),
             Error::Delete(e) => e.fmt(f),
@@ -257,7 +170,6 @@ impl fmt::Display for Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Error::Schema(e) => e.source(),
             Error::Lookup(e) => e.source(),
             Error::Write(e) => e.source(),
             Error::Delete(e) => e.source(),
@@ -276,7 +188,6 @@ macro_rules! into_error {
 }
 
 into_error!(
-    Schema(SchemaError),
     Lookup(LookupError),
     Write(WriteError),
     Delete(DeleteError)

@@ -7,31 +7,32 @@ use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation, RelationInfo};
+use crate::schema::Schema;
 use crate::row::{Children, Row};
 use crate::table::Table;
 
 /// A typed handle on one table, from [`Db::table`]: reads without finding the table again.
-pub struct TableRef<'db, T> {
-    db: &'db Db,
+pub struct TableRef<'db, T, S> {
+    db: &'db Db<S>,
     rows: &'db Table<T>,
 }
 
-impl<T> Clone for TableRef<'_, T> {
+impl<T, S> Clone for TableRef<'_, T, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for TableRef<'_, T> {}
+impl<T, S> Copy for TableRef<'_, T, S> {}
 
-impl<'db, T: Model> TableRef<'db, T> {
+impl<'db, T: Model, S: Schema> TableRef<'db, T, S> {
     #[inline]
-    pub(crate) fn new(db: &'db Db, rows: &'db Table<T>) -> Self {
+    pub(crate) fn new(db: &'db Db<S>, rows: &'db Table<T>) -> Self {
         TableRef { db, rows }
     }
 
     /// The row `id` names, or `None` for a stale id.
     #[inline]
-    pub fn get(&self, id: Id<T>) -> Option<Row<'db, T>> {
+    pub fn get(&self, id: Id<T>) -> Option<Row<'db, T, S>> {
         self.rows
             .get(id.key())
             .map(|row| Row::new(self.db, id, row))
@@ -56,7 +57,7 @@ impl<'db, T: Model> TableRef<'db, T> {
     }
 
     /// Every row, in slot order (not insertion order: deleted rows' slots are reused).
-    pub fn iter(&self) -> Rows<'db, T> {
+    pub fn iter(&self) -> Rows<'db, T, S> {
         Rows {
             db: self.db,
             inner: self.rows.iter(),
@@ -64,25 +65,25 @@ impl<'db, T: Model> TableRef<'db, T> {
     }
 }
 
-impl<'db, T: Model> IntoIterator for TableRef<'db, T> {
-    type Item = Row<'db, T>;
-    type IntoIter = Rows<'db, T>;
-    fn into_iter(self) -> Rows<'db, T> {
+impl<'db, T: Model, S: Schema> IntoIterator for TableRef<'db, T, S> {
+    type Item = Row<'db, T, S>;
+    type IntoIter = Rows<'db, T, S>;
+    fn into_iter(self) -> Rows<'db, T, S> {
         self.iter()
     }
 }
 
 /// Every row of a table; from [`TableRef::iter`].
-pub struct Rows<'db, T> {
-    db: &'db Db,
+pub struct Rows<'db, T, S> {
+    db: &'db Db<S>,
     inner: slotmap::basic::Iter<'db, RowKey, T>,
 }
 
-impl<'db, T: Model> Iterator for Rows<'db, T> {
-    type Item = Row<'db, T>;
+impl<'db, T: Model, S: Schema> Iterator for Rows<'db, T, S> {
+    type Item = Row<'db, T, S>;
 
     #[inline]
-    fn next(&mut self) -> Option<Row<'db, T>> {
+    fn next(&mut self) -> Option<Row<'db, T, S>> {
         let (key, row) = self.inner.next()?;
         Some(Row::new(self.db, Id::from_key(key), row))
     }
@@ -92,8 +93,8 @@ impl<'db, T: Model> Iterator for Rows<'db, T> {
     }
 }
 
-impl<T: Model> ExactSizeIterator for Rows<'_, T> {}
-impl<T: Model> FusedIterator for Rows<'_, T> {}
+impl<T: Model, S: Schema> ExactSizeIterator for Rows<'_, T, S> {}
+impl<T: Model, S: Schema> FusedIterator for Rows<'_, T, S> {}
 
 /// A typed handle on one relation, from [`Db::relation`]: its index and both of its tables,
 /// found once, so that each navigation is as cheap as on hand-written slotmaps.
@@ -122,25 +123,25 @@ impl<T: Model> FusedIterator for Rows<'_, T> {}
 /// assert_eq!(load, 7);
 /// # Ok::<(), relstore::Error>(())
 /// ```
-pub struct RelationRef<'db, R: Relation> {
-    db: &'db Db,
+pub struct RelationRef<'db, R: Relation, S> {
+    db: &'db Db<S>,
     info: &'static RelationInfo,
     index: &'db FkIndex,
     children: &'db Table<R::Child>,
     parents: &'db Table<R::Parent>,
 }
 
-impl<R: Relation> Clone for RelationRef<'_, R> {
+impl<R: Relation, S> Clone for RelationRef<'_, R, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<R: Relation> Copy for RelationRef<'_, R> {}
+impl<R: Relation, S> Copy for RelationRef<'_, R, S> {}
 
-impl<'db, R: Relation> RelationRef<'db, R> {
+impl<'db, R: Relation, S: Schema> RelationRef<'db, R, S> {
     #[inline]
     pub(crate) fn new(
-        db: &'db Db,
+        db: &'db Db<S>,
         info: &'static RelationInfo,
         index: &'db FkIndex,
         children: &'db Table<R::Child>,
@@ -162,7 +163,7 @@ impl<'db, R: Relation> RelationRef<'db, R> {
 
     /// The parent of `child`; `None` when `child` is stale or its optional key is null.
     #[inline]
-    pub fn belongs_to(&self, child: Id<R::Child>) -> Option<Row<'db, R::Parent>> {
+    pub fn belongs_to(&self, child: Id<R::Child>) -> Option<Row<'db, R::Parent, S>> {
         self.parent_of(self.child_row(child)?)
     }
 
@@ -178,7 +179,7 @@ impl<'db, R: Relation> RelationRef<'db, R> {
 
     /// The parent of a child row you already hold; `None` when its optional key is null.
     #[inline]
-    pub fn parent_of(&self, child: &R::Child) -> Option<Row<'db, R::Parent>> {
+    pub fn parent_of(&self, child: &R::Child) -> Option<Row<'db, R::Parent, S>> {
         let parent = crate::relation::parent_id::<R>(child)?;
         let row = self.parents.get(parent.key())?;
         Some(Row::new(self.db, parent, row))
@@ -191,18 +192,18 @@ impl<'db, R: Relation> RelationRef<'db, R> {
     }
 }
 
-impl<'db, R: Relation<Kind = HasMany>> RelationRef<'db, R> {
+impl<'db, R: Relation<Kind = HasMany>, S: Schema> RelationRef<'db, R, S> {
     /// The children of `parent`, in insertion order; none for a stale parent.
     #[inline]
-    pub fn has_many(&self, parent: Id<R::Parent>) -> Children<'db, R::Child> {
+    pub fn has_many(&self, parent: Id<R::Parent>) -> Children<'db, R::Child, S> {
         Children::new(self.db, self.index.children(parent.key()), self.children)
     }
 }
 
-impl<'db, R: Relation<Kind = HasOne>> RelationRef<'db, R> {
+impl<'db, R: Relation<Kind = HasOne>, S: Schema> RelationRef<'db, R, S> {
     /// The one child of `parent`, if it has one; `None` for a stale parent.
     #[inline]
-    pub fn has_one(&self, parent: Id<R::Parent>) -> Option<Row<'db, R::Child>> {
+    pub fn has_one(&self, parent: Id<R::Parent>) -> Option<Row<'db, R::Child, S>> {
         Children::new(self.db, self.index.children(parent.key()), self.children).next()
     }
 }

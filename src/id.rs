@@ -12,7 +12,8 @@ use crate::Model;
 
 slotmap::new_key_type! {
     /// The untyped key of a row inside its table's arena. Only the store sees it.
-    pub(crate) struct RowKey;
+    #[doc(hidden)]
+    pub struct RowKey;
 }
 
 /// A typed, generational handle to a row of table `T`.

@@ -61,13 +61,19 @@ mod schema;
 mod table;
 
 pub use db::{Db, DeletePlan};
-pub use error::{DeleteError, Error, LookupError, SchemaError, WriteError};
+pub use error::{DeleteError, Error, LookupError, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::Model;
 pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
 pub use row::{Children, Row};
-pub use schema::DbBuilder;
+pub use schema::{HasRelation, HasTable, Schema};
 
+/// What the macros expand to; not part of the API.
 #[doc(hidden)]
-pub use relation::__private;
+pub mod __private {
+    pub use crate::id::RowKey;
+    pub use crate::relation::key_type::{KeyType, key_is_optional};
+    pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};
+    pub use crate::table::{AnyTable, Table};
+}

@@ -244,12 +244,13 @@ impl<R: Relation> KeyAccess for KeyAccessOf<R> {
     }
 }
 
-#[doc(hidden)]
-pub mod __private {
+/// What the macros need to know about a key field's type.
+pub mod key_type {
     use crate::Id;
 
     /// What kind of key a field type is, as a constant.
     pub trait KeyType {
+        /// Whether the key can be null.
         const OPTIONAL: bool;
     }
     impl<P> KeyType for Id<P> {

@@ -5,10 +5,10 @@ use std::ops::Deref;
 use std::slice;
 
 use crate::db::Db;
-use crate::error::LookupError;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation};
+use crate::schema::{HasRelation, Schema};
 use crate::table::Table;
 
 /// A row read from the store: derefs to the struct, knows its id, and navigates relations.
@@ -34,15 +34,15 @@ use crate::table::Table;
 /// assert_eq!(db.get(root)?.has_many(Parent)?.map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
 /// # Ok::<(), relstore::Error>(())
 /// ```
-pub struct Row<'db, T> {
-    db: &'db Db,
+pub struct Row<'db, T, S> {
+    db: &'db Db<S>,
     id: Id<T>,
     row: &'db T,
 }
 
-impl<'db, T: Model> Row<'db, T> {
+impl<'db, T: Model, S: Schema> Row<'db, T, S> {
     #[inline]
-    pub(crate) fn new(db: &'db Db, id: Id<T>, row: &'db T) -> Self {
+    pub(crate) fn new(db: &'db Db<S>, id: Id<T>, row: &'db T) -> Self {
         Row { db, id, row }
     }
 
@@ -60,15 +60,13 @@ impl<'db, T: Model> Row<'db, T> {
     }
 
     /// The row's children under has-many relation `R`, in insertion order.
-    ///
-    /// # Errors
-    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
     #[inline]
-    pub fn has_many<R>(&self, relation: R) -> Result<Children<'db, R::Child>, LookupError>
+    pub fn has_many<R>(&self, relation: R) -> Children<'db, R::Child, S>
     where
         R: Relation<Parent = T, Kind = HasMany>,
+        S: HasRelation<R>,
     {
-        self.db.children_of(relation, self.id)
+        self.db.relation(relation).has_many(self.id)
     }
 
     /// The row's one child under has-one relation `R`, if it has one.
@@ -87,31 +85,27 @@ impl<'db, T: Model> Row<'db, T> {
     /// # let alice = db.insert(User).unwrap();
     /// let post = db.get(alice).unwrap().has_one(PostAuthor); // error: `PostAuthor` is has-many
     /// ```
-    ///
-    /// # Errors
-    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
     #[inline]
-    pub fn has_one<R>(&self, relation: R) -> Result<Option<Row<'db, R::Child>>, LookupError>
+    pub fn has_one<R>(&self, relation: R) -> Option<Row<'db, R::Child, S>>
     where
         R: Relation<Parent = T, Kind = HasOne>,
+        S: HasRelation<R>,
     {
-        Ok(self.db.children_of(relation, self.id)?.next())
+        self.db.relation(relation).has_one(self.id)
     }
 
     /// The row's parent under relation `R`; `None` only when an optional key is null.
-    ///
-    /// # Errors
-    /// [`LookupError::UnknownRelation`] if `R` is not in the schema.
     #[inline]
-    pub fn belongs_to<R>(&self, relation: R) -> Result<Option<Row<'db, R::Parent>>, LookupError>
+    pub fn belongs_to<R>(&self, relation: R) -> Option<Row<'db, R::Parent, S>>
     where
         R: Relation<Child = T>,
+        S: HasRelation<R>,
     {
-        self.db.parent_of(relation, self.row)
+        self.db.relation(relation).parent_of(self.row)
     }
 }
 
-impl<T> Deref for Row<'_, T> {
+impl<T, S> Deref for Row<'_, T, S> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
@@ -119,14 +113,14 @@ impl<T> Deref for Row<'_, T> {
     }
 }
 
-impl<T> Clone for Row<'_, T> {
+impl<T, S> Clone for Row<'_, T, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for Row<'_, T> {}
+impl<T, S> Copy for Row<'_, T, S> {}
 
-impl<T: Model + std::fmt::Debug> std::fmt::Debug for Row<'_, T> {
+impl<T: Model + std::fmt::Debug, S> std::fmt::Debug for Row<'_, T, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Row")
             .field("id", &self.id)
@@ -138,15 +132,15 @@ impl<T: Model + std::fmt::Debug> std::fmt::Debug for Row<'_, T> {
 /// The children of one parent under a has-many relation, in insertion order; from
 /// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,
 /// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
-pub struct Children<'db, C> {
-    db: &'db Db,
+pub struct Children<'db, C, S> {
+    db: &'db Db<S>,
     keys: slice::Iter<'db, RowKey>,
     rows: &'db Table<C>,
 }
 
-impl<'db, C: Model> Children<'db, C> {
+impl<'db, C: Model, S: Schema> Children<'db, C, S> {
     #[inline]
-    pub(crate) fn new(db: &'db Db, keys: &'db [RowKey], rows: &'db Table<C>) -> Self {
+    pub(crate) fn new(db: &'db Db<S>, keys: &'db [RowKey], rows: &'db Table<C>) -> Self {
         Children {
             db,
             keys: keys.iter(),
@@ -160,7 +154,7 @@ impl<'db, C: Model> Children<'db, C> {
     }
 
     #[inline]
-    fn row(&self, key: RowKey) -> Option<Row<'db, C>> {
+    fn row(&self, key: RowKey) -> Option<Row<'db, C, S>> {
         // The index only holds live children; skipping a miss keeps a bug from panicking.
         self.rows
             .get(key)
@@ -168,11 +162,11 @@ impl<'db, C: Model> Children<'db, C> {
     }
 }
 
-impl<'db, C: Model> Iterator for Children<'db, C> {
-    type Item = Row<'db, C>;
+impl<'db, C: Model, S: Schema> Iterator for Children<'db, C, S> {
+    type Item = Row<'db, C, S>;
 
     #[inline]
-    fn next(&mut self) -> Option<Row<'db, C>> {
+    fn next(&mut self) -> Option<Row<'db, C, S>> {
         loop {
             let key = *self.keys.next()?;
             if let Some(row) = self.row(key) {
@@ -187,7 +181,7 @@ impl<'db, C: Model> Iterator for Children<'db, C> {
     }
 }
 
-impl<C: Model> DoubleEndedIterator for Children<'_, C> {
+impl<C: Model, S: Schema> DoubleEndedIterator for Children<'_, C, S> {
     fn next_back(&mut self) -> Option<Self::Item> {
         loop {
             let key = *self.keys.next_back()?;
@@ -198,10 +192,10 @@ impl<C: Model> DoubleEndedIterator for Children<'_, C> {
     }
 }
 
-impl<C: Model> ExactSizeIterator for Children<'_, C> {}
-impl<C: Model> FusedIterator for Children<'_, C> {}
+impl<C: Model, S: Schema> ExactSizeIterator for Children<'_, C, S> {}
+impl<C: Model, S: Schema> FusedIterator for Children<'_, C, S> {}
 
-impl<C> Clone for Children<'_, C> {
+impl<C, S> Clone for Children<'_, C, S> {
     fn clone(&self) -> Self {
         Children {
             db: self.db,

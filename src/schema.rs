@@ -1,28 +1,82 @@
-//! The schema: which tables and relations a store has, assembled once and checked when built.
+//! The schema: a store's tables and relations, declared once with [`schema!`](crate::schema)
+//! and checked when the program compiles.
+//!
+//! The macro generates a struct holding one typed arena per table, so that a read reaches its
+//! table through a field, with no lookup and no downcast. What the store does across tables
+//! without knowing their types (cascades, index rebuilds) goes through [`Schema::__table`] by
+//! position; what it does per relation on a typed row (checking and linking keys) goes through
+//! [`RelationVisitor`], one monomorphized call per relation.
 
-use std::any::TypeId;
-
-use crate::db::Db;
-use crate::error::SchemaError;
 use crate::fk_index::FkIndex;
 use crate::model::Model;
 use crate::relation::{KeyAccess, KeyAccessOf, OnDelete, Relation, RelationInfo, info_of};
 use crate::table::{AnyTable, Table};
 
-/// A registered table and the relations it takes part in.
-pub(crate) struct TableSlot {
-    pub(crate) type_id: TypeId,
+/// A store's set of tables and relations, declared with [`schema!`](crate::schema); the `S` of
+/// [`Db<S>`](crate::Db).
+///
+/// Only the macro implements it; its items are the macro's business.
+pub trait Schema: Sized + Send + Sync + 'static {
+    #[doc(hidden)]
+    /// The tables' names, by position.
+    const __TABLES: &'static [&'static str];
+    #[doc(hidden)]
+    fn __new() -> Self;
+    #[doc(hidden)]
+    fn __table(&self, t: usize) -> &dyn AnyTable;
+    #[doc(hidden)]
+    fn __table_mut(&mut self, t: usize) -> &mut dyn AnyTable;
+    #[doc(hidden)]
+    /// Calls `visitor` once per relation, in declaration order.
+    fn __relations<V: RelationVisitor<Self>>(visitor: &mut V);
+}
+
+/// Schemas that have a table of `T`s. [`schema!`](crate::schema) implements it for each table.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` is not a table of schema `{Self}`",
+    label = "add `{T}` to the tables of `{Self}` in its `relstore::schema!`"
+)]
+pub trait HasTable<T: Model>: Schema {
+    #[doc(hidden)]
+    /// The table's position in the schema.
+    const TABLE_POS: usize;
+    #[doc(hidden)]
+    fn __rows(&self) -> &Table<T>;
+    #[doc(hidden)]
+    fn __rows_mut(&mut self) -> &mut Table<T>;
+}
+
+/// Schemas that have relation `R` (and so both of its tables). [`schema!`](crate::schema)
+/// implements it for each relation.
+#[diagnostic::on_unimplemented(
+    message = "relation `{R}` is not part of schema `{Self}`",
+    label = "add `{R}` to the relations of `{Self}` in its `relstore::schema!`"
+)]
+pub trait HasRelation<R: Relation>: HasTable<R::Child> + HasTable<R::Parent> {
+    #[doc(hidden)]
+    /// The relation's position in the schema.
+    const RELATION_POS: usize;
+}
+
+/// Something done once per relation of schema `S`, with the relation's type at hand.
+#[doc(hidden)]
+pub trait RelationVisitor<S: Schema> {
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>;
+}
+
+/// A table's place among the relations.
+pub(crate) struct TableLinks {
     pub(crate) name: &'static str,
-    pub(crate) rows: Box<dyn AnyTable>,
     /// Relations whose foreign key lives in this table's rows.
     pub(crate) as_child: Vec<usize>,
     /// Relations whose foreign key points to this table's rows.
     pub(crate) as_parent: Vec<usize>,
 }
 
-/// A registered relation, its tables' positions and its foreign-key index.
+/// A relation, its tables' positions and its foreign-key index.
 pub(crate) struct RelationSlot {
-    pub(crate) type_id: TypeId,
     pub(crate) info: &'static RelationInfo,
     pub(crate) child: usize,
     pub(crate) parent: usize,
@@ -30,18 +84,103 @@ pub(crate) struct RelationSlot {
     pub(crate) index: FkIndex,
 }
 
-struct RelationDecl {
-    type_id: TypeId,
-    info: &'static RelationInfo,
-    child: TypeId,
-    parent: TypeId,
-    keys: Box<dyn KeyAccess>,
+/// The runtime description of schema `S`: each table's relations, and each relation with an
+/// empty index.
+pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
+    struct Slots(Vec<RelationSlot>);
+    impl<S: Schema> RelationVisitor<S> for Slots {
+        fn visit<R: Relation>(&mut self)
+        where
+            S: HasRelation<R>,
+        {
+            self.0.push(RelationSlot {
+                info: info_of::<R>(),
+                child: <S as HasTable<R::Child>>::TABLE_POS,
+                parent: <S as HasTable<R::Parent>>::TABLE_POS,
+                keys: Box::new(KeyAccessOf::<R>::new()),
+                index: FkIndex::default(),
+            });
+        }
+    }
+    let mut slots = Slots(Vec::new());
+    S::__relations(&mut slots);
+    let relations = slots.0;
+    let mut tables: Vec<TableLinks> = (S::__TABLES.iter())
+        .map(|&name| TableLinks {
+            name,
+            as_child: Vec::new(),
+            as_parent: Vec::new(),
+        })
+        .collect();
+    for (r, relation) in relations.iter().enumerate() {
+        tables[relation.child].as_child.push(r);
+        tables[relation.parent].as_parent.push(r);
+    }
+    (tables, relations)
 }
 
-/// Assembles a store's schema; [`DbBuilder::build`] checks it and returns the empty store.
+// ---- compile-time checks, called by the macro in `const` items ----
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Fails compilation, with `message`, if two of `names` are equal.
+#[doc(hidden)]
+pub const fn assert_distinct(names: &[&str], message: &str) {
+    let mut i = 0;
+    while i < names.len() {
+        let mut j = 0;
+        while j < i {
+            if same(names[i], names[j]) {
+                panic!("{}", message);
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+/// Fails compilation if relation `R` sets a required key to null.
+#[doc(hidden)]
+pub const fn assert_policy<R: Relation>() {
+    if matches!(R::ON_DELETE, OnDelete::SetNull) && !R::OPTIONAL {
+        panic!(
+            "a relation with `on_delete = SetNull` needs an optional key (`Option<Id<_>>`); make the key optional or pick another policy"
+        );
+    }
+}
+
+/// Declares a schema: the tables of a store and the relations between them.
+///
+/// ```text
+/// relstore::schema! {
+///     [attributes] [vis] struct Name {
+///         field: Model,    // one per table
+///         ...
+///     }
+///     relations { Relation, ... }
+/// }
+/// ```
+///
+/// defines `Name` (a struct holding one arena per table, under the given field names) to be
+/// used as [`Db<Name>`](crate::Db). The schema is checked when the program compiles: a relation whose
+/// table is missing, a table or relation listed twice, two tables or relations with the same
+/// name, and [`OnDelete::SetNull`] on a required key are all compile errors.
 ///
 /// ```
-/// use relstore::{Db, Id, Model, SchemaError};
+/// use relstore::{Db, Id, Model};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Clone, Serialize, Deserialize)]
@@ -49,100 +188,117 @@ struct RelationDecl {
 /// impl Model for User { const TABLE: &'static str = "users"; }
 ///
 /// #[derive(Clone, Serialize, Deserialize)]
-/// struct Post { user_id: Id<User> }
+/// struct Post { user_id: Id<User>, title: String }
 /// impl Model for Post { const TABLE: &'static str = "posts"; }
 ///
-/// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 ///
-/// // Forgetting a table is caught when the schema is built, not at first use.
-/// let err = Db::builder().table::<Post>().relation(PostAuthor).build().unwrap_err();
-/// assert!(matches!(err, SchemaError::UnregisteredTable { table: "users", .. }));
+/// relstore::schema! {
+///     /// Users and their posts.
+///     struct Blog {
+///         users: User,
+///         posts: Post,
+///     }
+///     relations { PostAuthor }
+/// }
+///
+/// let mut db = Db::<Blog>::new();
+/// let alice = db.insert(User { name: "alice".into() })?;
+/// db.insert(Post { user_id: alice, title: "Hello".into() })?;
+/// assert_eq!(db.get(alice)?.has_many(PostAuthor).len(), 1);
+/// # Ok::<(), relstore::Error>(())
 /// ```
-#[derive(Default)]
-#[must_use = "a builder does nothing until `build` is called"]
-pub struct DbBuilder {
-    tables: Vec<TableSlot>,
-    relations: Vec<RelationDecl>,
-}
-
-impl DbBuilder {
-    /// Registers table `T`.
-    pub fn table<T: Model>(mut self) -> Self {
-        self.tables.push(TableSlot {
-            type_id: TypeId::of::<T>(),
-            name: T::TABLE,
-            rows: Box::new(Table::<T>::new()),
-            as_child: Vec::new(),
-            as_parent: Vec::new(),
-        });
-        self
-    }
-
-    /// Registers relation `R`; both of its tables must be registered too (in any order).
-    pub fn relation<R: Relation>(mut self, relation: R) -> Self {
-        let _ = relation; // the value only names the type, as at every use site
-        self.relations.push(RelationDecl {
-            type_id: TypeId::of::<R>(),
-            info: info_of::<R>(),
-            child: TypeId::of::<R::Child>(),
-            parent: TypeId::of::<R::Parent>(),
-            keys: Box::new(KeyAccessOf::<R>::new()),
-        });
-        self
-    }
-
-    /// Checks the schema and returns an empty store.
-    ///
-    /// # Errors
-    /// A table or relation registered twice (by type or by name), a relation whose table is
-    /// not registered, or [`OnDelete::SetNull`] on a required key.
-    pub fn build(self) -> Result<Db, SchemaError> {
-        let DbBuilder {
-            mut tables,
-            relations: decls,
-        } = self;
-        for (i, table) in tables.iter().enumerate() {
-            if tables[..i]
-                .iter()
-                .any(|t| t.type_id == table.type_id || t.name == table.name)
-            {
-                return Err(SchemaError::DuplicateTable { table: table.name });
-            }
+///
+/// Forgetting a relation's table does not compile:
+///
+/// ```compile_fail,E0277
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// relstore::schema! {
+///     struct Blog { posts: Post } // error: `User` is not a table of schema `Blog`
+///     relations { PostAuthor }
+/// }
+/// ```
+#[macro_export]
+macro_rules! schema {
+    (@relations $schema:ident, $pos:expr, ) => {};
+    (@relations $schema:ident, $pos:expr, $relation:ty, $($rest:ty,)*) => {
+        impl $crate::HasRelation<$relation> for $schema {
+            const RELATION_POS: usize = $pos;
         }
-        let find = |type_id: TypeId| tables.iter().position(|t| t.type_id == type_id);
-        let mut relations: Vec<RelationSlot> = Vec::with_capacity(decls.len());
-        for decl in decls {
-            let relation = decl.info;
-            if relations
-                .iter()
-                .any(|r| r.type_id == decl.type_id || r.info.name == relation.name)
-            {
-                return Err(SchemaError::DuplicateRelation { relation });
-            }
-            let child = find(decl.child).ok_or(SchemaError::UnregisteredTable {
-                relation,
-                table: relation.child_table,
-            })?;
-            let parent = find(decl.parent).ok_or(SchemaError::UnregisteredTable {
-                relation,
-                table: relation.parent_table,
-            })?;
-            if relation.on_delete == OnDelete::SetNull && !relation.optional {
-                return Err(SchemaError::SetNullOnRequiredKey { relation });
-            }
-            relations.push(RelationSlot {
-                type_id: decl.type_id,
-                info: relation,
-                child,
-                parent,
-                keys: decl.keys,
-                index: FkIndex::default(),
-            });
+        const _: () = $crate::__private::assert_policy::<$relation>();
+        $crate::schema!(@relations $schema, $pos + 1, $($rest,)*);
+    };
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $schema:ident {
+            $($field:ident : $table:ty),+ $(,)?
         }
-        for (r, relation) in relations.iter().enumerate() {
-            tables[relation.child].as_child.push(r);
-            tables[relation.parent].as_parent.push(r);
+        relations { $($relation:ty),* $(,)? }
+    ) => {
+        $(#[$attr])*
+        $vis struct $schema {
+            $($field: $crate::__private::Table<$table>,)+
         }
-        Ok(Db::from_schema(tables, relations))
-    }
+
+        const _: () = {
+            #[allow(non_camel_case_types, dead_code)]
+            enum Position { $($field),+ }
+
+            impl $crate::Schema for $schema {
+                const __TABLES: &'static [&'static str] =
+                    &[$(<$table as $crate::Model>::TABLE),+];
+
+                fn __new() -> Self {
+                    $schema { $($field: $crate::__private::Table::new(),)+ }
+                }
+
+                fn __table(&self, t: usize) -> &dyn $crate::__private::AnyTable {
+                    $(if t == Position::$field as usize {
+                        return &self.$field;
+                    })+
+                    unreachable!("a schema has no table at position {t}")
+                }
+
+                fn __table_mut(&mut self, t: usize) -> &mut dyn $crate::__private::AnyTable {
+                    $(if t == Position::$field as usize {
+                        return &mut self.$field;
+                    })+
+                    unreachable!("a schema has no table at position {t}")
+                }
+
+                fn __relations<V: $crate::__private::RelationVisitor<Self>>(visitor: &mut V) {
+                    $(visitor.visit::<$relation>();)*
+                }
+            }
+
+            $(impl $crate::HasTable<$table> for $schema {
+                const TABLE_POS: usize = Position::$field as usize;
+                #[inline]
+                fn __rows(&self) -> &$crate::__private::Table<$table> {
+                    &self.$field
+                }
+                #[inline]
+                fn __rows_mut(&mut self) -> &mut $crate::__private::Table<$table> {
+                    &mut self.$field
+                }
+            })+
+
+            $crate::__private::assert_distinct(
+                &[$(<$table as $crate::Model>::TABLE),+],
+                "two tables of this schema have the same `Model::TABLE` name",
+            );
+            $crate::__private::assert_distinct(
+                &[$(<$relation as $crate::Relation>::NAME),*],
+                "two relations of this schema have the same `Relation::NAME`",
+            );
+        };
+
+        $crate::schema!(@relations $schema, 0, $($relation,)*);
+    };
 }

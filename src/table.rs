@@ -13,12 +13,19 @@ use crate::id::RowKey;
 /// foreign-key index list children in insertion order and still be rebuilt from the tables
 /// alone. It lives apart from the rows so that a row's slot is exactly as big as in a plain
 /// slotmap: reads and scans never touch it.
-pub(crate) struct Table<T> {
+#[doc(hidden)]
+pub struct Table<T> {
     rows: SlotMap<RowKey, T>,
     seqs: Vec<u64>,
     next_seq: u64,
     /// Rows removed by a cascade, dropped only once the store is consistent again.
     buried: Vec<T>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table::new()
+    }
 }
 
 /// How many rows' worth of graveyard a table keeps between cascades.
@@ -38,7 +45,8 @@ fn slot_of(key: RowKey) -> (usize, u32) {
 }
 
 impl<T> Table<T> {
-    pub(crate) fn new() -> Self {
+    #[doc(hidden)]
+    pub fn new() -> Self {
         Table {
             rows: SlotMap::with_key(),
             seqs: Vec::new(),
@@ -102,7 +110,8 @@ impl<T> Table<T> {
 
 /// The type-erased face of a table: what the store needs to walk relations across tables whose
 /// row types it does not know statically (cascades, set-null, index rebuilds).
-pub(crate) trait AnyTable: Any + Send + Sync {
+#[doc(hidden)]
+pub trait AnyTable: Any + Send + Sync {
     fn contains(&self, key: RowKey) -> bool;
     fn row_count(&self) -> usize;
     fn seq(&self, key: RowKey) -> Option<u64>;

@@ -21,7 +21,7 @@ fn get(c: &mut Criterion) {
             g.bench_function(id("relstore", n), |b| {
                 each(b, &ids, |&k| db.get(k).expect("live id").title.len())
             });
-            let table = db.table::<rel::Post>().expect("registered");
+            let table = db.table::<rel::Post>();
             g.bench_function(id("relstore_handle", n), |b| {
                 each(b, &ids, |&k| table.get(k).expect("live id").title.len())
             });

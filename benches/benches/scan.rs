@@ -23,7 +23,7 @@ fn scan(c: &mut Criterion) {
             let (db, _, _) = rel::load(data.clone());
             g.bench_function(id("relstore", n), |b| {
                 b.iter(|| {
-                    let posts = db.table::<rel::Post>().expect("registered");
+                    let posts = db.table::<rel::Post>();
                     posts
                         .iter()
                         .filter(|post| scan_matches(&post.title))

@@ -29,14 +29,18 @@ relstore::belongs_to!(
     pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade
 );
 
+relstore::schema! {
+    /// Users and their posts.
+    pub struct Blog {
+        users: User,
+        posts: Post,
+    }
+    relations { PostAuthor }
+}
+
 /// An empty store with the schema.
-pub fn empty() -> Db {
-    Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .relation(PostAuthor)
-        .build()
-        .expect("the schema is valid")
+pub fn empty() -> Db<Blog> {
+    Db::new()
 }
 
 /// The post `row` by `user`.
@@ -51,7 +55,7 @@ pub fn post(user: Id<User>, row: PostRow) -> Post {
 
 /// Loads `data` row by row, returning the store and the ids of its users and posts in
 /// `data`'s order.
-pub fn load(data: Dataset) -> (Db, Vec<Id<User>>, Vec<Id<Post>>) {
+pub fn load(data: Dataset) -> (Db<Blog>, Vec<Id<User>>, Vec<Id<Post>>) {
     let mut db = empty();
     let users: Vec<Id<User>> = (data.users.into_iter())
         .map(|u| db.insert(u).expect("no keys to check"))

@@ -51,20 +51,20 @@ fn relstore_answers(data: &Dataset) -> Answers {
     let (mut db, users, posts) = rel::load(data.clone());
     let has_many = (users.iter())
         .map(|&u| {
-            let posts = db.get(u).unwrap().has_many(PostAuthor).unwrap();
+            let posts = db.get(u).unwrap().has_many(PostAuthor);
             posts.map(|p| p.title.len()).sum()
         })
         .collect();
     let belongs_to = (posts.iter())
         .map(|&p| {
             let user = db.get(p).unwrap().belongs_to(PostAuthor).unwrap();
-            user.unwrap().username.clone()
+            user.username.clone()
         })
         .collect();
-    let table = db.table::<rel::Post>().unwrap();
+    let table = db.table::<rel::Post>();
     let scan = table.iter().filter(|p| scan_matches(&p.title)).count();
     db.delete(users[0]).unwrap();
-    let posts_after_cascade = db.table::<rel::Post>().unwrap().len();
+    let posts_after_cascade = db.table::<rel::Post>().len();
     Answers {
         has_many,
         belongs_to,

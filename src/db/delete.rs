@@ -12,6 +12,7 @@ use crate::error::DeleteError;
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{OnDelete, RelationInfo};
+use crate::schema::{HasTable, Schema};
 
 /// What a delete would do, from [`Db::delete_plan`]: the rows it would remove and the keys it
 /// would set to null.
@@ -80,7 +81,7 @@ impl Plan {
     }
 }
 
-impl Db {
+impl<S: Schema> Db<S> {
     /// Deletes a row, applying every relation's on-delete policy, and returns the row.
     ///
     /// Children under [`OnDelete::Cascade`] are deleted too, to any depth; under
@@ -90,7 +91,7 @@ impl Db {
     ///
     /// # Errors
     /// [`DeleteError::Restricted`] naming the blocking relation and rows,
-    /// [`DeleteError::NotFound`] for a stale id, [`DeleteError::UnknownTable`].
+    /// [`DeleteError::NotFound`] for a stale id.
     ///
     /// ```
     /// # use relstore::{Db, DeleteError, Id, Model};
@@ -111,16 +112,16 @@ impl Db {
     /// assert_eq!(db.delete(alice)?.name, "alice");
     /// # Ok::<(), relstore::Error>(())
     /// ```
-    pub fn delete<T: Model>(&mut self, id: Id<T>) -> Result<T, DeleteError> {
+    pub fn delete<T: Model>(&mut self, id: Id<T>) -> Result<T, DeleteError>
+    where
+        S: HasTable<T>,
+    {
         let t = self.delete_target(id)?;
         let key = id.key();
-        let slot = &self.tables[t];
-        let childless = slot
-            .as_parent
-            .iter()
+        let childless = (self.links[t].as_parent.iter())
             .all(|&r| self.relations[r].index.children(key).is_empty());
         if childless {
-            return Ok(self.apply_delete_row(t, key)); // nothing to plan
+            return Ok(self.apply_delete_row(key)); // nothing to plan
         }
         let mut plan = std::mem::take(&mut self.delete_scratch);
         let result = self
@@ -138,11 +139,14 @@ impl Db {
     ///
     /// # Errors
     /// The errors [`Db::delete`] would return.
-    pub fn delete_plan<T: Model>(&self, id: Id<T>) -> Result<DeletePlan, DeleteError> {
+    pub fn delete_plan<T: Model>(&self, id: Id<T>) -> Result<DeletePlan, DeleteError>
+    where
+        S: HasTable<T>,
+    {
         let t = self.delete_target(id)?;
         let mut plan = Plan::default();
         self.plan_delete(t, id.key(), &mut plan)?;
-        let row_id = |t: usize, key| AnyId::new(self.tables[t].name, key);
+        let row_id = |t: usize, key| AnyId::new(self.links[t].name, key);
         Ok(DeletePlan {
             deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
             nullified: plan
@@ -157,12 +161,12 @@ impl Db {
     }
 
     /// The position of `id`'s table, if `id` names a stored row.
-    fn delete_target<T: Model>(&self, id: Id<T>) -> Result<usize, DeleteError> {
-        let t = self
-            .table_index::<T>()
-            .ok_or(DeleteError::UnknownTable { table: T::TABLE })?;
-        if self.rows_at::<T>(t).contains_key(id.key()) {
-            Ok(t)
+    fn delete_target<T: Model>(&self, id: Id<T>) -> Result<usize, DeleteError>
+    where
+        S: HasTable<T>,
+    {
+        if self.contains(id) {
+            Ok(S::TABLE_POS)
         } else {
             Err(DeleteError::NotFound { id: id.into() })
         }
@@ -177,7 +181,7 @@ impl Db {
         let mut next = 0;
         while let Some(&(t, key)) = plan.rows.get(next) {
             next += 1;
-            for &r in &self.tables[t].as_parent {
+            for &r in &self.links[t].as_parent {
                 let relation = &self.relations[r];
                 if relation.info.on_delete == OnDelete::Cascade {
                     for &child in relation.index.children(key) {
@@ -189,7 +193,7 @@ impl Db {
 
         // 2. Every child that survives the cascade is restricted or set to null.
         for &(t, key) in &plan.rows {
-            for &r in &self.tables[t].as_parent {
+            for &r in &self.links[t].as_parent {
                 let relation = &self.relations[r];
                 let policy = relation.info.on_delete;
                 if policy == OnDelete::Cascade {
@@ -202,7 +206,7 @@ impl Db {
                     // A set-null whose key cannot be null (a hand-written relation whose
                     // `OPTIONAL` disagrees with its field) blocks like a restrict.
                     let clearable = || {
-                        let row = self.tables[relation.child].rows.row(child);
+                        let row = self.tables.__table(relation.child).row(child);
                         row.is_some_and(|row| relation.keys.can_clear(row))
                     };
                     if policy == OnDelete::Restrict || !clearable() {

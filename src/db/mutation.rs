@@ -4,62 +4,60 @@
 //! and cannot fail: a row and every index that mentions it change together. Rollback, undo and
 //! the change feed (see the roadmap) will record here.
 
-use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 
-use super::Db;
 use super::delete::Plan;
-use crate::id::RowKey;
+use super::{Db, as_child};
+use crate::id::{Id, RowKey};
 use crate::model::Model;
-use crate::table::{AnyTable, Table};
+use crate::relation::{Relation, parent_id};
+use crate::schema::{HasRelation, HasTable, RelationSlot, RelationVisitor, Schema};
+use crate::table::Table;
 
-impl Db {
-    /// Stores a checked new row of table `t` and links it under each of its parents.
-    pub(super) fn apply_insert<T: Model>(&mut self, t: usize, row: T) -> RowKey {
-        let slot = &mut self.tables[t];
-        let rows = typed_mut::<T>(slot.rows.as_mut());
+impl<S: Schema> Db<S> {
+    /// Stores a checked new row and links it under each of its parents.
+    pub(super) fn apply_insert<T: Model>(&mut self, row: T) -> RowKey
+    where
+        S: HasTable<T>,
+    {
+        let Db {
+            tables, relations, ..
+        } = self;
+        let rows = tables.__rows_mut();
         let key = rows.insert(row);
         let Some(row) = rows.get(key) else {
             unreachable!("the row was just inserted")
         };
-        for &r in &slot.as_child {
-            let relation = &mut self.relations[r];
-            if let Some(parent) = relation.keys.parent_key(row) {
-                // A new row comes after every other: appending keeps insertion order.
-                relation.index.push(parent, key);
-            }
-        }
+        // A new row comes after every other: appending keeps insertion order.
+        let mut link = Link {
+            row,
+            key,
+            relations,
+        };
+        S::__relations(&mut link);
         key
     }
 
-    /// Replaces a stored row of table `t` with a checked new value, moving it between parents
-    /// where a key changed. Returns the old value.
-    pub(super) fn apply_replace<T: Model>(&mut self, t: usize, key: RowKey, new: T) -> T {
+    /// Replaces a stored row with a checked new value, moving it between parents where a key
+    /// changed. Returns the old value.
+    pub(super) fn apply_replace<T: Model>(&mut self, key: RowKey, new: T) -> T
+    where
+        S: HasTable<T>,
+    {
         let Db {
             tables, relations, ..
         } = self;
-        let rows = typed_mut::<T>(tables[t].rows.as_mut());
-        let seq = rows.seq(key).unwrap_or(u64::MAX);
-        let Some(stored) = rows.get_mut(key) else {
+        let Some(stored) = tables.__rows_mut().get_mut(key) else {
             unreachable!("a checked replace targets a stored row")
         };
         let old = std::mem::replace(stored, new);
-        let rows = &tables[t].rows;
-        for &r in &tables[t].as_child {
-            let relation = &mut relations[r];
-            let before = relation.keys.parent_key(&old);
-            let after = rows.row(key).and_then(|row| relation.keys.parent_key(row));
-            if before == after {
-                continue;
-            }
-            if let Some(parent) = before {
-                relation.index.detach(parent, key);
-            }
-            if let Some(parent) = after {
-                let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
-                relation.index.insert_ordered(parent, key, seq, seq_of);
-            }
-        }
+        let mut relink = Relink {
+            rows: tables.__rows(),
+            old: &old,
+            key,
+            relations,
+        };
+        S::__relations(&mut relink);
         old
     }
 
@@ -67,13 +65,19 @@ impl Db {
     ///
     /// Rows are only dropped at the very end, once every index agrees with the tables again:
     /// a row type whose `Drop` panics cannot leave the store half-changed.
-    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Plan) -> T {
+    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Plan) -> T
+    where
+        S: HasTable<T>,
+    {
         let Db {
-            tables, relations, ..
+            tables,
+            links,
+            relations,
+            ..
         } = self;
         for &(r, child) in &plan.nullify {
             let relation = &relations[r];
-            if let Some(row) = tables[relation.child].rows.row_mut(child) {
+            if let Some(row) = tables.__table_mut(relation.child).row_mut(child) {
                 relation.keys.clear_key(row);
                 // Holds unless a hand-written relation's `key` and `key_mut` disagree.
                 debug_assert!(
@@ -84,7 +88,7 @@ impl Db {
             // Its entry under the deleted parent goes with the parent's list, next.
         }
         for &(t, key) in &plan.rows {
-            for &r in &tables[t].as_parent {
+            for &r in &links[t].as_parent {
                 relations[r].index.remove_parent(key);
             }
         }
@@ -93,8 +97,8 @@ impl Db {
         // list and the group are in insertion order, so the pass is a merge.
         let mut survivors = std::mem::take(&mut plan.survivors);
         for &(t, key) in &plan.rows {
-            let rows = &tables[t].rows;
-            for &r in &tables[t].as_child {
+            let rows = tables.__table(t);
+            for &r in &links[t].as_child {
                 let relation = &relations[r];
                 let parent = rows.row(key).and_then(|row| relation.keys.parent_key(row));
                 if let Some(parent) = parent.filter(|&p| !plan.contains((relation.parent, p))) {
@@ -113,14 +117,15 @@ impl Db {
         plan.survivors = survivors;
 
         for &(t, key) in &plan.rows[1..] {
-            tables[t].rows.bury(key);
+            tables.__table_mut(t).bury(key);
         }
-        let (t, key) = plan.rows[0];
-        let row = self.take_row(t, key);
+        let (_, key) = plan.rows[0];
+        let row = take_row::<S, T>(tables, key);
         // Every graveyard is emptied even if a row's `Drop` panics; the first panic goes on.
         let mut first_panic = None;
-        for slot in &mut self.tables {
-            let dropped = panic::catch_unwind(AssertUnwindSafe(|| slot.rows.drop_buried()));
+        for t in 0..links.len() {
+            let table = tables.__table_mut(t);
+            let dropped = panic::catch_unwind(AssertUnwindSafe(|| table.drop_buried()));
             if let Err(payload) = dropped {
                 first_panic.get_or_insert(payload);
             }
@@ -131,31 +136,106 @@ impl Db {
         row
     }
 
-    /// Removes a stored row of table `t` that no row points to any more, unlinking it from its
-    /// parents. The whole of a delete that cascades to nothing.
-    pub(super) fn apply_delete_row<T: Model>(&mut self, t: usize, key: RowKey) -> T {
-        let row = self.take_row(t, key);
-        for &r in &self.tables[t].as_child {
-            let relation = &mut self.relations[r];
-            if let Some(parent) = relation.keys.parent_key(&row) {
-                relation.index.detach(parent, key);
-            }
-        }
+    /// Removes a stored row that no row points to any more, unlinking it from its parents.
+    /// The whole of a delete that cascades to nothing.
+    pub(super) fn apply_delete_row<T: Model>(&mut self, key: RowKey) -> T
+    where
+        S: HasTable<T>,
+    {
+        let row = take_row::<S, T>(&mut self.tables, key);
+        let mut unlink = Unlink {
+            row: &row,
+            key,
+            relations: &mut self.relations,
+        };
+        S::__relations(&mut unlink);
         row
     }
+}
 
-    fn take_row<T: Model>(&mut self, t: usize, key: RowKey) -> T {
-        match typed_mut::<T>(self.tables[t].rows.as_mut()).remove(key) {
-            Some(row) => row,
-            None => unreachable!("a checked delete targets a stored row"),
+fn take_row<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> T {
+    match tables.__rows_mut().remove(key) {
+        Some(row) => row,
+        None => unreachable!("a checked delete targets a stored row"),
+    }
+}
+
+/// Links a new row under its parent in each relation whose child table is the row's.
+struct Link<'a, T> {
+    row: &'a T,
+    key: RowKey,
+    relations: &'a mut [RelationSlot],
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for Link<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if let Some(child) = as_child::<R, T>(self.row)
+            && let Some(parent) = parent_id::<R>(child)
+        {
+            let index = &mut self.relations[S::RELATION_POS].index;
+            index.push(parent.key(), self.key);
         }
     }
 }
 
-fn typed_mut<T: Model>(rows: &mut dyn AnyTable) -> &mut Table<T> {
-    let rows: &mut dyn Any = rows;
-    match rows.downcast_mut() {
-        Some(rows) => rows,
-        None => unreachable!("a table slot holds the rows of its registered type"),
+/// Unlinks a removed row from its parent in each relation whose child table is the row's.
+struct Unlink<'a, T> {
+    row: &'a T,
+    key: RowKey,
+    relations: &'a mut [RelationSlot],
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for Unlink<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if let Some(child) = as_child::<R, T>(self.row)
+            && let Some(parent) = parent_id::<R>(child)
+        {
+            let index = &mut self.relations[S::RELATION_POS].index;
+            index.detach(parent.key(), self.key);
+        }
+    }
+}
+
+/// Moves a replaced row between parents in each relation where its key changed, keeping each
+/// parent's children in insertion order.
+struct Relink<'a, T> {
+    rows: &'a Table<T>,
+    old: &'a T,
+    key: RowKey,
+    relations: &'a mut [RelationSlot],
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for Relink<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        let Some(old) = as_child::<R, T>(self.old) else {
+            return;
+        };
+        let new = self.rows.get(self.key).and_then(as_child::<R, T>);
+        let before = parent_id::<R>(old).map(Id::key);
+        let after = new.and_then(parent_id::<R>).map(Id::key);
+        if before == after {
+            return;
+        }
+        let index = &mut self.relations[S::RELATION_POS].index;
+        if let Some(parent) = before {
+            index.detach(parent, self.key);
+        }
+        if let Some(parent) = after {
+            let rows = self.rows;
+            let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
+            index.insert_ordered(parent, self.key, seq_of(self.key), seq_of);
+        }
     }
 }

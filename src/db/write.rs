@@ -2,25 +2,26 @@
 //!
 //! Checks come before any change, so a failed write leaves the store exactly as it was.
 
-use std::any::Any;
-
 use super::Db;
 use crate::error::WriteError;
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
+use crate::relation::{Relation, RelationKind, info_of, parent_id};
+use crate::schema::{HasRelation, HasTable, Schema};
 
-impl Db {
+impl<S: Schema> Db<S> {
     /// Inserts a row and returns its id.
     ///
     /// # Errors
     /// [`WriteError::MissingParent`] if a foreign key points to no row,
-    /// [`WriteError::HasOneTaken`] if a has-one parent already has its child,
-    /// [`WriteError::UnknownTable`] if `T` is not in the schema. The store is unchanged.
-    pub fn insert<T: Model>(&mut self, row: T) -> Result<Id<T>, WriteError> {
-        let t = self.write_target::<T>()?;
-        self.check_keys(t, &row, None)?;
-        let key = self.apply_insert(t, row);
-        Ok(Id::from_key(key))
+    /// [`WriteError::HasOneTaken`] if a has-one parent already has its child. The store is
+    /// unchanged.
+    pub fn insert<T: Model>(&mut self, row: T) -> Result<Id<T>, WriteError>
+    where
+        S: HasTable<T>,
+    {
+        self.check_keys(&row, None)?;
+        Ok(Id::from_key(self.apply_insert(row)))
     }
 
     /// Changes a row through a closure and returns what the closure returns.
@@ -39,7 +40,9 @@ impl Db {
     /// # #[derive(Clone, Serialize, Deserialize)]
     /// # struct Item { name: String, gold: u32 }
     /// # impl Model for Item { const TABLE: &'static str = "items"; }
-    /// let mut db = Db::builder().table::<Item>().build()?;
+    /// relstore::schema! { struct Shop { items: Item } relations {} }
+    ///
+    /// let mut db = Db::<Shop>::new();
     /// let sword = db.insert(Item { name: "sword".into(), gold: 10 })?;
     /// let before = db.update(sword, |item| std::mem::replace(&mut item.gold, 12))?;
     /// assert_eq!((before, db.get(sword)?.gold), (10, 12));
@@ -49,15 +52,15 @@ impl Db {
         &mut self,
         id: Id<T>,
         change: impl FnOnce(&mut T) -> R,
-    ) -> Result<R, WriteError> {
-        let t = self.write_target::<T>()?;
-        let mut row = self
-            .rows_at::<T>(t)
-            .get(id.key())
+    ) -> Result<R, WriteError>
+    where
+        S: HasTable<T>,
+    {
+        let mut row = (self.rows::<T>().get(id.key()))
             .ok_or_else(|| WriteError::NotFound { id: id.into() })?
             .clone();
         let out = change(&mut row);
-        self.replace_at(t, id, row)?;
+        self.replace(id, row)?;
         Ok(out)
     }
 
@@ -65,51 +68,89 @@ impl Db {
     ///
     /// # Errors
     /// As [`Db::update`]. The store is unchanged on error.
-    pub fn replace<T: Model>(&mut self, id: Id<T>, row: T) -> Result<T, WriteError> {
-        let t = self.write_target::<T>()?;
-        self.replace_at(t, id, row)
-    }
-
-    fn replace_at<T: Model>(&mut self, t: usize, id: Id<T>, new: T) -> Result<T, WriteError> {
-        if !self.tables[t].rows.contains(id.key()) {
+    pub fn replace<T: Model>(&mut self, id: Id<T>, row: T) -> Result<T, WriteError>
+    where
+        S: HasTable<T>,
+    {
+        if !self.rows::<T>().contains_key(id.key()) {
             return Err(WriteError::NotFound { id: id.into() });
         }
-        self.check_keys(t, &new, Some(id.key()))?;
-        Ok(self.apply_replace(t, id.key(), new))
+        self.check_keys(&row, Some(id.key()))?;
+        Ok(self.apply_replace(id.key(), row))
     }
 
-    /// Checks the foreign keys of `row`, a row of table `t` (`this` is its key when it is
-    /// already stored): every parent exists and no has-one parent has another child.
-    fn check_keys(&self, t: usize, row: &dyn Any, this: Option<RowKey>) -> Result<(), WriteError> {
-        for &r in &self.tables[t].as_child {
-            let relation = &self.relations[r];
-            let Some(parent) = relation.keys.parent_key(row) else {
-                continue;
-            };
-            let info = relation.info;
-            if !self.tables[relation.parent].rows.contains(parent) {
-                return Err(WriteError::MissingParent {
-                    relation: info,
-                    parent: AnyId::new(info.parent_table, parent),
-                });
-            }
-            if info.unique
-                && let Some(&existing) = relation.index.children(parent).first()
-                && Some(existing) != this
-            {
-                return Err(WriteError::HasOneTaken {
-                    relation: info,
-                    parent: AnyId::new(info.parent_table, parent),
-                    existing: AnyId::new(info.child_table, existing),
-                    row: this.map(|key| AnyId::new(info.child_table, key)),
-                });
-            }
+    /// Checks the foreign keys of `row` (`this` is its key when it is already stored): every
+    /// parent exists and no has-one parent has another child.
+    fn check_keys<T: Model>(&self, row: &T, this: Option<RowKey>) -> Result<(), WriteError>
+    where
+        S: HasTable<T>,
+    {
+        let mut check = Check {
+            db: self,
+            row,
+            this,
+            result: Ok(()),
+        };
+        S::__relations(&mut check);
+        check.result
+    }
+
+    /// Checks one key of a row (see [`Db::check_keys`]).
+    #[inline]
+    fn check_key<R: Relation>(
+        &self,
+        child: &R::Child,
+        this: Option<RowKey>,
+    ) -> Result<(), WriteError>
+    where
+        S: HasRelation<R>,
+    {
+        let Some(parent) = parent_id::<R>(child) else {
+            return Ok(());
+        };
+        let parent = parent.key();
+        if !self.rows::<R::Parent>().contains_key(parent) {
+            let info = info_of::<R>();
+            return Err(WriteError::MissingParent {
+                relation: info,
+                parent: AnyId::new(info.parent_table, parent),
+            });
+        }
+        if R::Kind::UNIQUE
+            && let Some(&existing) = self.index::<R>().children(parent).first()
+            && Some(existing) != this
+        {
+            let info = info_of::<R>();
+            return Err(WriteError::HasOneTaken {
+                relation: info,
+                parent: AnyId::new(info.parent_table, parent),
+                existing: AnyId::new(info.child_table, existing),
+                row: this.map(|key| AnyId::new(info.child_table, key)),
+            });
         }
         Ok(())
     }
+}
 
-    fn write_target<T: Model>(&self) -> Result<usize, WriteError> {
-        self.table_index::<T>()
-            .ok_or(WriteError::UnknownTable { table: T::TABLE })
+/// Checks a row's key under each relation whose child table is the row's; stops at the first
+/// error.
+struct Check<'a, S, T> {
+    db: &'a Db<S>,
+    row: &'a T,
+    this: Option<RowKey>,
+    result: Result<(), WriteError>,
+}
+
+impl<S: Schema, T: Model> crate::schema::RelationVisitor<S> for Check<'_, S, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if self.result.is_ok()
+            && let Some(child) = super::as_child::<R, T>(self.row)
+        {
+            self.result = self.db.check_key::<R>(child, self.this);
+        }
     }
 }

@@ -10,7 +10,7 @@
 
 #![allow(dead_code)] // each test file uses part of this module
 
-use relstore::{Children, Db, Id, Model};
+use relstore::{Children, Db, HasTable, Id, Model};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,24 +77,30 @@ relstore::belongs_to!(
 );
 relstore::belongs_to!(pub PinCategory: Pin.category_id -> Category, has_many);
 
+relstore::schema! {
+    /// The whole schema.
+    pub struct App {
+        users: User,
+        posts: Post,
+        comments: Comment,
+        profiles: Profile,
+        categories: Category,
+        pins: Pin,
+    }
+    relations {
+        PostAuthor,
+        PostEditor,
+        CommentPost,
+        CommentAuthor,
+        ProfileUser,
+        CategoryParent,
+        PinCategory,
+    }
+}
+
 /// An empty store with the whole schema.
-pub fn db() -> Db {
-    Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .table::<Comment>()
-        .table::<Profile>()
-        .table::<Category>()
-        .table::<Pin>()
-        .relation(PostAuthor)
-        .relation(PostEditor)
-        .relation(CommentPost)
-        .relation(CommentAuthor)
-        .relation(ProfileUser)
-        .relation(CategoryParent)
-        .relation(PinCategory)
-        .build()
-        .expect("the shared schema is valid")
+pub fn db() -> Db<App> {
+    Db::new()
 }
 
 pub fn user(name: &str) -> User {
@@ -140,7 +146,7 @@ pub fn category(name: &str, parent_id: Option<Id<Category>>) -> Category {
 
 /// Asserts that every foreign-key index equals the one rebuilt from the rows.
 #[track_caller]
-pub fn check_indexes(db: &Db) {
+pub fn check_indexes(db: &Db<App>) {
     if let Err(message) = db.__check_indexes() {
         panic!("{message}");
     }
@@ -159,8 +165,11 @@ pub struct Snapshot {
     answers: Vec<String>,
 }
 
-fn rows<T: Model>(db: &Db) -> Vec<(Id<T>, T)> {
-    let table = db.table::<T>().expect("registered");
+fn rows<T: Model>(db: &Db<App>) -> Vec<(Id<T>, T)>
+where
+    App: HasTable<T>,
+{
+    let table = db.table::<T>();
     let rows: Vec<_> = table
         .iter()
         .map(|row| (row.id(), row.value().clone()))
@@ -170,7 +179,7 @@ fn rows<T: Model>(db: &Db) -> Vec<(Id<T>, T)> {
 }
 
 /// A parent's children as their count and ids, in the order the store gives them.
-fn listed<C: Model>(children: Children<'_, C>) -> String {
+fn listed<C: Model>(children: Children<'_, C, App>) -> String {
     format!(
         "{} {:?}",
         children.len(),
@@ -178,51 +187,51 @@ fn listed<C: Model>(children: Children<'_, C>) -> String {
     )
 }
 
-pub fn snapshot(db: &Db) -> Snapshot {
+pub fn snapshot(db: &Db<App>) -> Snapshot {
     let mut answers = Vec::new();
-    for row in db.table::<User>().unwrap() {
+    for row in db.table::<User>() {
         let id = row.id();
-        let profile = row.has_one(ProfileUser).unwrap().map(|p| p.id());
+        let profile = row.has_one(ProfileUser).map(|p| p.id());
         assert_eq!(
             profile,
             db.has_one(ProfileUser, id).unwrap().map(|p| p.id())
         );
         answers.push(format!(
             "{id:?} authored {} edited {} wrote {} profile {profile:?}",
-            listed(row.has_many(PostAuthor).unwrap()),
+            listed(row.has_many(PostAuthor)),
             listed(db.has_many(PostEditor, id).unwrap()),
-            listed(row.has_many(CommentAuthor).unwrap()),
+            listed(row.has_many(CommentAuthor)),
         ));
     }
-    for row in db.table::<Post>().unwrap() {
-        let author = row.belongs_to(PostAuthor).unwrap().map(|u| u.id());
+    for row in db.table::<Post>() {
+        let author = row.belongs_to(PostAuthor).map(|u| u.id());
         let editor = db.belongs_to(PostEditor, row.id()).unwrap().map(|u| u.id());
         answers.push(format!(
             "{:?} author {author:?} editor {editor:?} comments {}",
             row.id(),
-            listed(row.has_many(CommentPost).unwrap()),
+            listed(row.has_many(CommentPost)),
         ));
     }
-    for row in db.table::<Comment>().unwrap() {
-        let post = row.belongs_to(CommentPost).unwrap().map(|p| p.id());
-        let author = row.belongs_to(CommentAuthor).unwrap().map(|u| u.id());
+    for row in db.table::<Comment>() {
+        let post = row.belongs_to(CommentPost).map(|p| p.id());
+        let author = row.belongs_to(CommentAuthor).map(|u| u.id());
         answers.push(format!("{:?} post {post:?} author {author:?}", row.id()));
     }
-    for row in db.table::<Profile>().unwrap() {
-        let user = row.belongs_to(ProfileUser).unwrap().map(|u| u.id());
+    for row in db.table::<Profile>() {
+        let user = row.belongs_to(ProfileUser).map(|u| u.id());
         answers.push(format!("{:?} user {user:?}", row.id()));
     }
-    for row in db.table::<Category>().unwrap() {
-        let parent = row.belongs_to(CategoryParent).unwrap().map(|c| c.id());
+    for row in db.table::<Category>() {
+        let parent = row.belongs_to(CategoryParent).map(|c| c.id());
         answers.push(format!(
             "{:?} parent {parent:?} children {} pins {}",
             row.id(),
-            listed(row.has_many(CategoryParent).unwrap()),
-            listed(row.has_many(PinCategory).unwrap()),
+            listed(row.has_many(CategoryParent)),
+            listed(row.has_many(PinCategory)),
         ));
     }
-    for row in db.table::<Pin>().unwrap() {
-        let category = row.belongs_to(PinCategory).unwrap().map(|c| c.id());
+    for row in db.table::<Pin>() {
+        let category = row.belongs_to(PinCategory).map(|c| c.id());
         answers.push(format!("{:?} category {category:?}", row.id()));
     }
     Snapshot {
@@ -237,9 +246,10 @@ pub fn snapshot(db: &Db) -> Snapshot {
 }
 
 /// The ids of `parent`'s children under a has-many relation, in the order the store gives them.
-pub fn child_ids<R>(db: &Db, relation: R, parent: Id<R::Parent>) -> Vec<Id<R::Child>>
+pub fn child_ids<R>(db: &Db<App>, relation: R, parent: Id<R::Parent>) -> Vec<Id<R::Child>>
 where
     R: relstore::Relation<Kind = relstore::HasMany>,
+    App: relstore::HasRelation<R>,
 {
     db.has_many(relation, parent)
         .expect("parent exists")
