@@ -111,7 +111,7 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        TableRef::new(self, self.rows::<T>())
+        TableRef::new(self)
     }
 
     /// A typed handle on relation `R`, to navigate it both ways and count children.
@@ -121,13 +121,7 @@ impl<S: Schema> Db<S> {
         S: HasRelation<R>,
     {
         let _ = relation; // the value only names the type
-        RelationRef::new(
-            self,
-            self.relations[S::RELATION_POS].info,
-            self.index::<R>(),
-            self.rows::<R::Child>(),
-            self.rows::<R::Parent>(),
-        )
+        RelationRef::new(self)
     }
 
     /// The children of `parent` under has-many relation `R`, in insertion order.

@@ -1,20 +1,24 @@
-//! Typed handles for hot loops: look a table or relation up once, then read without lookups.
+//! Handles on one table or one relation of a store: a value to pass around, iterate and count.
+//!
+//! A handle is only the store's address (the table or relation is known from the type), so
+//! reading through it costs what reading through [`Db`] costs.
 
 use std::iter::FusedIterator;
+use std::marker::PhantomData;
 
 use crate::db::Db;
 use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation, RelationInfo};
-use crate::schema::Schema;
+use crate::relation::{HasMany, HasOne, Relation, RelationInfo, info_of};
 use crate::row::{Children, Row};
+use crate::schema::{HasRelation, HasTable};
 use crate::table::Table;
 
-/// A typed handle on one table, from [`Db::table`]: reads without finding the table again.
+/// A typed handle on one table, from [`Db::table`]: get, iterate and count its rows.
 pub struct TableRef<'db, T, S> {
     db: &'db Db<S>,
-    rows: &'db Table<T>,
+    table: PhantomData<fn() -> T>,
 }
 
 impl<T, S> Clone for TableRef<'_, T, S> {
@@ -24,16 +28,24 @@ impl<T, S> Clone for TableRef<'_, T, S> {
 }
 impl<T, S> Copy for TableRef<'_, T, S> {}
 
-impl<'db, T: Model, S: Schema> TableRef<'db, T, S> {
+impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
     #[inline]
-    pub(crate) fn new(db: &'db Db<S>, rows: &'db Table<T>) -> Self {
-        TableRef { db, rows }
+    pub(crate) fn new(db: &'db Db<S>) -> Self {
+        TableRef {
+            db,
+            table: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn rows(&self) -> &'db Table<T> {
+        self.db.rows()
     }
 
     /// The row `id` names, or `None` for a stale id.
     #[inline]
     pub fn get(&self, id: Id<T>) -> Option<Row<'db, T, S>> {
-        self.rows
+        self.rows()
             .get(id.key())
             .map(|row| Row::new(self.db, id, row))
     }
@@ -41,31 +53,31 @@ impl<'db, T: Model, S: Schema> TableRef<'db, T, S> {
     /// Whether `id` names a row of this table.
     #[inline]
     pub fn contains(&self, id: Id<T>) -> bool {
-        self.rows.contains_key(id.key())
+        self.rows().contains_key(id.key())
     }
 
     /// The number of rows. O(1).
     #[inline]
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows().len()
     }
 
     /// Whether the table has no rows.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.rows.len() == 0
+        self.rows().len() == 0
     }
 
     /// Every row, in slot order (not insertion order: deleted rows' slots are reused).
     pub fn iter(&self) -> Rows<'db, T, S> {
         Rows {
             db: self.db,
-            inner: self.rows.iter(),
+            inner: self.rows().iter(),
         }
     }
 }
 
-impl<'db, T: Model, S: Schema> IntoIterator for TableRef<'db, T, S> {
+impl<'db, T: Model, S: HasTable<T>> IntoIterator for TableRef<'db, T, S> {
     type Item = Row<'db, T, S>;
     type IntoIter = Rows<'db, T, S>;
     fn into_iter(self) -> Rows<'db, T, S> {
@@ -79,7 +91,7 @@ pub struct Rows<'db, T, S> {
     inner: slotmap::basic::Iter<'db, RowKey, T>,
 }
 
-impl<'db, T: Model, S: Schema> Iterator for Rows<'db, T, S> {
+impl<'db, T: Model, S: crate::Schema> Iterator for Rows<'db, T, S> {
     type Item = Row<'db, T, S>;
 
     #[inline]
@@ -93,8 +105,8 @@ impl<'db, T: Model, S: Schema> Iterator for Rows<'db, T, S> {
     }
 }
 
-impl<T: Model, S: Schema> ExactSizeIterator for Rows<'_, T, S> {}
-impl<T: Model, S: Schema> FusedIterator for Rows<'_, T, S> {}
+impl<T: Model, S: crate::Schema> ExactSizeIterator for Rows<'_, T, S> {}
+impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 
 /// A typed handle on one relation, from [`Db::relation`]: its index and both of its tables,
 /// found once, so that each navigation is as cheap as on hand-written slotmaps.
@@ -123,42 +135,35 @@ impl<T: Model, S: Schema> FusedIterator for Rows<'_, T, S> {}
 /// assert_eq!(load, 7);
 /// # Ok::<(), relstore::Error>(())
 /// ```
-pub struct RelationRef<'db, R: Relation, S> {
+pub struct RelationRef<'db, R, S> {
     db: &'db Db<S>,
-    info: &'static RelationInfo,
-    index: &'db FkIndex,
-    children: &'db Table<R::Child>,
-    parents: &'db Table<R::Parent>,
+    relation: PhantomData<fn() -> R>,
 }
 
-impl<R: Relation, S> Clone for RelationRef<'_, R, S> {
+impl<R, S> Clone for RelationRef<'_, R, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<R: Relation, S> Copy for RelationRef<'_, R, S> {}
+impl<R, S> Copy for RelationRef<'_, R, S> {}
 
-impl<'db, R: Relation, S: Schema> RelationRef<'db, R, S> {
+impl<'db, R: Relation, S: HasRelation<R>> RelationRef<'db, R, S> {
     #[inline]
-    pub(crate) fn new(
-        db: &'db Db<S>,
-        info: &'static RelationInfo,
-        index: &'db FkIndex,
-        children: &'db Table<R::Child>,
-        parents: &'db Table<R::Parent>,
-    ) -> Self {
+    pub(crate) fn new(db: &'db Db<S>) -> Self {
         RelationRef {
             db,
-            info,
-            index,
-            children,
-            parents,
+            relation: PhantomData,
         }
+    }
+
+    #[inline]
+    fn index(&self) -> &'db FkIndex {
+        self.db.index::<R>()
     }
 
     /// What the relation is.
     pub fn info(&self) -> &'static RelationInfo {
-        self.info
+        info_of::<R>()
     }
 
     /// The parent of `child`; `None` when `child` is stale or its optional key is null.
@@ -169,41 +174,47 @@ impl<'db, R: Relation, S: Schema> RelationRef<'db, R, S> {
 
     #[inline]
     pub(crate) fn child_row(&self, child: Id<R::Child>) -> Option<&'db R::Child> {
-        self.children.get(child.key())
+        self.db.rows::<R::Child>().get(child.key())
     }
 
     #[inline]
     pub(crate) fn has_parent(&self, parent: Id<R::Parent>) -> bool {
-        self.parents.contains_key(parent.key())
+        self.db.rows::<R::Parent>().contains_key(parent.key())
     }
 
     /// The parent of a child row you already hold; `None` when its optional key is null.
     #[inline]
     pub fn parent_of(&self, child: &R::Child) -> Option<Row<'db, R::Parent, S>> {
         let parent = crate::relation::parent_id::<R>(child)?;
-        let row = self.parents.get(parent.key())?;
+        let row = self.db.rows::<R::Parent>().get(parent.key())?;
         Some(Row::new(self.db, parent, row))
     }
 
     /// How many children `parent` has. O(1).
     #[inline]
     pub fn count(&self, parent: Id<R::Parent>) -> usize {
-        self.index.children(parent.key()).len()
+        self.index().children(parent.key()).len()
+    }
+
+    #[inline]
+    fn children(&self, parent: Id<R::Parent>) -> Children<'db, R::Child, S> {
+        let keys = self.index().children(parent.key());
+        Children::new(self.db, keys, self.db.rows::<R::Child>())
     }
 }
 
-impl<'db, R: Relation<Kind = HasMany>, S: Schema> RelationRef<'db, R, S> {
+impl<'db, R: Relation<Kind = HasMany>, S: HasRelation<R>> RelationRef<'db, R, S> {
     /// The children of `parent`, in insertion order; none for a stale parent.
     #[inline]
     pub fn has_many(&self, parent: Id<R::Parent>) -> Children<'db, R::Child, S> {
-        Children::new(self.db, self.index.children(parent.key()), self.children)
+        self.children(parent)
     }
 }
 
-impl<'db, R: Relation<Kind = HasOne>, S: Schema> RelationRef<'db, R, S> {
+impl<'db, R: Relation<Kind = HasOne>, S: HasRelation<R>> RelationRef<'db, R, S> {
     /// The one child of `parent`, if it has one; `None` for a stale parent.
     #[inline]
     pub fn has_one(&self, parent: Id<R::Parent>) -> Option<Row<'db, R::Child, S>> {
-        Children::new(self.db, self.index.children(parent.key()), self.children).next()
+        self.children(parent).next()
     }
 }
