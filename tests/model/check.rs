@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use relstore::{Db, HasMany, HasOne, Id, LookupError, Relation};
+use relstore::{Db, HasMany, HasOne, HasRelation, HasTable, Id, LookupError, Relation};
 
 use crate::reference::{RELATIONS, RefModel, Reference};
 use crate::schema::*;
@@ -14,7 +14,7 @@ const DEAD_SAMPLE: usize = 8;
 /// A slot index the store never reaches in these runs: an id that never existed.
 const NEVER: u64 = (1 << 32) | 90_000;
 
-pub fn everything(db: &Db, r: &Reference) -> Result<(), String> {
+pub fn everything(db: &Db<Forum>, r: &Reference) -> Result<(), String> {
     db.__check_indexes()
         .map_err(|e| format!("__check_indexes: {e}"))?;
     table::<User>(db, r)?;
@@ -33,10 +33,13 @@ fn lookup(e: LookupError) -> String {
 }
 
 /// Counts, iteration, `get` and `contains` for live, dead and never-issued ids.
-fn table<T: RefModel>(db: &Db, r: &Reference) -> Result<(), String> {
+fn table<T: RefModel>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
+where
+    Forum: HasTable<T>,
+{
     let want = T::of(r);
     let name = T::TABLE;
-    let table = db.table::<T>().map_err(lookup)?;
+    let table = db.table::<T>();
     ensure_eq!(table.len(), want.rows.len(), "{name}: len()");
     ensure_eq!(table.is_empty(), want.rows.is_empty(), "{name}: is_empty()");
 
@@ -97,7 +100,10 @@ fn table<T: RefModel>(db: &Db, r: &Reference) -> Result<(), String> {
 
 /// Every belongs-to answer of every live child, every has-many / has-one answer of every live
 /// parent, and the errors for dead ids, compared with one scan of the child rows.
-pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
+pub fn relation<R: Spec>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
+where
+    Forum: HasRelation<R>,
+{
     let name = R::NAME;
     let children = R::Child::of(r);
     let parents = R::Parent::of(r);
@@ -118,14 +124,14 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         let got = got.map(|p| p.map(|row| row.id()));
         ensure_eq!(got, Ok(key), "{name}: db.belongs_to({:?})", rec.id);
         let row = db.get(rec.id).map_err(lookup)?;
-        let got = row.belongs_to(R::default()).map_err(lookup)?;
+        let got = row.belongs_to(R::default());
         if let Some(parent) = got {
             let value = live_parents.get(&parent.id()).copied();
             ensure_eq!(Some(parent.value()), value, "{name}: parent row value");
         }
         let got = got.map(|row| row.id());
         ensure_eq!(got, key, "{name}: get({:?}).belongs_to()", rec.id);
-        let handle = db.relation(R::default()).map_err(lookup)?;
+        let handle = db.relation(R::default());
         let got = handle.belongs_to(rec.id).map(|row| row.id());
         ensure_eq!(got, key, "{name}: relation().belongs_to({:?})", rec.id);
     }
@@ -139,7 +145,7 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         let got = R::store_children(db, rec.id)?;
         let got = got.map_err(|e| format!("{name}: children of live {:?}: {e}", rec.id))?;
         ensure_eq!(got, expected, "{name}: children of {:?}, in order", rec.id);
-        let count = db.relation(R::default()).map_err(lookup)?.count(rec.id);
+        let count = db.relation(R::default()).count(rec.id);
         ensure_eq!(
             count,
             expected.len(),
@@ -152,7 +158,7 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
         let got = R::store_children(db, dead)?;
         let not_found = LookupError::NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: children of dead {dead:?}");
-        let count = db.relation(R::default()).map_err(lookup)?.count(dead);
+        let count = db.relation(R::default()).count(dead);
         ensure_eq!(count, 0, "{name}: relation().count(dead {dead:?})");
     }
     for &dead in children.dead.iter().rev().take(DEAD_SAMPLE) {
@@ -161,7 +167,7 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
             .map(|p| p.map(|row| row.id()));
         let not_found = LookupError::NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: belongs_to of dead {dead:?}");
-        let via_handle = db.relation(R::default()).map_err(lookup)?.belongs_to(dead);
+        let via_handle = db.relation(R::default()).belongs_to(dead);
         ensure!(
             via_handle.is_none(),
             "{name}: relation().belongs_to(dead {dead:?})"
@@ -174,11 +180,12 @@ pub fn relation<R: Spec>(db: &Db, r: &Reference) -> Result<(), String> {
 /// `row.has_many`; every child yielded must point to the parent.
 #[allow(clippy::type_complexity)]
 pub fn has_many_answers<R>(
-    db: &Db,
+    db: &Db<Forum>,
     parent: Id<R::Parent>,
 ) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
 where
     R: Spec + Relation<Kind = HasMany>,
+    Forum: HasRelation<R>,
 {
     let name = R::NAME;
     let children = match db.has_many(R::default(), parent) {
@@ -207,11 +214,7 @@ where
     let mut backwards: Vec<_> = children.rev().map(|row| row.id()).collect();
     backwards.reverse();
     let row = db.get(parent).map_err(lookup)?;
-    let via_row: Vec<_> = row
-        .has_many(R::default())
-        .map_err(lookup)?
-        .map(|row| row.id())
-        .collect();
+    let via_row: Vec<_> = row.has_many(R::default()).map(|row| row.id()).collect();
     ensure_eq!(len, ids.len(), "{name}: has_many({parent:?}).len()");
     ensure_eq!(rows, ids, "{name}: has_many({parent:?}) rows vs ids()");
     ensure_eq!(backwards, ids, "{name}: has_many({parent:?}) backwards");
@@ -220,7 +223,7 @@ where
         ids,
         "{name}: get({parent:?}).has_many() vs db.has_many"
     );
-    let handle = db.relation(R::default()).map_err(lookup)?;
+    let handle = db.relation(R::default());
     let via_handle: Vec<_> = handle.has_many(parent).map(|row| row.id()).collect();
     ensure_eq!(via_handle, ids, "{name}: relation().has_many({parent:?})");
     Ok(Ok(ids))
@@ -229,11 +232,12 @@ where
 /// A has-one parent's child through `db.has_one` and `row.has_one`.
 #[allow(clippy::type_complexity)]
 pub fn has_one_answers<R>(
-    db: &Db,
+    db: &Db<Forum>,
     parent: Id<R::Parent>,
 ) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
 where
     R: Spec + Relation<Kind = HasOne>,
+    Forum: HasRelation<R>,
 {
     let name = R::NAME;
     let one = match db.has_one(R::default(), parent) {
@@ -257,16 +261,13 @@ where
     }
     let one = one.map(|row| row.id());
     let row = db.get(parent).map_err(lookup)?;
-    let via_row = row
-        .has_one(R::default())
-        .map_err(lookup)?
-        .map(|row| row.id());
+    let via_row = row.has_one(R::default()).map(|row| row.id());
     ensure_eq!(
         via_row,
         one,
         "{name}: get({parent:?}).has_one() vs db.has_one"
     );
-    let handle = db.relation(R::default()).map_err(lookup)?;
+    let handle = db.relation(R::default());
     let via_handle = handle.has_one(parent).map(|row| row.id());
     ensure_eq!(via_handle, one, "{name}: relation().has_one({parent:?})");
     Ok(Ok(one.into_iter().collect()))

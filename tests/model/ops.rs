@@ -5,12 +5,12 @@ use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use relstore::{AnyId, Db, DeleteError, DeletePlan, Id, WriteError};
+use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, WriteError};
 
 use crate::reference::{
     RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Violation, by_table,
 };
-use crate::schema::{Category, Comment, Post, Profile, User};
+use crate::schema::{Category, Comment, Forum, Post, Profile, User};
 
 /// A new value for a row of any table.
 #[derive(Clone, Debug)]
@@ -49,7 +49,12 @@ fn count(stats: &mut Stats, what: impl Into<String>) {
     *stats.entry(what.into()).or_default() += 1;
 }
 
-pub fn run(db: &mut Db, r: &mut Reference, op: &Op, stats: &mut Stats) -> Result<(), String> {
+pub fn run(
+    db: &mut Db<Forum>,
+    r: &mut Reference,
+    op: &Op,
+    stats: &mut Stats,
+) -> Result<(), String> {
     macro_rules! with_row {
         ($row:expr, $x:ident => $body:expr) => {
             match $row.clone() {
@@ -81,11 +86,14 @@ fn typed<T: RefModel>(id: AnyId) -> Id<T> {
 }
 
 fn insert<T: RefModel>(
-    db: &mut Db,
+    db: &mut Db<Forum>,
     r: &mut Reference,
     row: T,
     stats: &mut Stats,
-) -> Result<(), String> {
+) -> Result<(), String>
+where
+    Forum: HasTable<T>,
+{
     let expected = r.write_violations(&row, None);
     match db.insert(row.clone()) {
         Ok(id) => {
@@ -110,13 +118,16 @@ fn insert<T: RefModel>(
 }
 
 fn update<T: RefModel>(
-    db: &mut Db,
+    db: &mut Db<Forum>,
     r: &mut Reference,
     id: Id<T>,
     new: T,
     how: How,
     stats: &mut Stats,
-) -> Result<(), String> {
+) -> Result<(), String>
+where
+    Forum: HasTable<T>,
+{
     let old = T::of(r).get(id).cloned();
     let expected = match old {
         None => Err(None),
@@ -248,11 +259,14 @@ fn same_write_error(
 }
 
 fn delete<T: RefModel>(
-    db: &mut Db,
+    db: &mut Db<Forum>,
     r: &mut Reference,
     id: Id<T>,
     stats: &mut Stats,
-) -> Result<(), String> {
+) -> Result<(), String>
+where
+    Forum: HasTable<T>,
+{
     let want = r.plan_delete(id.into());
     compare_plan(id.into(), db.delete_plan(id), &want)?;
     let got = db.delete(id);

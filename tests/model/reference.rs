@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
-use relstore::{AnyId, Db, Id, Model, OnDelete};
+use relstore::{AnyId, Db, HasRelation, Id, Model, OnDelete};
 
 use crate::check;
 use crate::schema::*;
@@ -121,12 +121,15 @@ pub trait DynRel: Sync {
     fn links(&self, r: &Reference) -> Vec<(AnyId, AnyId)>;
     fn set_null(&self, r: &mut Reference, child: AnyId);
     /// Compares every answer of the store about this relation with the reference.
-    fn check(&self, db: &Db, r: &Reference) -> Result<(), String>;
+    fn check(&self, db: &Db<Forum>, r: &Reference) -> Result<(), String>;
 }
 
 pub struct Dyn<R>(PhantomData<R>);
 
-impl<R: Spec> DynRel for Dyn<R> {
+impl<R: Spec> DynRel for Dyn<R>
+where
+    Forum: HasRelation<R>,
+{
     fn name(&self) -> &'static str {
         R::NAME
     }
@@ -154,7 +157,7 @@ impl<R: Spec> DynRel for Dyn<R> {
         let rec = R::Child::of_mut(r).rows.iter_mut().find(|rec| rec.id == id);
         R::set_null(&mut rec.expect("a live child").row);
     }
-    fn check(&self, db: &Db, r: &Reference) -> Result<(), String> {
+    fn check(&self, db: &Db<Forum>, r: &Reference) -> Result<(), String> {
         check::relation::<R>(db, r)
     }
 }

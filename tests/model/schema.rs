@@ -4,6 +4,7 @@
 //!
 //! Each relation is declared with `relstore::belongs_to!` and, beside it, described again for the
 //! reference ([`Spec`]): its policy, whether it is has-one, and how to read and clear its key.
+//! The store's schema is [`Forum`].
 
 use relstore::{Db, Id, LookupError, Model, OnDelete, Relation};
 use serde::{Deserialize, Serialize};
@@ -74,7 +75,7 @@ pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
     /// forms disagree); the inner result is the store's lookup outcome.
     #[allow(clippy::type_complexity)]
     fn store_children(
-        db: &Db,
+        db: &Db<Forum>,
         parent: Id<Self::Parent>,
     ) -> Result<Result<Vec<Id<Self::Child>>, LookupError>, String>;
 }
@@ -117,7 +118,7 @@ macro_rules! relation {
                 Key::<$parent>::clear(&mut child.$field)
             }
             fn store_children(
-                db: &Db,
+                db: &Db<Forum>,
                 parent: Id<$parent>,
             ) -> Result<Result<Vec<Id<$child>>, LookupError>, String> {
                 relation!(@answers $kind)(db, parent)
@@ -137,7 +138,7 @@ relation!(FeaturedPost: Profile.featured_post_id -> Post, has_one, SetNull);
 relation!(CategoryParent: Category.parent_id -> Category, has_many, Cascade);
 
 /// What `db.relations()` must report: (name, child table, key, parent table, policy, has-one,
-/// optional), in registration order.
+/// optional), in the order [`Forum`] declares the relations.
 pub const EXPECTED_INFO: [(&str, &str, &str, &str, OnDelete, bool, bool); 9] = [
     (
         "CategoryParent",
@@ -222,23 +223,30 @@ pub const EXPECTED_INFO: [(&str, &str, &str, &str, OnDelete, bool, bool); 9] = [
     ),
 ];
 
-/// The store under test; tables and relations registered in no particular order.
-pub fn build() -> Db {
-    Db::builder()
-        .table::<Comment>()
-        .relation(CategoryParent)
-        .table::<User>()
-        .relation(CommentPost)
-        .relation(PostAuthor)
-        .table::<Category>()
-        .table::<Post>()
-        .relation(CommentAuthor)
-        .relation(UserProfile)
-        .table::<Profile>()
-        .relation(PostEditor)
-        .relation(FeaturedPost)
-        .relation(CommentReply)
-        .relation(PostCategory)
-        .build()
-        .expect("the model schema is valid")
+relstore::schema! {
+    /// The schema under test. The tables are listed in no particular order; the relations in
+    /// the order `db.relations()` must report them ([`EXPECTED_INFO`]).
+    pub struct Forum {
+        comments: Comment,
+        users: User,
+        categories: Category,
+        posts: Post,
+        profiles: Profile,
+    }
+    relations {
+        CategoryParent,
+        CommentPost,
+        PostAuthor,
+        CommentAuthor,
+        UserProfile,
+        PostEditor,
+        FeaturedPost,
+        CommentReply,
+        PostCategory,
+    }
+}
+
+/// The store under test, empty.
+pub fn build() -> Db<Forum> {
+    Db::new()
 }
