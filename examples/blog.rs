@@ -45,15 +45,18 @@ relstore::belongs_to!(CommentPost: Comment.post_id -> Post, has_many, on_delete 
 // A user's comments on other people's posts must not vanish silently: restrict.
 relstore::belongs_to!(CommentAuthor: Comment.user_id -> User, has_many, on_delete = Restrict);
 
+// The schema: every table and relation, checked when the program compiles.
+relstore::schema! {
+    struct Blog {
+        users: User,
+        posts: Post,
+        comments: Comment,
+    }
+    relations { PostAuthor, CommentPost, CommentAuthor }
+}
+
 fn main() -> Result<(), relstore::Error> {
-    let mut db = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .table::<Comment>()
-        .relation(PostAuthor)
-        .relation(CommentPost)
-        .relation(CommentAuthor)
-        .build()?;
+    let mut db = Db::<Blog>::new();
 
     // ---- Creating related records ----
     let alice = db.insert(User {
@@ -101,7 +104,7 @@ fn main() -> Result<(), relstore::Error> {
     println!(
         "created {} posts and {} comments",
         posts.len(),
-        db.table::<Comment>()?.len()
+        db.table::<Comment>().len()
     );
 
     // Integrity: a post for a user that does not exist is refused, and nothing changes.
@@ -120,18 +123,18 @@ fn main() -> Result<(), relstore::Error> {
     // ---- Accessing related records: from the "one" side ----
     let user = db.get(alice)?;
     println!("\nposts of {}:", user.username);
-    for post in user.has_many(PostAuthor)? {
+    for post in user.has_many(PostAuthor) {
         println!("  Post title: {}", post.title);
     }
 
     // ---- From the "many" side ----
     let post = db.get(posts[2])?;
-    if let Some(author) = post.belongs_to(PostAuthor)? {
+    if let Some(author) = post.belongs_to(PostAuthor) {
         println!("author of '{}': {}", post.title, author.username);
     }
-    for comment in post.has_many(CommentPost)? {
+    for comment in post.has_many(CommentPost) {
         let commenter = comment
-            .belongs_to(CommentAuthor)?
+            .belongs_to(CommentAuthor)
             .map(|u| u.value().username.as_str());
         println!(
             "  comment by {}: {}",
@@ -141,10 +144,10 @@ fn main() -> Result<(), relstore::Error> {
     }
 
     // ---- Querying with relationships ----
-    let users = db.table::<User>()?;
+    let users = db.table::<User>();
     let with_posts: Vec<&str> = users
         .iter()
-        .filter(|user| user.has_many(PostAuthor).is_ok_and(|posts| posts.len() > 0))
+        .filter(|user| user.has_many(PostAuthor).len() > 0)
         .map(|user| user.value().username.as_str())
         .collect();
     println!("\nusers with at least one post: {with_posts:?}");
@@ -181,7 +184,7 @@ fn main() -> Result<(), relstore::Error> {
     db.delete(alice)?;
     println!(
         "deleted alice by hand: {} posts left",
-        db.table::<Post>()?.len()
+        db.table::<Post>().len()
     );
 
     // The declared cascade: one call. Preview it first, then do it.
@@ -195,9 +198,9 @@ fn main() -> Result<(), relstore::Error> {
     println!(
         "deleted {}: {} users, {} posts, {} comments left",
         bob_row.username,
-        db.table::<User>()?.len(),
-        db.table::<Post>()?.len(),
-        db.table::<Comment>()?.len()
+        db.table::<User>().len(),
+        db.table::<Post>().len(),
+        db.table::<Comment>().len()
     );
     Ok(())
 }

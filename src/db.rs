@@ -23,7 +23,10 @@ use crate::table::Table;
 
 /// An in-memory relational store: typed tables, relations kept in sync, referential integrity.
 ///
-/// Build one with [`Db::builder`]. Reads hand out [`Row`]s, which deref to your struct and
+/// `S` is the store's schema, declared with [`schema!`](crate::schema): the tables and
+/// relations are known when the program compiles, so a read goes straight to its table (as
+/// fast as a hand-written slotmap) and using a table or relation the schema lacks does not
+/// compile. Create a store with [`Db::new`]. Reads hand out [`Row`]s, which deref to your struct and
 /// navigate relations; writes go through [`Db::insert`], [`Db::update`], [`Db::replace`] and
 /// [`Db::delete`], which check every foreign key and keep every index in sync. No API hands out
 /// a `&mut` to a stored row, so a foreign key can never change behind an index's back.
@@ -42,14 +45,19 @@ use crate::table::Table;
 ///
 /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 ///
-/// let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build()?;
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post }
+///     relations { PostAuthor }
+/// }
+///
+/// let mut db = Db::<Blog>::new();
 /// let alice = db.insert(User { username: "alice".into() })?;
 /// let hello = db.insert(Post { user_id: alice, title: "Hello".into() })?;
 ///
-/// for post in db.get(alice)?.has_many(PostAuthor)? {
+/// for post in db.get(alice)?.has_many(PostAuthor) {
 ///     println!("{}", post.title);
 /// }
-/// let author = db.get(hello)?.belongs_to(PostAuthor)?;
+/// let author = db.get(hello)?.belongs_to(PostAuthor);
 /// assert_eq!(author.map(|user| user.username.clone()), Some("alice".to_string()));
 ///
 /// db.update(hello, |post| post.title = "Hello again".into())?;

@@ -122,12 +122,14 @@ impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 /// # impl Model for Item { const TABLE: &'static str = "items"; }
 /// relstore::belongs_to!(Owner: Item.owner -> Player, has_many, on_delete = Cascade);
 ///
-/// let mut db = Db::builder().table::<Player>().table::<Item>().relation(Owner).build()?;
+/// relstore::schema! { struct Game { players: Player, items: Item } relations { Owner } }
+///
+/// let mut db = Db::<Game>::new();
 /// let ann = db.insert(Player { name: "ann".into() })?;
 /// let items = [db.insert(Item { owner: ann, weight: 3 })?, db.insert(Item { owner: ann, weight: 4 })?];
 ///
 /// // Once per frame:
-/// let owner = db.relation(Owner)?;
+/// let owner = db.relation(Owner);
 /// for item in items {
 ///     assert_eq!(owner.belongs_to(item).map(|p| p.id()), Some(ann));
 /// }

@@ -33,7 +33,8 @@ slotmap::new_key_type! {
 /// # impl Model for User { const TABLE: &'static str = "users"; }
 /// # #[derive(Clone, Serialize, Deserialize)] struct Post;
 /// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # let mut db = Db::builder().table::<User>().table::<Post>().build().unwrap();
+/// # relstore::schema! { struct App { users: User, posts: Post } relations {} }
+/// # let mut db = Db::<App>::new();
 /// let user: Id<User> = db.insert(User).unwrap();
 /// let post: Id<Post> = user; // error: expected `Id<Post>`, found `Id<User>`
 /// ```
@@ -50,7 +51,9 @@ slotmap::new_key_type! {
 /// struct User { name: String }
 /// impl Model for User { const TABLE: &'static str = "users"; }
 ///
-/// let mut db = Db::builder().table::<User>().build()?;
+/// relstore::schema! { struct App { users: User } relations {} }
+///
+/// let mut db = Db::<App>::new();
 /// let alice: Id<User> = db.insert(User { name: "alice".into() })?;
 /// assert_eq!(format!("{alice:?}"), "Id<users>(1v1)");
 /// db.delete(alice)?;

@@ -28,14 +28,23 @@
 //!
 //! relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 //!
-//! let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build()?;
+//! relstore::schema! {
+//!     /// The blog: users and their posts.
+//!     pub struct Blog {
+//!         users: User,
+//!         posts: Post,
+//!     }
+//!     relations { PostAuthor }
+//! }
+//!
+//! let mut db = Db::<Blog>::new();
 //! let alice = db.insert(User { username: "alice".into(), email: "alice@example.com".into() })?;
 //! let hello = db.insert(Post { user_id: alice, title: "Hello".into(), content: "...".into() })?;
 //!
-//! for post in db.get(alice)?.has_many(PostAuthor)? {
+//! for post in db.get(alice)?.has_many(PostAuthor) {
 //!     println!("{}", post.title);
 //! }
-//! let author = db.get(hello)?.belongs_to(PostAuthor)?.expect("user_id is required");
+//! let author = db.get(hello)?.belongs_to(PostAuthor).expect("user_id is required");
 //! assert_eq!(author.username, "alice");
 //!
 //! db.update(hello, |post| post.title = "Hello again".into())?;

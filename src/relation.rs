@@ -290,15 +290,15 @@ pub mod key_type {
 /// relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 /// relstore::belongs_to!(pub PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 ///
-/// let mut db = Db::builder()
-///     .table::<User>()
-///     .table::<Post>()
-///     .relation(PostAuthor)
-///     .relation(PostEditor)
-///     .build()?;
+/// relstore::schema! {
+///     pub struct Blog { users: User, posts: Post }
+///     relations { PostAuthor, PostEditor }
+/// }
+///
+/// let mut db = Db::<Blog>::new();
 /// let alice = db.insert(User { name: "alice".into() })?;
 /// db.insert(Post { user_id: alice, editor_id: Some(alice), title: "Hello".into() })?;
-/// assert_eq!(db.get(alice)?.has_many(PostAuthor)?.len(), 1);
+/// assert_eq!(db.get(alice)?.has_many(PostAuthor).len(), 1);
 /// # Ok::<(), relstore::Error>(())
 /// ```
 #[macro_export]

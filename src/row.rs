@@ -23,15 +23,17 @@ use crate::table::Table;
 /// # impl Model for Category { const TABLE: &'static str = "categories"; }
 /// relstore::belongs_to!(Parent: Category.parent_id -> Category, has_many, on_delete = Cascade);
 ///
-/// let mut db = Db::builder().table::<Category>().relation(Parent).build()?;
+/// relstore::schema! { struct Shop { categories: Category } relations { Parent } }
+///
+/// let mut db = Db::<Shop>::new();
 /// let root = db.insert(Category { name: "games".into(), parent_id: None })?;
 /// let rpg = db.insert(Category { name: "rpg".into(), parent_id: Some(root) })?;
 ///
 /// let row = db.get(rpg)?;
 /// assert_eq!(row.id(), rpg);
 /// assert_eq!(row.name, "rpg"); // Deref to Category
-/// assert_eq!(row.belongs_to(Parent)?.map(|p| p.id()), Some(root));
-/// assert_eq!(db.get(root)?.has_many(Parent)?.map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
+/// assert_eq!(row.belongs_to(Parent).map(|p| p.id()), Some(root));
+/// assert_eq!(db.get(root)?.has_many(Parent).map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
 /// # Ok::<(), relstore::Error>(())
 /// ```
 pub struct Row<'db, T, S> {
@@ -81,7 +83,8 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
     /// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User> }
     /// # impl Model for Post { const TABLE: &'static str = "posts"; }
     /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-    /// # let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build().unwrap();
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// # let mut db = Db::<Blog>::new();
     /// # let alice = db.insert(User).unwrap();
     /// let post = db.get(alice).unwrap().has_one(PostAuthor); // error: `PostAuthor` is has-many
     /// ```

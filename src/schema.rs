@@ -272,6 +272,7 @@ macro_rules! schema {
                     unreachable!("a schema has no table at position {t}")
                 }
 
+                #[allow(unused_variables)] // a schema without relations
                 fn __relations<V: $crate::__private::RelationVisitor<Self>>(visitor: &mut V) {
                     $(visitor.visit::<$relation>();)*
                 }

@@ -104,7 +104,9 @@ impl<S: Schema> Db<S> {
     /// # impl Model for Post { const TABLE: &'static str = "posts"; }
     /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many); // Restrict
     ///
-    /// let mut db = Db::builder().table::<User>().table::<Post>().relation(PostAuthor).build()?;
+    /// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    ///
+    /// let mut db = Db::<Blog>::new();
     /// let alice = db.insert(User { name: "alice".into() })?;
     /// let post = db.insert(Post { user_id: alice })?;
     /// assert!(matches!(db.delete(alice), Err(DeleteError::Restricted { .. })));
