@@ -209,6 +209,13 @@ pub const fn assert_policy<R: Relation>() {
 /// # Ok::<(), relstore::Error>(())
 /// ```
 ///
+/// # Compile-time checks
+///
+/// Each rule is checked when the program compiles. The examples below share hidden declarations:
+/// tables `User`, `Post { user_id: Id<User>, editor_id: Option<Id<User>> }` and
+/// `Profile { user_id: Id<User> }`; relations `PostAuthor` (`Post.user_id`), `PostEditor`
+/// (`Post.editor_id`, set null) and `ProfileUser` (`Profile.user_id`, has-one).
+///
 /// Forgetting a relation's table does not compile:
 ///
 /// ```compile_fail,E0277
@@ -223,6 +230,188 @@ pub const fn assert_policy<R: Relation>() {
 ///     struct Blog { posts: Post } // error: `User` is not a table of schema `Blog`
 ///     relations { PostAuthor }
 /// }
+/// ```
+///
+/// Nor does forgetting its child table, the one holding the key:
+///
+/// ```compile_fail,E0277
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// relstore::schema! {
+///     struct Blog { users: User } // error: `Post` is not a table of schema `Blog`
+///     relations { PostAuthor }
+/// }
+/// ```
+///
+/// A table listed twice, even under another field name:
+///
+/// ```compile_fail,E0119
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post, authors: User } // error: conflicting implementations
+///     relations { PostAuthor }
+/// }
+/// ```
+///
+/// A relation listed twice:
+///
+/// ```compile_fail,E0119
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post }
+///     relations { PostAuthor, PostAuthor } // error: conflicting implementations
+/// }
+/// ```
+///
+/// Two tables with the same [`Model::TABLE`](crate::Model::TABLE) name:
+///
+/// ```compile_fail,E0080
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// #[derive(Clone, Serialize, Deserialize)]
+/// struct Account { login: String }
+/// impl Model for Account { const TABLE: &'static str = "users"; } // already `User`'s name
+///
+/// relstore::schema! {
+///     struct Blog { users: User, accounts: Account, posts: Post }
+///     relations { PostAuthor }
+/// } // error: two tables of this schema have the same `Model::TABLE` name
+/// ```
+///
+/// Two relations with the same [`Relation::NAME`](crate::Relation::NAME):
+///
+/// ```compile_fail,E0080
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// mod editing {
+///     use super::{Post, User};
+///     relstore::belongs_to!(pub(super) PostAuthor: Post.editor_id -> User, has_many); // also `PostAuthor`
+/// }
+///
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post }
+///     relations { PostAuthor, editing::PostAuthor }
+/// } // error: two relations of this schema have the same `Relation::NAME`
+/// # fn main() {}
+/// ```
+///
+/// [`OnDelete::SetNull`] on a required key (`Id<_>`, not `Option<Id<_>>`):
+///
+/// ```compile_fail,E0080
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// relstore::belongs_to!(AuthorSetNull: Post.user_id -> User, has_many, on_delete = SetNull);
+///
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post }
+///     relations { AuthorSetNull }
+/// } // error: a relation with `on_delete = SetNull` needs an optional key
+/// ```
+///
+/// Using a table the schema does not list:
+///
+/// ```compile_fail,E0277
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post }
+///     relations { PostAuthor }
+/// }
+///
+/// let mut db = Db::<Blog>::new();
+/// let alice = db.insert(User)?;
+/// db.insert(Profile { user_id: alice })?; // error: `Profile` is not a table of schema `Blog`
+/// # Ok::<(), relstore::Error>(())
+/// ```
+///
+/// Or a relation it does not list:
+///
+/// ```compile_fail,E0277
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize)] struct User;
+/// # impl Model for User { const TABLE: &'static str = "users"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
+/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
+/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
+/// relstore::schema! {
+///     struct Blog { users: User, posts: Post, profiles: Profile }
+///     relations { PostEditor, ProfileUser }
+/// }
+///
+/// let mut db = Db::<Blog>::new();
+/// let alice = db.insert(User)?;
+/// let posts = db.get(alice)?.has_many(PostAuthor); // error: `PostAuthor` is not part of schema `Blog`
+/// # Ok::<(), relstore::Error>(())
 /// ```
 #[macro_export]
 macro_rules! schema {

@@ -1,251 +1,138 @@
-//! The schema is checked when built; tables and relations missing from it are typed errors at
-//! use, never panics.
+//! Schemas declared with `relstore::schema!`: what a valid schema does at run time.
+//!
+//! The rules a schema must follow (every relation's tables listed, no table or relation twice,
+//! no two tables or relations with the same name, no set-null on a required key) and the use of
+//! a table or relation outside the schema are compile errors now; the `compile_fail` examples
+//! under "Compile-time checks" in the `schema!` docs cover them.
 
 mod common;
 
 use common::*;
-use relstore::{
-    Db, DeleteError, Error, Id, LookupError, Model, RelationInfo, SchemaError, WriteError,
-};
-use serde::{Deserialize, Serialize};
+use relstore::{Db, Error, OnDelete, RelationInfo};
 
 fn info<R: relstore::Relation>() -> &'static RelationInfo {
     const { &RelationInfo::of::<R>() }
 }
 
-fn unknown<R: relstore::Relation>(_: R) -> Option<LookupError> {
-    Some(LookupError::UnknownRelation {
-        relation: info::<R>(),
-    })
+relstore::schema! {
+    /// The child table before its parent, and field names unlike the tables' names.
+    struct ChildFirst {
+        articles: Post,
+        people: User,
+    }
+    relations { PostAuthor }
 }
 
 #[test]
-fn a_relation_to_an_unregistered_parent_table_fails_the_build() {
-    let err = Db::builder()
-        .table::<Post>()
-        .relation(PostAuthor)
-        .build()
-        .expect_err("users is missing");
-    let SchemaError::UnregisteredTable { relation, table } = err else {
-        panic!("{err:?}")
-    };
-    assert_eq!((relation, table), (info::<PostAuthor>(), "users"));
-}
-
-#[test]
-fn a_relation_from_an_unregistered_child_table_fails_the_build() {
-    // The parent table is registered, the child table is not (relation before tables works too).
-    let err = Db::builder()
-        .relation(PostAuthor)
-        .table::<User>()
-        .build()
-        .expect_err("posts is missing");
-    let SchemaError::UnregisteredTable { relation, table } = err else {
-        panic!("{err:?}")
-    };
-    assert_eq!((relation, table), (info::<PostAuthor>(), "posts"));
-}
-
-#[test]
-fn relations_may_be_registered_before_their_tables() -> Result<(), Error> {
-    let mut db = Db::builder()
-        .relation(PostAuthor)
-        .table::<Post>()
-        .table::<User>()
-        .build()?;
+fn tables_may_be_listed_in_any_order() -> Result<(), Error> {
+    let mut db = Db::<ChildFirst>::new();
     let alice = db.insert(user("alice"))?;
     let hello = db.insert(post(alice, "hello"))?;
-    assert_eq!(child_ids(&db, PostAuthor, alice), [hello]);
+    assert_eq!(
+        db.has_many(PostAuthor, alice)?.ids().collect::<Vec<_>>(),
+        [hello]
+    );
+    assert_eq!(
+        db.belongs_to(PostAuthor, hello)?.map(|u| u.id()),
+        Some(alice)
+    );
+    // Tables are listed by their `Model::TABLE` name, in declaration order.
+    assert_eq!(format!("{db:?}"), r#"{"posts": 1, "users": 1}"#);
+    db.delete(alice)?; // cascades
+    assert!(!db.contains(hello));
     Ok(())
 }
 
-#[test]
-fn the_same_table_type_twice_fails_the_build() {
-    let err = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .table::<User>()
-        .build()
-        .err();
-    assert_eq!(err, Some(SchemaError::DuplicateTable { table: "users" }));
-}
-
-/// A second type claiming the name `users`.
-#[derive(Clone, Serialize, Deserialize)]
-struct Account {
-    login: String,
-}
-impl Model for Account {
-    const TABLE: &'static str = "users";
+relstore::schema! {
+    struct Editors {
+        users: User,
+        posts: Post,
+    }
+    relations { PostEditor }
 }
 
 #[test]
-fn two_types_with_the_same_table_name_fail_the_build() {
-    let err = Db::builder()
-        .table::<User>()
-        .table::<Account>()
-        .build()
-        .err();
-    assert_eq!(err, Some(SchemaError::DuplicateTable { table: "users" }));
-}
-
-#[test]
-fn the_same_relation_twice_fails_the_build() {
-    let err = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .relation(PostAuthor)
-        .relation(PostEditor)
-        .relation(PostAuthor)
-        .build()
-        .err();
-    assert_eq!(
-        err,
-        Some(SchemaError::DuplicateRelation {
-            relation: info::<PostAuthor>()
-        })
-    );
-}
-
-/// Another relation type whose name is also `PostAuthor`.
-mod other {
-    use super::common::{Post, User};
-    relstore::belongs_to!(pub PostAuthor: Post.editor_id -> User, has_many);
-}
-
-#[test]
-fn two_relations_with_the_same_name_fail_the_build() {
-    let err = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .relation(PostAuthor)
-        .relation(other::PostAuthor)
-        .build()
-        .err();
-    let Some(SchemaError::DuplicateRelation { relation }) = err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(
-        (relation.name, relation.foreign_key),
-        ("PostAuthor", "editor_id")
-    );
-}
-
-relstore::belongs_to!(AuthorSetNull: Post.author_id -> User, has_many, on_delete = SetNull);
-
-#[test]
-fn set_null_on_a_required_key_fails_the_build() {
-    let err = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .relation(AuthorSetNull)
-        .build()
-        .err();
-    assert_eq!(
-        err,
-        Some(SchemaError::SetNullOnRequiredKey {
-            relation: info::<AuthorSetNull>()
-        })
-    );
-}
-
-#[test]
-fn set_null_on_an_optional_key_builds() {
+fn set_null_on_an_optional_key_builds() -> Result<(), Error> {
     assert!(info::<PostEditor>().optional);
     assert!(!info::<PostAuthor>().optional);
-    let built = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .relation(PostEditor)
-        .build();
-    assert!(built.is_ok());
-}
-
-#[test]
-fn an_unknown_table_is_a_typed_error_at_every_use() -> Result<(), Error> {
-    let mut db = Db::builder().table::<User>().build()?;
+    let mut db = Db::<Editors>::new();
+    assert_eq!(db.relations().collect::<Vec<_>>(), [info::<PostEditor>()]);
+    assert_eq!(info::<PostEditor>().on_delete, OnDelete::SetNull);
     let alice = db.insert(user("alice"))?;
-    let ghost = Id::<Post>::from_bits(alice.to_bits());
-    let missing = LookupError::UnknownTable { table: "posts" };
-
-    assert_eq!(db.get(ghost).err(), Some(missing.clone()));
-    assert_eq!(db.table::<Post>().err(), Some(missing));
-    assert!(!db.contains(ghost));
-    assert_eq!(
-        db.insert(post(alice, "hello")).err(),
-        Some(WriteError::UnknownTable { table: "posts" })
-    );
-    assert_eq!(
-        db.update(ghost, |p| p.title.clear()).err(),
-        Some(WriteError::UnknownTable { table: "posts" })
-    );
-    assert_eq!(
-        db.replace(ghost, post(alice, "hello")).err(),
-        Some(WriteError::UnknownTable { table: "posts" })
-    );
-    assert_eq!(
-        db.delete(ghost).err(),
-        Some(DeleteError::UnknownTable { table: "posts" })
-    );
-    assert_eq!(
-        db.delete_plan(ghost).err(),
-        Some(DeleteError::UnknownTable { table: "posts" })
-    );
-    assert_eq!(db.table::<User>()?.len(), 1);
+    let bob = db.insert(user("bob"))?;
+    let hello = db.insert(edited_post(alice, bob, "hello"))?;
+    db.delete(bob)?;
+    assert_eq!(db.get(hello)?.editor_id, None);
     Ok(())
 }
 
+relstore::schema! {
+    /// Tables, but only the category relation.
+    struct CategoriesOnly {
+        users: User,
+        posts: Post,
+        profiles: Profile,
+        categories: Category,
+    }
+    relations { CategoryParent }
+}
+
 #[test]
-fn an_unknown_relation_is_a_typed_error_at_every_use() -> Result<(), Error> {
-    // Tables, but only the category relation.
-    let mut db = Db::builder()
-        .table::<User>()
-        .table::<Post>()
-        .table::<Profile>()
-        .table::<Category>()
-        .relation(CategoryParent)
-        .build()?;
+fn relations_outside_the_schema_do_not_check_restrict_or_cascade() -> Result<(), Error> {
+    let mut db = Db::<CategoriesOnly>::new();
+    assert_eq!(
+        db.relations().collect::<Vec<_>>(),
+        [info::<CategoryParent>()]
+    );
     let alice = db.insert(user("alice"))?;
     let hello = db.insert(post(alice, "hello"))?; // no relation checks this key
     let bio = db.insert(profile(alice, "hi"))?;
 
-    assert_eq!(db.has_many(PostAuthor, alice).err(), unknown(PostAuthor));
-    assert_eq!(
-        db.get(alice)?.has_many(PostAuthor).err(),
-        unknown(PostAuthor)
-    );
-    assert_eq!(db.has_one(ProfileUser, alice).err(), unknown(ProfileUser));
-    assert_eq!(
-        db.get(alice)?.has_one(ProfileUser).err(),
-        unknown(ProfileUser)
-    );
-    assert_eq!(db.belongs_to(PostEditor, hello).err(), unknown(PostEditor));
-    assert_eq!(
-        db.get(hello)?.belongs_to(PostAuthor).err(),
-        unknown(PostAuthor)
-    );
-    assert_eq!(
-        db.get(bio)?.belongs_to(ProfileUser).err(),
-        unknown(ProfileUser)
-    );
-
     // Unregistered relations do not restrict or cascade either.
     db.delete(alice)?;
     assert!(db.contains(hello) && db.contains(bio));
+    assert_eq!(db.get(hello)?.author_id, alice);
 
-    // The unknown relation is reported before the (now stale) parent id.
-    assert_eq!(db.has_many(PostAuthor, alice).err(), unknown(PostAuthor));
-    assert_eq!(db.has_one(ProfileUser, alice).err(), unknown(ProfileUser));
+    // The relation that is in the schema still cascades.
+    let games = db.insert(category("games", None))?;
+    let rpg = db.insert(category("rpg", Some(games)))?;
+    db.delete(games)?;
+    assert!(!db.contains(rpg));
+    assert_eq!(db.__check_indexes(), Ok(()));
     Ok(())
+}
+
+relstore::schema! {
+    struct UsersOnly {
+        users: User,
+    }
+    relations {}
 }
 
 #[test]
 fn a_store_without_relations_is_a_plain_table_store() -> Result<(), Error> {
-    let mut db = Db::builder().table::<User>().build()?;
+    let mut db = Db::<UsersOnly>::new();
     assert_eq!(db.relations().len(), 0);
     let alice = db.insert(user("alice"))?;
     assert_eq!(format!("{db:?}"), r#"{"users": 1}"#);
     db.delete(alice)?;
-    assert!(db.table::<User>()?.is_empty());
+    assert!(db.table::<User>().is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_store_is_default_and_debugs_every_table_in_declaration_order() -> Result<(), Error> {
+    let mut db: Db<App> = Db::default();
+    assert_eq!(
+        format!("{db:?}"),
+        r#"{"users": 0, "posts": 0, "comments": 0, "profiles": 0, "categories": 0, "pins": 0}"#
+    );
+    let alice = db.insert(user("alice"))?;
+    db.insert(post(alice, "one"))?;
+    db.insert(post(alice, "two"))?;
+    assert_eq!(
+        format!("{db:?}"),
+        r#"{"users": 1, "posts": 2, "comments": 0, "profiles": 0, "categories": 0, "pins": 0}"#
+    );
     Ok(())
 }
