@@ -187,8 +187,4 @@ macro_rules! into_error {
     )*};
 }
 
-into_error!(
-    Lookup(LookupError),
-    Write(WriteError),
-    Delete(DeleteError)
-);
+into_error!(Lookup(LookupError), Write(WriteError), Delete(DeleteError));
