@@ -31,7 +31,8 @@ fn belongs_to(c: &mut Criterion) {
             });
             let authored = db.relation(PostAuthor);
             g.bench_function(id("relstore_handle", n), |b| {
-                each(b, &ids, |&k| {
+                // `move`: the handle (one pointer) lives in the closure, as in a local loop.
+                each(b, &ids, move |&k| {
                     let user = authored.belongs_to(k).expect("live id, required key");
                     user.value().username.len()
                 })

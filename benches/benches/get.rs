@@ -23,7 +23,10 @@ fn get(c: &mut Criterion) {
             });
             let table = db.table::<rel::Post>();
             g.bench_function(id("relstore_handle", n), |b| {
-                each(b, &ids, |&k| table.get(k).expect("live id").title.len())
+                // `move`: the handle (one pointer) lives in the closure, as in a local loop.
+                each(b, &ids, move |&k| {
+                    table.get(k).expect("live id").title.len()
+                })
             });
         }
         {

@@ -35,7 +35,8 @@ fn has_many(c: &mut Criterion) {
             });
             let authored = db.relation(PostAuthor);
             g.bench_function(id("relstore_handle", n), |b| {
-                each(b, &ids, |&k| {
+                // `move`: the handle (one pointer) lives in the closure, as in a local loop.
+                each(b, &ids, move |&k| {
                     let posts = authored.has_many(k);
                     posts.map(|post| post.value().title.len()).sum::<usize>()
                 })
