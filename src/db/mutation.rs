@@ -8,6 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use super::delete::Plan;
 use super::{Db, as_child};
+use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{Relation, parent_id};
@@ -29,12 +30,11 @@ impl<S: Schema> Db<S> {
             unreachable!("the row was just inserted")
         };
         // A new row comes after every other: appending keeps insertion order.
-        let mut link = Link {
+        S::__relations(&mut EachParent {
             row,
-            key,
             relations,
-        };
-        S::__relations(&mut link);
+            apply: |index: &mut FkIndex, parent| index.push(parent, key),
+        });
         key
     }
 
@@ -143,12 +143,11 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let row = take_row::<S, T>(&mut self.tables, key);
-        let mut unlink = Unlink {
+        S::__relations(&mut EachParent {
             row: &row,
-            key,
             relations: &mut self.relations,
-        };
-        S::__relations(&mut unlink);
+            apply: |index: &mut FkIndex, parent| index.detach(parent, key),
+        });
         row
     }
 }
@@ -160,14 +159,17 @@ fn take_row<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> T {
     }
 }
 
-/// Links a new row under its parent in each relation whose child table is the row's.
-struct Link<'a, T> {
+/// Calls `apply` with the index and the parent of `row` in each relation whose child table is
+/// the row's (linking a new row, unlinking a removed one).
+struct EachParent<'a, T, F> {
     row: &'a T,
-    key: RowKey,
     relations: &'a mut [RelationSlot],
+    apply: F,
 }
 
-impl<S: Schema, T: Model> RelationVisitor<S> for Link<'_, T> {
+impl<S: Schema, T: Model, F: FnMut(&mut FkIndex, RowKey)> RelationVisitor<S>
+    for EachParent<'_, T, F>
+{
     #[inline]
     fn visit<R: Relation>(&mut self)
     where
@@ -176,30 +178,7 @@ impl<S: Schema, T: Model> RelationVisitor<S> for Link<'_, T> {
         if let Some(child) = as_child::<R, T>(self.row)
             && let Some(parent) = parent_id::<R>(child)
         {
-            let index = &mut self.relations[S::RELATION_POS].index;
-            index.push(parent.key(), self.key);
-        }
-    }
-}
-
-/// Unlinks a removed row from its parent in each relation whose child table is the row's.
-struct Unlink<'a, T> {
-    row: &'a T,
-    key: RowKey,
-    relations: &'a mut [RelationSlot],
-}
-
-impl<S: Schema, T: Model> RelationVisitor<S> for Unlink<'_, T> {
-    #[inline]
-    fn visit<R: Relation>(&mut self)
-    where
-        S: HasRelation<R>,
-    {
-        if let Some(child) = as_child::<R, T>(self.row)
-            && let Some(parent) = parent_id::<R>(child)
-        {
-            let index = &mut self.relations[S::RELATION_POS].index;
-            index.detach(parent.key(), self.key);
+            (self.apply)(&mut self.relations[S::RELATION_POS].index, parent.key());
         }
     }
 }
