@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
+use std::num::NonZeroU64;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use slotmap::{Key, KeyData};
@@ -63,36 +64,44 @@ slotmap::new_key_type! {
 /// # Ok::<(), relstore::Error>(())
 /// ```
 pub struct Id<T> {
-    key: RowKey,
+    /// The row's key as one word (`KeyData::as_ffi`). A key is two `u32`s (slot, version), and
+    /// the compiler copies such a pair as two 4-byte halves; reading the pair back whole right
+    /// after (moving a row that holds it) then stalls the CPU. One word is copied as one.
+    bits: NonZeroU64,
     table: PhantomData<fn() -> T>,
 }
 
 impl<T> Id<T> {
     #[inline]
     pub(crate) fn from_key(key: RowKey) -> Self {
-        Id {
-            key,
-            table: PhantomData,
-        }
+        Id::from_bits(key.data().as_ffi())
     }
 
     #[inline]
     pub(crate) fn key(self) -> RowKey {
-        self.key
+        KeyData::from_ffi(self.bits.get()).into()
     }
 
     /// The handle as a `u64`, for passing through FFI, scripting layers or network messages.
     ///
     /// [`Id::from_bits`] turns it back. A made-up value is memory-safe but not a secret: it
     /// names whatever row of this table sits at that slot and generation, or none.
+    #[inline]
     pub fn to_bits(self) -> u64 {
-        self.key.data().as_ffi()
+        self.bits.get()
     }
 
     /// Rebuilds a handle from [`Id::to_bits`]. Any `u64` is accepted: it names the row of this
     /// table at that slot and generation, if there is one.
+    #[inline]
     pub fn from_bits(bits: u64) -> Self {
-        Id::from_key(KeyData::from_ffi(bits).into())
+        // As `KeyData::from_ffi` does, the version (high half) is made odd, as every version a
+        // slotmap hands out is: so the bits are never zero.
+        let bits = bits | 1 << 32;
+        Id {
+            bits: NonZeroU64::new(bits).unwrap_or(NonZeroU64::MIN),
+            table: PhantomData,
+        }
     }
 }
 
@@ -105,7 +114,7 @@ impl<T> Clone for Id<T> {
 impl<T> Copy for Id<T> {}
 impl<T> PartialEq for Id<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.bits == other.bits
     }
 }
 impl<T> Eq for Id<T> {}
@@ -116,24 +125,24 @@ impl<T> PartialOrd for Id<T> {
 }
 impl<T> Ord for Id<T> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key)
+        self.key().cmp(&other.key())
     }
 }
 impl<T> Hash for Id<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key.hash(state);
+        self.key().hash(state);
     }
 }
 
 impl<T: Model> fmt::Debug for Id<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Id<{}>({:?})", T::TABLE, self.key.data())
+        write!(f, "Id<{}>({:?})", T::TABLE, self.key().data())
     }
 }
 
 impl<T> Serialize for Id<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.key.serialize(serializer)
+        self.key().serialize(serializer)
     }
 }
 
@@ -171,7 +180,7 @@ impl AnyId {
 
 impl<T: Model> From<Id<T>> for AnyId {
     fn from(id: Id<T>) -> Self {
-        AnyId::new(T::TABLE, id.key)
+        AnyId::new(T::TABLE, id.key())
     }
 }
 

@@ -35,6 +35,12 @@ fn ids_are_copy_eq_ord_and_hash() -> Result<(), Error> {
 }
 
 #[test]
+fn an_id_and_an_optional_id_are_one_word() {
+    assert_eq!(size_of::<Id<User>>(), 8);
+    assert_eq!(size_of::<Option<Id<User>>>(), 8); // an optional key costs nothing more
+}
+
+#[test]
 fn ids_round_trip_through_serde() -> Result<(), Error> {
     let config = bincode::config::standard();
     let mut db = db();
