@@ -212,7 +212,7 @@ impl<S: Schema> Db<S> {
     where
         S: HasRelation<R>,
     {
-        &self.relations[S::RELATION_POS].index
+        &self.tables.__indexes()[S::RELATION_POS]
     }
 
     /// Every foreign-key index compared with one rebuilt from the rows alone; `Err` names the
@@ -220,11 +220,11 @@ impl<S: Schema> Db<S> {
     /// invariant.
     #[doc(hidden)]
     pub fn __check_indexes(&self) -> Result<(), String> {
-        for (r, slot) in self.relations.iter().enumerate() {
-            if slot.index != self.rebuilt_index(r) {
+        for (r, index) in self.tables.__indexes().iter().enumerate() {
+            if *index != self.rebuilt_index(r) {
                 return Err(format!(
                     "index of relation {} disagrees with its rows",
-                    slot.info
+                    self.relations[r].info
                 ));
             }
         }

@@ -8,7 +8,8 @@ use crate::id::RowKey;
 /// [`crate::Db`] rebuilds it from them. Empty lists are dropped, so the index costs
 /// nothing for parents without children.
 #[derive(Default, Clone, PartialEq, Eq, Debug)]
-pub(crate) struct FkIndex {
+#[doc(hidden)]
+pub struct FkIndex {
     children: SecondaryMap<RowKey, Vec<RowKey>>,
 }
 

@@ -81,6 +81,7 @@ pub use schema::{HasRelation, HasTable, Schema};
 /// What the macros expand to; not part of the API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
     pub use crate::relation::key_type::{KeyType, key_is_optional};
     pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};

@@ -23,6 +23,12 @@ pub trait Schema: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn __new() -> Self;
     #[doc(hidden)]
+    /// The foreign-key indexes, by relation position. They live in the schema struct, beside
+    /// the tables, so that reaching one costs no load: a has-many is as direct as by hand.
+    fn __indexes(&self) -> &[FkIndex];
+    #[doc(hidden)]
+    fn __indexes_mut(&mut self) -> &mut [FkIndex];
+    #[doc(hidden)]
     fn __table(&self, t: usize) -> &dyn AnyTable;
     #[doc(hidden)]
     fn __table_mut(&mut self, t: usize) -> &mut dyn AnyTable;
@@ -44,6 +50,9 @@ pub trait HasTable<T: Model>: Schema {
     fn __rows(&self) -> &Table<T>;
     #[doc(hidden)]
     fn __rows_mut(&mut self) -> &mut Table<T>;
+    #[doc(hidden)]
+    /// The table and the indexes, borrowed apart: a write changes both.
+    fn __rows_and_indexes_mut(&mut self) -> (&mut Table<T>, &mut [FkIndex]);
 }
 
 /// Schemas that have relation `R` (and so both of its tables). [`schema!`](crate::schema)
@@ -75,17 +84,16 @@ pub(crate) struct TableLinks {
     pub(crate) as_parent: Vec<usize>,
 }
 
-/// A relation, its tables' positions and its foreign-key index.
+/// A relation and its tables' positions; its index is the schema's (see
+/// [`Schema::__indexes`]), at the same position.
 pub(crate) struct RelationSlot {
     pub(crate) info: &'static RelationInfo,
     pub(crate) child: usize,
     pub(crate) parent: usize,
     pub(crate) keys: Box<dyn KeyAccess>,
-    pub(crate) index: FkIndex,
 }
 
-/// The runtime description of schema `S`: each table's relations, and each relation with an
-/// empty index.
+/// The runtime description of schema `S`: each table's relations, and each relation.
 pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
     struct Slots(Vec<RelationSlot>);
     impl<S: Schema> RelationVisitor<S> for Slots {
@@ -98,7 +106,6 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
                 child: <S as HasTable<R::Child>>::TABLE_POS,
                 parent: <S as HasTable<R::Parent>>::TABLE_POS,
                 keys: Box::new(KeyAccessOf::<R>::new()),
-                index: FkIndex::default(),
             });
         }
     }
@@ -433,6 +440,10 @@ macro_rules! schema {
         $(#[$attr])*
         $vis struct $schema {
             $($field: $crate::__private::Table<$table>,)+
+            __indexes: [
+                $crate::__private::FkIndex;
+                <[&str]>::len(&[$(<$relation as $crate::Relation>::NAME),*])
+            ],
         }
 
         const _: () = {
@@ -444,7 +455,20 @@ macro_rules! schema {
                     &[$(<$table as $crate::Model>::TABLE),+];
 
                 fn __new() -> Self {
-                    $schema { $($field: $crate::__private::Table::new(),)+ }
+                    $schema {
+                        $($field: $crate::__private::Table::new(),)+
+                        __indexes: ::std::array::from_fn(|_| ::std::default::Default::default()),
+                    }
+                }
+
+                #[inline]
+                fn __indexes(&self) -> &[$crate::__private::FkIndex] {
+                    &self.__indexes
+                }
+
+                #[inline]
+                fn __indexes_mut(&mut self) -> &mut [$crate::__private::FkIndex] {
+                    &mut self.__indexes
                 }
 
                 fn __table(&self, t: usize) -> &dyn $crate::__private::AnyTable {
@@ -476,6 +500,15 @@ macro_rules! schema {
                 #[inline]
                 fn __rows_mut(&mut self) -> &mut $crate::__private::Table<$table> {
                     &mut self.$field
+                }
+                #[inline]
+                fn __rows_and_indexes_mut(
+                    &mut self,
+                ) -> (
+                    &mut $crate::__private::Table<$table>,
+                    &mut [$crate::__private::FkIndex],
+                ) {
+                    (&mut self.$field, &mut self.__indexes)
                 }
             })+
 

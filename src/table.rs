@@ -79,6 +79,7 @@ impl<T> Table<T> {
         self.seqs.get(slot_of(key).0).copied()
     }
 
+    #[inline]
     pub(crate) fn insert(&mut self, row: T) -> RowKey {
         let key = self.rows.insert(row);
         let (slot, _) = slot_of(key);

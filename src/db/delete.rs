@@ -121,7 +121,7 @@ impl<S: Schema> Db<S> {
         let t = self.delete_target(id)?;
         let key = id.key();
         let childless = (self.links[t].as_parent.iter())
-            .all(|&r| self.relations[r].index.children(key).is_empty());
+            .all(|&r| self.tables.__indexes()[r].children(key).is_empty());
         if childless {
             return Ok(self.apply_delete_row(key)); // nothing to plan
         }
@@ -186,7 +186,7 @@ impl<S: Schema> Db<S> {
             for &r in &self.links[t].as_parent {
                 let relation = &self.relations[r];
                 if relation.info.on_delete == OnDelete::Cascade {
-                    for &child in relation.index.children(key) {
+                    for &child in self.tables.__indexes()[r].children(key) {
                         plan.add((relation.child, child));
                     }
                 }
@@ -201,7 +201,7 @@ impl<S: Schema> Db<S> {
                 if policy == OnDelete::Cascade {
                     continue;
                 }
-                for &child in relation.index.children(key) {
+                for &child in self.tables.__indexes()[r].children(key) {
                     if plan.contains((relation.child, child)) {
                         continue;
                     }

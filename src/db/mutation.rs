@@ -12,19 +12,17 @@ use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{Relation, parent_id};
-use crate::schema::{HasRelation, HasTable, RelationSlot, RelationVisitor, Schema};
+use crate::schema::{HasRelation, HasTable, RelationVisitor, Schema};
 use crate::table::Table;
 
 impl<S: Schema> Db<S> {
     /// Stores a checked new row and links it under each of its parents.
+    #[inline]
     pub(super) fn apply_insert<T: Model>(&mut self, row: T) -> RowKey
     where
         S: HasTable<T>,
     {
-        let Db {
-            tables, relations, ..
-        } = self;
-        let rows = tables.__rows_mut();
+        let (rows, indexes) = self.tables.__rows_and_indexes_mut();
         let key = rows.insert(row);
         let Some(row) = rows.get(key) else {
             unreachable!("the row was just inserted")
@@ -32,7 +30,7 @@ impl<S: Schema> Db<S> {
         // A new row comes after every other: appending keeps insertion order.
         S::__relations(&mut EachParent {
             row,
-            relations,
+            indexes,
             apply: |index: &mut FkIndex, parent| index.push(parent, key),
         });
         key
@@ -44,18 +42,16 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        let Db {
-            tables, relations, ..
-        } = self;
-        let Some(stored) = tables.__rows_mut().get_mut(key) else {
+        let (rows, indexes) = self.tables.__rows_and_indexes_mut();
+        let Some(stored) = rows.get_mut(key) else {
             unreachable!("a checked replace targets a stored row")
         };
         let old = std::mem::replace(stored, new);
         let mut relink = Relink {
-            rows: tables.__rows(),
+            rows,
             old: &old,
             key,
-            relations,
+            indexes,
         };
         S::__relations(&mut relink);
         old
@@ -89,7 +85,7 @@ impl<S: Schema> Db<S> {
         }
         for &(t, key) in &plan.rows {
             for &r in &links[t].as_parent {
-                relations[r].index.remove_parent(key);
+                tables.__indexes_mut()[r].remove_parent(key);
             }
         }
         // Surviving parents lose their deleted children: one pass over each such parent's
@@ -111,7 +107,7 @@ impl<S: Schema> Db<S> {
         for group in survivors.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
             let (r, parent, ..) = group[0];
             let leaving = group.iter().map(|&(.., child)| child);
-            relations[r].index.remove_in_order(parent, leaving);
+            tables.__indexes_mut()[r].remove_in_order(parent, leaving);
         }
         survivors.clear();
         plan.survivors = survivors;
@@ -145,7 +141,7 @@ impl<S: Schema> Db<S> {
         let row = take_row::<S, T>(&mut self.tables, key);
         S::__relations(&mut EachParent {
             row: &row,
-            relations: &mut self.relations,
+            indexes: self.tables.__indexes_mut(),
             apply: |index: &mut FkIndex, parent| index.detach(parent, key),
         });
         row
@@ -163,7 +159,7 @@ fn take_row<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> T {
 /// the row's (linking a new row, unlinking a removed one).
 struct EachParent<'a, T, F> {
     row: &'a T,
-    relations: &'a mut [RelationSlot],
+    indexes: &'a mut [FkIndex],
     apply: F,
 }
 
@@ -178,7 +174,7 @@ impl<S: Schema, T: Model, F: FnMut(&mut FkIndex, RowKey)> RelationVisitor<S>
         if let Some(child) = as_child::<R, T>(self.row)
             && let Some(parent) = parent_id::<R>(child)
         {
-            (self.apply)(&mut self.relations[S::RELATION_POS].index, parent.key());
+            (self.apply)(&mut self.indexes[S::RELATION_POS], parent.key());
         }
     }
 }
@@ -189,7 +185,7 @@ struct Relink<'a, T> {
     rows: &'a Table<T>,
     old: &'a T,
     key: RowKey,
-    relations: &'a mut [RelationSlot],
+    indexes: &'a mut [FkIndex],
 }
 
 impl<S: Schema, T: Model> RelationVisitor<S> for Relink<'_, T> {
@@ -207,7 +203,7 @@ impl<S: Schema, T: Model> RelationVisitor<S> for Relink<'_, T> {
         if before == after {
             return;
         }
-        let index = &mut self.relations[S::RELATION_POS].index;
+        let index = &mut self.indexes[S::RELATION_POS];
         if let Some(parent) = before {
             index.detach(parent, self.key);
         }

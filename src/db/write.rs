@@ -16,6 +16,7 @@ impl<S: Schema> Db<S> {
     /// [`WriteError::MissingParent`] if a foreign key points to no row,
     /// [`WriteError::HasOneTaken`] if a has-one parent already has its child. The store is
     /// unchanged.
+    #[inline]
     pub fn insert<T: Model>(&mut self, row: T) -> Result<Id<T>, WriteError>
     where
         S: HasTable<T>,
