@@ -91,6 +91,7 @@ impl<T> Table<T> {
         key
     }
 
+    #[inline]
     pub(crate) fn remove(&mut self, key: RowKey) -> Option<T> {
         if slot_of(key).1 >= LAST_VERSION {
             self.rows.detach(key) // never reattached: the slot is retired for good

@@ -114,6 +114,7 @@ impl<S: Schema> Db<S> {
     /// assert_eq!(db.delete(alice)?.name, "alice");
     /// # Ok::<(), relstore::Error>(())
     /// ```
+    #[inline]
     pub fn delete<T: Model>(&mut self, id: Id<T>) -> Result<T, DeleteError>
     where
         S: HasTable<T>,
@@ -123,8 +124,19 @@ impl<S: Schema> Db<S> {
         let childless = (self.links[t].as_parent.iter())
             .all(|&r| self.tables.__indexes()[r].children(key).is_empty());
         if childless {
-            return Ok(self.apply_delete_row(key)); // nothing to plan
+            // Nothing to plan. Inlined into the caller, so the removed row goes straight to
+            // wherever it is used or dropped instead of being copied through each frame.
+            return Ok(self.apply_delete_row(key));
         }
+        self.delete_planned(t, key)
+    }
+
+    /// The rest of [`Db::delete`], for a row that other rows point to: plan, then apply.
+    #[inline(never)]
+    fn delete_planned<T: Model>(&mut self, t: usize, key: RowKey) -> Result<T, DeleteError>
+    where
+        S: HasTable<T>,
+    {
         let mut plan = std::mem::take(&mut self.delete_scratch);
         let result = self
             .plan_delete(t, key, &mut plan)
@@ -163,6 +175,7 @@ impl<S: Schema> Db<S> {
     }
 
     /// The position of `id`'s table, if `id` names a stored row.
+    #[inline]
     fn delete_target<T: Model>(&self, id: Id<T>) -> Result<usize, DeleteError>
     where
         S: HasTable<T>,

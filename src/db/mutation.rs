@@ -134,6 +134,7 @@ impl<S: Schema> Db<S> {
 
     /// Removes a stored row that no row points to any more, unlinking it from its parents.
     /// The whole of a delete that cascades to nothing.
+    #[inline]
     pub(super) fn apply_delete_row<T: Model>(&mut self, key: RowKey) -> T
     where
         S: HasTable<T>,
@@ -148,6 +149,7 @@ impl<S: Schema> Db<S> {
     }
 }
 
+#[inline]
 fn take_row<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> T {
     match tables.__rows_mut().remove(key) {
         Some(row) => row,
