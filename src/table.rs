@@ -39,7 +39,7 @@ const LAST_VERSION: u32 = u32::MAX - 2;
 /// only place that relies on it (low half: index, high half: version), and
 /// `tests::key_layout_is_index_then_version` pins it.
 #[inline]
-fn slot_of(key: RowKey) -> (usize, u32) {
+pub(crate) fn slot_of(key: RowKey) -> (usize, u32) {
     let bits = key.data().as_ffi();
     ((bits & 0xffff_ffff) as usize, (bits >> 32) as u32)
 }

@@ -5,14 +5,13 @@
 //! deletes without growing the stack; and it changes nothing, so a blocked delete deletes
 //! nothing at all.
 
-use std::collections::HashSet;
-
 use super::Db;
 use crate::error::DeleteError;
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{OnDelete, RelationInfo};
 use crate::schema::{HasTable, Schema};
+use crate::table::slot_of;
 
 /// What a delete would do, from [`Db::delete_plan`]: the rows it would remove and the keys it
 /// would set to null.
@@ -35,8 +34,8 @@ impl DeletePlan {
     }
 }
 
-/// Below this many rows a plan finds rows by scanning; above, it keeps a hash set.
-const SCAN_LIMIT: usize = 32;
+/// A plan whose row list grew past this many rows gives its buffers back after the delete.
+const KEPT_ROWS: usize = 128;
 
 /// A delete in the making, as table and relation positions. Kept in [`Db`] between deletes
 /// so that its buffers are reused.
@@ -46,37 +45,52 @@ pub(crate) struct Plan {
     pub(super) rows: Vec<(usize, RowKey)>,
     /// (relation, child row) whose key is set to null.
     pub(super) nullify: Vec<(usize, RowKey)>,
-    /// Mirrors `rows` once it outgrows [`SCAN_LIMIT`].
-    seen: HashSet<(usize, RowKey)>,
+    /// One bit per slot of each table, set for the rows in `rows`: membership in O(1),
+    /// without hashing. A slot names one row while the plan lives (nothing is removed
+    /// before the plan is applied, and every key in a row or index names a live row). The
+    /// bits are cleared row by row, so a small delete in a big table stays cheap; the words
+    /// stay allocated, 1 bit per slot (1/512 of a 64-byte row slot).
+    marks: Vec<Vec<u64>>,
     /// (relation, surviving parent, child's insertion sequence number, child) for every
     /// deleted child of a parent that stays; used while applying.
     pub(super) survivors: Vec<(usize, RowKey, u64, RowKey)>,
 }
 
+/// The word and bit of a row's slot in [`Plan::marks`].
+#[inline]
+fn bit_of(key: RowKey) -> (usize, u64) {
+    let (slot, _) = slot_of(key);
+    (slot / 64, 1 << (slot % 64))
+}
+
 impl Plan {
     fn clear(&mut self) {
+        for &(t, key) in &self.rows {
+            let (word, _) = bit_of(key);
+            self.marks[t][word] = 0; // every bit set in it belongs to a row in `rows`
+        }
         self.rows.clear();
         self.nullify.clear();
-        self.seen.clear();
     }
 
-    pub(super) fn contains(&self, row: (usize, RowKey)) -> bool {
-        if self.rows.len() <= SCAN_LIMIT {
-            self.rows.contains(&row)
-        } else {
-            self.seen.contains(&row)
-        }
+    pub(super) fn contains(&self, (t, key): (usize, RowKey)) -> bool {
+        let (word, bit) = bit_of(key);
+        let word = self.marks.get(t).and_then(|words| words.get(word));
+        word.is_some_and(|&w| w & bit != 0)
     }
 
-    fn add(&mut self, row: (usize, RowKey)) {
-        if self.contains(row) {
-            return;
+    fn add(&mut self, (t, key): (usize, RowKey)) {
+        if self.marks.len() <= t {
+            self.marks.resize_with(t + 1, Vec::new);
         }
-        self.rows.push(row);
-        if self.rows.len() == SCAN_LIMIT + 1 {
-            self.seen.extend(self.rows.iter().copied());
-        } else if self.rows.len() > SCAN_LIMIT {
-            self.seen.insert(row);
+        let words = &mut self.marks[t];
+        let (word, bit) = bit_of(key);
+        if words.len() <= word {
+            words.resize(word + 1, 0);
+        }
+        if words[word] & bit == 0 {
+            words[word] |= bit;
+            self.rows.push((t, key));
         }
     }
 }
@@ -143,7 +157,7 @@ impl<S: Schema> Db<S> {
             .map(|()| self.apply_delete(&mut plan));
         plan.clear();
         // Keep small buffers for the next delete; let a big cascade's go.
-        if plan.rows.capacity() <= SCAN_LIMIT * 4 {
+        if plan.rows.capacity() <= KEPT_ROWS {
             self.delete_scratch = plan;
         }
         result
