@@ -18,8 +18,6 @@ pub struct Table<T> {
     rows: SlotMap<RowKey, T>,
     seqs: Vec<u64>,
     next_seq: u64,
-    /// Rows removed by a cascade, dropped only once the store is consistent again.
-    buried: Vec<T>,
 }
 
 impl<T> Default for Table<T> {
@@ -27,9 +25,6 @@ impl<T> Default for Table<T> {
         Table::new()
     }
 }
-
-/// How many rows' worth of graveyard a table keeps between cascades.
-const BURIED_KEPT: usize = 128;
 
 /// A slot whose generation reaches this value is retired instead of freed, so that its
 /// generation counter never wraps around and an old id can never match a new row.
@@ -51,7 +46,6 @@ impl<T> Table<T> {
             rows: SlotMap::with_key(),
             seqs: Vec::new(),
             next_seq: 0,
-            buried: Vec::new(),
         }
     }
 
@@ -119,9 +113,9 @@ pub trait AnyTable: Any + Send + Sync {
     fn seq(&self, key: RowKey) -> Option<u64>;
     fn row(&self, key: RowKey) -> Option<&dyn Any>;
     fn row_mut(&mut self, key: RowKey) -> Option<&mut dyn Any>;
-    /// Removes a row but keeps its value until [`AnyTable::drop_buried`].
-    fn bury(&mut self, key: RowKey);
-    fn drop_buried(&mut self);
+    /// Removes a row and drops it. The row is out of the arena before its `Drop` runs, so a
+    /// panicking `Drop` leaves the table consistent.
+    fn remove_row(&mut self, key: RowKey);
     fn keys(&self) -> Box<dyn Iterator<Item = RowKey> + '_>;
 }
 
@@ -146,19 +140,8 @@ impl<T: Model> AnyTable for Table<T> {
         self.get_mut(key).map(|row| row as &mut dyn Any)
     }
 
-    fn bury(&mut self, key: RowKey) {
-        if let Some(row) = self.remove(key) {
-            self.buried.push(row);
-        }
-    }
-
-    fn drop_buried(&mut self) {
-        // Keep a small buffer for the next cascade; let a big one's go.
-        if self.buried.capacity() > BURIED_KEPT {
-            drop(std::mem::take(&mut self.buried));
-        } else {
-            self.buried.clear();
-        }
+    fn remove_row(&mut self, key: RowKey) {
+        drop(self.remove(key));
     }
 
     fn keys(&self) -> Box<dyn Iterator<Item = RowKey> + '_> {

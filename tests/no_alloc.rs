@@ -155,7 +155,7 @@ fn a_small_cascade_allocates_nothing_once_its_buffers_are_warm() -> Result<(), E
         removed?;
         counts.push(n);
     }
-    // The first cascade sizes the plan and graveyard buffers; later ones reuse them.
+    // The first cascade sizes the plan's buffers; later ones reuse them.
     assert_eq!(
         counts[1..],
         [0, 0, 0],

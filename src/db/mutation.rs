@@ -112,17 +112,16 @@ impl<S: Schema> Db<S> {
         survivors.clear();
         plan.survivors = survivors;
 
-        for &(t, key) in &plan.rows[1..] {
-            tables.__table_mut(t).bury(key);
-        }
         let (_, key) = plan.rows[0];
         let row = take_row::<S, T>(tables, key);
-        // Every graveyard is emptied even if a row's `Drop` panics; the first panic goes on.
+        // Every index already agrees with the rows being gone. Each row leaves its table
+        // before its `Drop` runs, and every row leaves even if one's `Drop` panics; the first
+        // panic goes on once the store is whole.
         let mut first_panic = None;
-        for t in 0..links.len() {
+        for &(t, key) in &plan.rows[1..] {
             let table = tables.__table_mut(t);
-            let dropped = panic::catch_unwind(AssertUnwindSafe(|| table.drop_buried()));
-            if let Err(payload) = dropped {
+            let removed = panic::catch_unwind(AssertUnwindSafe(|| table.remove_row(key)));
+            if let Err(payload) = removed {
                 first_panic.get_or_insert(payload);
             }
         }
