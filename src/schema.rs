@@ -181,8 +181,9 @@ pub const fn assert_policy<R: Relation>() {
 /// }
 /// ```
 ///
-/// defines `Name` (a struct holding one arena per table, under the given field names) to be
-/// used as [`Db<Name>`](crate::Db). The schema is checked when the program compiles: a relation whose
+/// defines `Name` (a struct holding one arena per table, under the given field names, and the
+/// relations' indexes in a field named `__relstore_fk_indexes`, a name tables cannot take) to
+/// be used as [`Db<Name>`](crate::Db). The schema is checked when the program compiles: a relation whose
 /// table is missing, a table or relation listed twice, two tables or relations with the same
 /// name, and [`OnDelete::SetNull`] on a required key are all compile errors.
 ///
@@ -440,7 +441,7 @@ macro_rules! schema {
         $(#[$attr])*
         $vis struct $schema {
             $($field: $crate::__private::Table<$table>,)+
-            __indexes: [
+            __relstore_fk_indexes: [
                 $crate::__private::FkIndex;
                 <[&str]>::len(&[$(<$relation as $crate::Relation>::NAME),*])
             ],
@@ -457,18 +458,18 @@ macro_rules! schema {
                 fn __new() -> Self {
                     $schema {
                         $($field: $crate::__private::Table::new(),)+
-                        __indexes: ::std::array::from_fn(|_| ::std::default::Default::default()),
+                        __relstore_fk_indexes: ::std::array::from_fn(|_| ::std::default::Default::default()),
                     }
                 }
 
                 #[inline]
                 fn __indexes(&self) -> &[$crate::__private::FkIndex] {
-                    &self.__indexes
+                    &self.__relstore_fk_indexes
                 }
 
                 #[inline]
                 fn __indexes_mut(&mut self) -> &mut [$crate::__private::FkIndex] {
-                    &mut self.__indexes
+                    &mut self.__relstore_fk_indexes
                 }
 
                 fn __table(&self, t: usize) -> &dyn $crate::__private::AnyTable {
@@ -508,7 +509,7 @@ macro_rules! schema {
                     &mut $crate::__private::Table<$table>,
                     &mut [$crate::__private::FkIndex],
                 ) {
-                    (&mut self.$field, &mut self.__indexes)
+                    (&mut self.$field, &mut self.__relstore_fk_indexes)
                 }
             })+
 

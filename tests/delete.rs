@@ -100,6 +100,26 @@ fn a_blocked_delete_leaves_no_trace_in_the_next_one() -> Result<(), Error> {
 }
 
 #[test]
+fn a_plan_tells_apart_rows_of_two_tables_in_the_same_slot() -> Result<(), Error> {
+    // 70 users each with one post, inserted in step: user i and post i sit in the same slot
+    // of their tables, the last ones past the first 64 slots.
+    let mut db = db();
+    let mut pairs = Vec::new();
+    for i in 0..70 {
+        let author = db.insert(user(&format!("u{i}")))?;
+        pairs.push((author, db.insert(post(author, &format!("p{i}")))?));
+    }
+    let (author, own) = pairs[69];
+    assert_eq!(author.to_bits() & 0xffff_ffff, own.to_bits() & 0xffff_ffff);
+    // Her post joins the plan after her, in the same slot of another table.
+    db.delete(author)?;
+    assert!(!db.contains(own));
+    assert_eq!(db.table::<Post>().len(), 69);
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
 fn cascade_reaches_posts_comments_and_the_profile() -> Result<(), Error> {
     let Blog {
         mut db,
@@ -545,7 +565,7 @@ fn a_chain_of_a_million_categories_cascade_deletes_from_its_root() -> Result<(),
 mod drop_panics {
     //! A row type whose `Drop` panics, to show that a cascade drops rows only once the store is
     //! consistent again.
-    use relstore::{Db, Error, Id, Model};
+    use relstore::{Db, Error, HasRelation, Id, Model};
     use serde::{Deserialize, Serialize};
 
     #[derive(Clone, Serialize, Deserialize)]
@@ -578,7 +598,7 @@ mod drop_panics {
 
     static TRACKED_DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-    /// Counts its drops; its table comes after the bombs', so its rows are dropped after theirs.
+    /// Counts its drops.
     #[derive(Clone, Serialize, Deserialize)]
     pub struct Tracked {
         pub owner: Id<Owner>,
@@ -593,17 +613,12 @@ mod drop_panics {
     }
     relstore::belongs_to!(pub TrackedOwner: Tracked.owner -> Owner, has_many, on_delete = Cascade);
 
-    #[test]
-    fn a_panicking_drop_does_not_keep_other_tables_rows_alive() -> Result<(), Error> {
-        relstore::schema! {
-            struct Bombs {
-                owners: Owner,
-                bombs: Bomb,
-                tracked: Tracked,
-            }
-            relations { BombOwner, BombHolder, TrackedOwner }
-        }
-        let mut db = Db::<Bombs>::new();
+    /// Deletes an owner of one armed bomb and 10 tracked rows; all 10 must be dropped.
+    fn every_other_cascaded_row_is_dropped<S>() -> Result<(), Error>
+    where
+        S: HasRelation<BombOwner> + HasRelation<BombHolder> + HasRelation<TrackedOwner>,
+    {
+        let mut db = Db::<S>::new();
         let ann = db.insert(Owner { name: "ann".into() })?;
         db.insert(Bomb {
             owner: ann,
@@ -621,8 +636,25 @@ mod drop_panics {
             dropped, 10,
             "every other cascaded row was dropped all the same"
         );
+        assert!(db.table::<Tracked>().is_empty() && db.table::<Bomb>().is_empty());
         assert_eq!(db.__check_indexes(), Ok(()));
         Ok(())
+    }
+
+    #[test]
+    fn a_panicking_drop_does_not_keep_other_rows_alive() -> Result<(), Error> {
+        // Rows leave in plan order, which follows the order of the relations: the tracked
+        // rows come before the bomb in one schema and after it in the other.
+        relstore::schema! {
+            struct TrackedFirst { owners: Owner, bombs: Bomb, tracked: Tracked }
+            relations { TrackedOwner, BombOwner, BombHolder }
+        }
+        relstore::schema! {
+            struct TrackedLast { owners: Owner, bombs: Bomb, tracked: Tracked }
+            relations { BombOwner, BombHolder, TrackedOwner }
+        }
+        every_other_cascaded_row_is_dropped::<TrackedFirst>()?;
+        every_other_cascaded_row_is_dropped::<TrackedLast>()
     }
 
     #[test]

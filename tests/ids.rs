@@ -129,6 +129,43 @@ fn bits_round_trip() -> Result<(), Error> {
 }
 
 #[test]
+fn any_bits_come_back_with_the_generation_made_odd() {
+    // A generation a slotmap hands out is odd, so `from_bits` makes it odd (bit 32), as
+    // slotmap's own `KeyData::from_ffi` does; every other bit comes back as given.
+    for bits in [
+        0,
+        1,
+        0xffff_ffff,
+        1 << 32,
+        2 << 32,
+        u64::MAX,
+        0x1234_5678_9abc_def0,
+    ] {
+        assert_eq!(
+            Id::<User>::from_bits(bits).to_bits(),
+            bits | 1 << 32,
+            "{bits:#x}"
+        );
+    }
+}
+
+#[test]
+fn ids_order_by_slot_then_generation() -> Result<(), Error> {
+    let mut db = db();
+    let first = db.insert(user("first"))?;
+    let second = db.insert(user("second"))?;
+    db.delete(first)?;
+    let reused = db.insert(user("reused"))?; // first's slot, a later generation
+    assert_eq!(
+        reused.to_bits() & 0xffff_ffff,
+        first.to_bits() & 0xffff_ffff
+    );
+    assert!(first < reused, "same slot: the older generation first");
+    assert!(reused < second, "the slot decides before the generation");
+    Ok(())
+}
+
+#[test]
 fn garbage_bits_are_simply_not_found() -> Result<(), Error> {
     let mut db = db();
     let alice = db.insert(user("alice"))?;

@@ -59,8 +59,9 @@ impl<S: Schema> Db<S> {
 
     /// Carries out a checked delete plan and returns its first row (the one asked for).
     ///
-    /// Rows are only dropped at the very end, once every index agrees with the tables again:
-    /// a row type whose `Drop` panics cannot leave the store half-changed.
+    /// Rows are only removed and dropped at the very end, once every index already agrees with
+    /// them being gone, and all of them leave even if one's `Drop` panics: a row type whose
+    /// `Drop` panics cannot leave the store half-changed.
     pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Plan) -> T
     where
         S: HasTable<T>,
