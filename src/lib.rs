@@ -58,6 +58,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The derive's output names `::relstore`, which must resolve in this crate's own tests too.
+extern crate self as relstore;
+
 mod db;
 mod error;
 mod fk_index;
@@ -73,7 +76,7 @@ pub use db::{Db, DeletePlan};
 pub use error::{DeleteError, Error, LookupError, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
-pub use model::Model;
+pub use model::{KeyField, Model};
 pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
 pub use row::{Children, Row};
 pub use schema::{HasRelation, HasTable, Schema};
@@ -83,6 +86,7 @@ pub use schema::{HasRelation, HasTable, Schema};
 pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
+    pub use crate::model::{KeyFieldType, field_hash};
     pub use crate::relation::key_type::{KeyType, key_is_optional};
     pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};
     pub use crate::table::{AnyTable, Table};

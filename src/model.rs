@@ -1,26 +1,103 @@
-//! What makes a plain struct a table row.
+//! What makes a plain struct a table row, and how a row describes its fields.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// A plain Rust struct stored as a row of its own table.
 ///
-/// Implementing it is one line: the table's name, used in errors, `Debug` output and (later)
-/// snapshots. The bounds are what the store needs: `Clone` for updates that can be undone,
-/// serde for persistence, `Send + Sync` so a store can be shared between threads.
+/// Derive it: `#[derive(Model)]` reads the struct once and says everything the store needs to
+/// know about it (see [the derive](derive@crate::Model)): the table's name, the schema
+/// version, a fingerprint of the struct's shape, and which fields are foreign keys. The bounds
+/// are what the store needs: `Clone` for updates that can be undone, serde for persistence,
+/// `Send + Sync` so a store can be shared between threads.
 ///
 /// ```
-/// use relstore::Model;
+/// use relstore::{Id, Model};
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "users")]
 /// struct User { username: String, email: String }
 ///
-/// impl Model for User {
-///     const TABLE: &'static str = "users";
-/// }
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "posts")]
+/// struct Post { user_id: Id<User>, title: String }
+///
+/// assert_eq!(Post::TABLE, "posts");
+/// assert_eq!(Post::KEYS, [relstore::KeyField::checked("user_id")]);
 /// ```
+///
+/// Writing the impl by hand is possible (tests do), but then [`Model::KEYS`] is yours to keep
+/// true: a key field left out of it escapes the schema's check that every key has a relation.
 pub trait Model: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The table's name; unique within a schema.
     const TABLE: &'static str;
+    /// The version of the row's shape, for migrating saved rows; starts at 1.
+    const VERSION: u32 = 1;
+    /// A fingerprint of the struct's fields (names and types as written), or 0 when unknown
+    /// (a hand-written impl). The derive computes it, so that a snapshot can tell that a
+    /// struct changed while its [`Model::VERSION`] did not.
+    const SHAPE: u64 = 0;
+    /// The row's foreign-key fields (`Id<T>` and `Option<Id<T>>`), in declaration order.
+    ///
+    /// [`schema!`](crate::schema) refuses to compile a schema in which a checked key field has
+    /// no relation: a forgotten relation would silently turn integrity off. Ids deeper inside
+    /// a field (`Vec<Id<T>>`, a nested struct) are not keys: nothing checks them, like the
+    /// fields declared [`KeyField::unchecked`].
+    const KEYS: &'static [KeyField];
+}
+
+/// A foreign-key field of a [`Model`], as [`Model::KEYS`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyField {
+    /// The field's name.
+    pub name: &'static str,
+    /// Whether a relation of the schema must guard it. An unchecked key is a plain value to the
+    /// store: it may name a deleted row, and deleting its target leaves it as it is.
+    pub checked: bool,
+}
+
+impl KeyField {
+    /// A key that a relation of the schema guards.
+    pub const fn checked(name: &'static str) -> Self {
+        KeyField {
+            name,
+            checked: true,
+        }
+    }
+
+    /// A key no relation guards (`#[relstore(unchecked)]` with the derive).
+    pub const fn unchecked(name: &'static str) -> Self {
+        KeyField {
+            name,
+            checked: false,
+        }
+    }
+}
+
+/// The type of the key field whose name hashes to `FIELD` ([`field_hash`]); what
+/// [`belongs_to!`](crate::belongs_to) reads to know a key's type without being told. The derive
+/// implements it for each checked key field.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no foreign-key field by this name",
+    label = "the field must be an `Id<_>` or `Option<Id<_>>` of a struct that derives `Model` (and is not `#[relstore(unchecked)]`)"
+)]
+pub trait KeyFieldType<const FIELD: u64> {
+    /// `Id<P>` or `Option<Id<P>>`.
+    type Key;
+}
+
+/// FNV-1a, 64 bits: names a field in a const generic ([`KeyFieldType`]).
+#[doc(hidden)]
+pub const fn field_hash(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
