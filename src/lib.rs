@@ -87,7 +87,6 @@ pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
     pub use crate::model::{KeyFieldType, field_hash};
-    pub use crate::relation::key_type::{KeyType, key_is_optional};
     pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};
     pub use crate::table::{AnyTable, Table};
 }

@@ -12,22 +12,31 @@ use crate::model::Model;
 /// (parent -> children).
 ///
 /// Because there is one declaration, the two sides can never disagree. Declare relations with
-/// [`belongs_to!`](crate::belongs_to), or implement the trait by hand. The store reads and
-/// clears the key only through [`ForeignKey`], which only `Id<Parent>` and `Option<Id<Parent>>`
-/// implement; a hand-written relation must return the same field from [`Relation::key`] and
-/// [`Relation::key_mut`], which the macro guarantees.
+/// [`belongs_to!`](crate::belongs_to), or implement the trait by hand. The key's type
+/// ([`Relation::Key`]: `Id<Parent>` or `Option<Id<Parent>>`) is the one fact that says whether
+/// the key is optional. A hand-written relation must return the same field from
+/// [`Relation::key`] and [`Relation::key_mut`], and that field must not change through a
+/// shared reference (no interior mutability): the macro guarantees both, reading the field
+/// by destructuring so that not even a `Deref` impl can stand in for it.
 ///
 /// ```
-/// use relstore::{ForeignKey, HasMany, Id, Model, OnDelete, Relation};
+/// use relstore::{HasMany, Id, KeyField, Model, OnDelete, Relation};
 /// use serde::{Deserialize, Serialize};
 ///
+/// // Everything by hand, as the macros would write it.
 /// #[derive(Clone, Serialize, Deserialize)]
 /// pub struct User { name: String }
-/// impl Model for User { const TABLE: &'static str = "users"; }
+/// impl Model for User {
+///     const TABLE: &'static str = "users";
+///     const KEYS: &'static [KeyField] = &[];
+/// }
 ///
 /// #[derive(Clone, Serialize, Deserialize)]
 /// struct Post { user_id: Id<User>, title: String }
-/// impl Model for Post { const TABLE: &'static str = "posts"; }
+/// impl Model for Post {
+///     const TABLE: &'static str = "posts";
+///     const KEYS: &'static [KeyField] = &[KeyField::checked("user_id")];
+/// }
 ///
 /// #[derive(Clone, Copy, Debug)]
 /// struct PostAuthor;
@@ -36,12 +45,12 @@ use crate::model::Model;
 ///     type Child = Post;
 ///     type Parent = User;
 ///     type Kind = HasMany;
+///     type Key = Id<User>;
 ///     const NAME: &'static str = "PostAuthor";
 ///     const FOREIGN_KEY: &'static str = "user_id";
 ///     const ON_DELETE: OnDelete = OnDelete::Cascade;
-///     const OPTIONAL: bool = false;
-///     fn key(post: &Post) -> &impl ForeignKey<User> { &post.user_id }
-///     fn key_mut(post: &mut Post) -> &mut impl ForeignKey<User> { &mut post.user_id }
+///     fn key(post: &Post) -> &Id<User> { &post.user_id }
+///     fn key_mut(post: &mut Post) -> &mut Id<User> { &mut post.user_id }
 /// }
 /// ```
 pub trait Relation: Copy + Send + Sync + 'static {
@@ -51,22 +60,20 @@ pub trait Relation: Copy + Send + Sync + 'static {
     type Parent: Model;
     /// [`HasMany`] or [`HasOne`]: how many children a parent may have.
     type Kind: RelationKind;
+    /// The key field's type: `Id<Parent>` (required) or `Option<Id<Parent>>` (optional). The
+    /// schema allows [`OnDelete::SetNull`] on optional keys only.
+    type Key: ForeignKey<Self::Parent>;
     /// The relation's name, unique within a schema; used in errors.
     const NAME: &'static str;
     /// The name of the foreign-key field in `Child`; used in errors.
     const FOREIGN_KEY: &'static str;
     /// What deleting a parent does to its children.
     const ON_DELETE: OnDelete = OnDelete::Restrict;
-    /// Whether the key is optional (`Option<Id<Parent>>`): the schema allows
-    /// [`OnDelete::SetNull`] on optional keys only. [`belongs_to!`](crate::belongs_to) derives
-    /// it from the field. Should a hand-written value disagree with the field, a set-null
-    /// delete refuses (as a restrict would) rather than leave a key to a deleted row.
-    const OPTIONAL: bool;
     /// The child's foreign-key field: the same field every time, and the one
     /// [`Relation::key_mut`] returns.
-    fn key(child: &Self::Child) -> &impl ForeignKey<Self::Parent>;
-    /// The child's foreign-key field, to set it to null (see [`Relation::key`]).
-    fn key_mut(child: &mut Self::Child) -> &mut impl ForeignKey<Self::Parent>;
+    fn key(child: &Self::Child) -> &Self::Key;
+    /// The child's foreign-key field, for the store to set it to null (see [`Relation::key`]).
+    fn key_mut(child: &mut Self::Child) -> &mut Self::Key;
 }
 
 /// Marks a relation under which a parent has any number of children.
@@ -105,34 +112,31 @@ pub enum OnDelete {
 }
 
 /// A field that holds a foreign key to `P`: `Id<P>` (required) or `Option<Id<P>>`
-/// (optional), and nothing else (the trait is sealed). [`Relation::key`] returns one.
-pub trait ForeignKey<P>: sealed::Sealed {
+/// (optional), and nothing else (the trait is sealed). [`Relation::Key`] is one.
+pub trait ForeignKey<P>: sealed::Sealed + Copy + Send + Sync + 'static {
+    /// Whether the key can be null: the one place this fact is written.
+    const OPTIONAL: bool;
     /// The parent pointed to, if any.
     fn parent_id(&self) -> Option<Id<P>>;
-    /// Whether the key can be null.
-    fn is_optional(&self) -> bool;
-    /// Sets the key to null; does nothing on a required key.
+    /// Sets the key to null; does nothing on a required key (the schema only lets
+    /// [`OnDelete::SetNull`] clear optional ones).
     fn clear(&mut self);
 }
 
-impl<P> ForeignKey<P> for Id<P> {
+impl<P: 'static> ForeignKey<P> for Id<P> {
+    const OPTIONAL: bool = false;
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         Some(*self)
     }
-    fn is_optional(&self) -> bool {
-        false
-    }
     fn clear(&mut self) {}
 }
 
-impl<P> ForeignKey<P> for Option<Id<P>> {
+impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
+    const OPTIONAL: bool = true;
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         *self
-    }
-    fn is_optional(&self) -> bool {
-        true
     }
     fn clear(&mut self) {
         *self = None;
@@ -171,7 +175,7 @@ pub struct RelationInfo {
     pub on_delete: OnDelete,
     /// Whether the relation is [`HasOne`].
     pub unique: bool,
-    /// [`Relation::OPTIONAL`].
+    /// Whether the key is optional (from [`Relation::Key`]).
     pub optional: bool,
 }
 
@@ -185,7 +189,7 @@ impl RelationInfo {
             parent_table: R::Parent::TABLE,
             on_delete: R::ON_DELETE,
             unique: R::Kind::UNIQUE,
-            optional: R::OPTIONAL,
+            optional: <R::Key as ForeignKey<R::Parent>>::OPTIONAL,
         }
     }
 }
@@ -234,37 +238,13 @@ impl<R: Relation> KeyAccess for KeyAccessOf<R> {
     fn can_clear(&self, child: &dyn Any) -> bool {
         child
             .downcast_ref::<R::Child>()
-            .is_some_and(|child| R::key(child).is_optional())
+            .is_some_and(|_| <R::Key as ForeignKey<R::Parent>>::OPTIONAL)
     }
 
     fn clear_key(&self, child: &mut dyn Any) {
         if let Some(child) = child.downcast_mut::<R::Child>() {
             R::key_mut(child).clear();
         }
-    }
-}
-
-/// What the macros need to know about a key field's type.
-pub mod key_type {
-    use crate::Id;
-
-    /// What kind of key a field type is, as a constant.
-    pub trait KeyType {
-        /// Whether the key can be null.
-        const OPTIONAL: bool;
-    }
-    impl<P> KeyType for Id<P> {
-        const OPTIONAL: bool = false;
-    }
-    impl<P> KeyType for Option<Id<P>> {
-        const OPTIONAL: bool = true;
-    }
-
-    /// Whether the field that `field` reads is an optional key; lets the macro find out
-    /// without being told the field's type.
-    pub const fn key_is_optional<C, K: KeyType>(field: fn(&C) -> &K) -> bool {
-        let _ = field;
-        K::OPTIONAL
     }
 }
 
@@ -319,15 +299,20 @@ macro_rules! belongs_to {
             const NAME: &'static str = stringify!($name);
             const FOREIGN_KEY: &'static str = stringify!($field);
             const ON_DELETE: $crate::OnDelete = $crate::__on_delete!($($policy)?);
-            const OPTIONAL: bool =
-                $crate::__private::key_is_optional::<$child, _>(|row: &$child| &row.$field);
+            type Key = <$child as $crate::__private::KeyFieldType<
+                { $crate::__private::field_hash(stringify!($field)) },
+            >>::Key;
+            // Destructuring, not `row.field`: a field access would go through a `Deref` impl
+            // of the row, which could hand out a key that changes behind the index.
             #[inline]
-            fn key(row: &$child) -> &impl $crate::ForeignKey<$parent> {
-                &row.$field
+            fn key(row: &$child) -> &Self::Key {
+                let $child { $field: key, .. } = row;
+                key
             }
             #[inline]
-            fn key_mut(row: &mut $child) -> &mut impl $crate::ForeignKey<$parent> {
-                &mut row.$field
+            fn key_mut(row: &mut $child) -> &mut Self::Key {
+                let $child { $field: key, .. } = row;
+                key
             }
         }
     };

@@ -1,7 +1,7 @@
 //! The schema's compile-time checks, called by [`schema!`](crate::schema) in `const` items:
 //! a failed check is a compile error with a readable message.
 
-use crate::relation::{OnDelete, Relation};
+use crate::relation::{ForeignKey, OnDelete, Relation};
 
 const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -84,7 +84,7 @@ impl Message {
 /// Fails compilation if relation `R` sets a required key to null.
 #[doc(hidden)]
 pub const fn assert_policy<R: Relation>() {
-    if matches!(R::ON_DELETE, OnDelete::SetNull) && !R::OPTIONAL {
+    if matches!(R::ON_DELETE, OnDelete::SetNull) && !<R::Key as ForeignKey<R::Parent>>::OPTIONAL {
         panic!(
             "a relation with `on_delete = SetNull` needs an optional key (`Option<Id<_>>`); make the key optional or pick another policy"
         );
