@@ -75,15 +75,17 @@ impl KeyField {
     }
 }
 
-/// The type of the key field whose name hashes to `FIELD` ([`field_hash`]); what
+/// The type of the key field to `Parent` whose name hashes to `FIELD` ([`field_hash`]); what
 /// [`belongs_to!`](crate::belongs_to) reads to know a key's type without being told. The derive
-/// implements it for each checked key field.
+/// implements it for each checked key field. `Parent` is a parameter, not only a part of `Key`,
+/// so that the impl is no more public than the parent: a public row may then keep a key to a
+/// private one (an associated type more private than its impl is a hard error, E0446).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no foreign-key field by this name",
-    label = "the field must be an `Id<_>` or `Option<Id<_>>` of a struct that derives `Model` (and is not `#[relstore(unchecked)]`)"
+    message = "`{Self}` has no foreign-key field by this name to `{Parent}`",
+    label = "the field must be an `Id<{Parent}>` or `Option<Id<{Parent}>>` of a struct that derives `Model` (and is not `#[relstore(unchecked)]`)"
 )]
-pub trait KeyFieldType<const FIELD: u64> {
+pub trait KeyFieldType<const FIELD: u64, Parent> {
     /// `Id<P>` or `Option<Id<P>>`.
     type Key;
 }

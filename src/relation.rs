@@ -301,6 +301,7 @@ macro_rules! belongs_to {
             const ON_DELETE: $crate::OnDelete = $crate::__on_delete!($($policy)?);
             type Key = <$child as $crate::__private::KeyFieldType<
                 { $crate::__private::field_hash(stringify!($field)) },
+                $parent,
             >>::Key;
             // Destructuring, not `row.field`: a field access would go through a `Deref` impl
             // of the row, which could hand out a key that changes behind the index.
