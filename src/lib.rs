@@ -78,6 +78,8 @@ pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{KeyField, Model};
 pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
+#[doc = include_str!("model_derive.md")]
+pub use relstore_derive::Model;
 pub use row::{Children, Row};
 pub use schema::{HasRelation, HasTable, Schema};
 
@@ -86,7 +88,7 @@ pub use schema::{HasRelation, HasTable, Schema};
 pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
-    pub use crate::model::{KeyFieldType, field_hash};
+    pub use crate::model::{KeyFieldType, KeyProbe, ModelBounds, NotKey, field_hash};
     pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};
     pub use crate::table::{AnyTable, Table};
 }

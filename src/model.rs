@@ -1,7 +1,11 @@
 //! What makes a plain struct a table row, and how a row describes its fields.
 
+use std::marker::PhantomData;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::Id;
 
 /// A plain Rust struct stored as a row of its own table.
 ///
@@ -102,4 +106,37 @@ pub const fn field_hash(name: &str) -> u64 {
         i += 1;
     }
     hash
+}
+
+/// The bounds [`Model`] puts on a row, as one trait: the derive bounds a generic row's impl by
+/// it, so that the row is a model whenever its parameters allow.
+#[doc(hidden)]
+pub trait ModelBounds: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {}
+
+impl<T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static> ModelBounds for T {}
+
+/// Whether a type is a key, `Id<_>` or `Option<Id<_>>`, under whatever name it is written:
+/// `<KeyProbe<T>>::IS_KEY` finds the inherent constant below when `T` is a key (an inherent
+/// item wins over a trait's), and [`NotKey`]'s otherwise. The derive checks with it that a
+/// field it did not see as a key (a type alias) is not one.
+#[doc(hidden)]
+pub struct KeyProbe<T: ?Sized>(PhantomData<T>);
+
+/// The fallback of [`KeyProbe`]: not a key.
+#[doc(hidden)]
+pub trait NotKey {
+    /// Not a key.
+    const IS_KEY: bool = false;
+}
+
+impl<T: ?Sized> NotKey for KeyProbe<T> {}
+
+impl<P> KeyProbe<Id<P>> {
+    /// A key.
+    pub const IS_KEY: bool = true;
+}
+
+impl<P> KeyProbe<Option<Id<P>>> {
+    /// A key.
+    pub const IS_KEY: bool = true;
 }
