@@ -1,9 +1,11 @@
 //! The store: tables, relations and their indexes, behind one API.
 //!
 //! Reads live here. Writes are checked in [`write`] (insert, update) and [`delete`], then
-//! applied by [`mutation`], the one place that changes rows and indexes.
+//! applied by [`mutation`], the one place that changes rows and indexes; [`integrity`]
+//! verifies the rules from the rows alone.
 
 mod delete;
+mod integrity;
 mod mutation;
 mod write;
 
@@ -18,7 +20,7 @@ use crate::id::{AnyId, Id};
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation, RelationInfo};
 use crate::row::{Children, Row};
-use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks};
+use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks, TableVisitor};
 use crate::table::Table;
 
 /// An in-memory relational store: typed tables, relations kept in sync, referential integrity.
@@ -66,7 +68,8 @@ use crate::table::Table;
 /// # Ok::<(), relstore::Error>(())
 /// ```
 pub struct Db<S> {
-    /// One typed arena per table, reached by field (typed reads) or by position (the rest).
+    /// One typed arena per table and the foreign-key indexes, reached by type or, through
+    /// the schema's dispatcher, by position.
     tables: S,
     links: Vec<TableLinks>,
     relations: Vec<RelationSlot>,
@@ -215,39 +218,11 @@ impl<S: Schema> Db<S> {
         &self.tables.__indexes()[S::RELATION_POS]
     }
 
-    /// Every foreign-key index compared with one rebuilt from the rows alone; `Err` names the
-    /// first relation whose index disagrees. A test hook for the "indexes are derived"
-    /// invariant.
+    /// Every foreign-key index compared with one rebuilt from the rows alone (now part of
+    /// [`Db::check_integrity`]); kept for the tests written against it.
     #[doc(hidden)]
     pub fn __check_indexes(&self) -> Result<(), String> {
-        for (r, index) in self.tables.__indexes().iter().enumerate() {
-            if *index != self.rebuilt_index(r) {
-                return Err(format!(
-                    "index of relation {} disagrees with its rows",
-                    self.relations[r].info
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Relation `r`'s index, derived from its child rows: children ordered by insertion.
-    fn rebuilt_index(&self, r: usize) -> FkIndex {
-        let slot = &self.relations[r];
-        let children = self.tables.__table(slot.child);
-        let mut links: Vec<_> = children
-            .keys()
-            .filter_map(|child| {
-                let parent = slot.keys.parent_key(children.row(child)?)?;
-                Some((children.seq(child)?, parent, child))
-            })
-            .collect();
-        links.sort_unstable_by_key(|&(seq, ..)| seq);
-        let mut index = FkIndex::default();
-        for (_, parent, child) in links {
-            index.push(parent, child);
-        }
-        index
+        self.check_integrity().map_err(|e| e.to_string())
     }
 }
 
@@ -264,11 +239,23 @@ fn not_found<T: Model>(id: Id<T>) -> LookupError {
     }
 }
 
+/// Prints each table's name and row count: `{"users": 2, "posts": 5}`.
 impl<S: Schema> std::fmt::Debug for Db<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Count<'a, S>(&'a S, usize);
+        impl<S: Schema> TableVisitor<S> for Count<'_, S> {
+            fn visit<T: Model>(&mut self)
+            where
+                S: HasTable<T>,
+            {
+                self.1 = <S as HasTable<T>>::__rows(self.0).len();
+            }
+        }
         let mut map = f.debug_map();
         for (t, table) in self.links.iter().enumerate() {
-            map.entry(&table.name, &self.tables.__table(t).row_count());
+            let mut count = Count(&self.tables, 0);
+            S::__visit_table(t, &mut count);
+            map.entry(&table.name, &count.1);
         }
         map.finish()
     }
@@ -280,6 +267,7 @@ mod tests {
     struct Note;
     impl crate::Model for Note {
         const TABLE: &'static str = "notes";
+        const KEYS: &'static [crate::KeyField] = &[];
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 

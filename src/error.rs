@@ -143,6 +143,65 @@ impl fmt::Display for DeleteError {
 
 impl StdError for DeleteError {}
 
+/// A rule of the store found broken by [`Db::check_integrity`](crate::Db::check_integrity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntegrityError {
+    /// A foreign key names no row of its parent table.
+    MissingParent {
+        /// The relation of the key.
+        relation: &'static RelationInfo,
+        /// The row holding the key.
+        child: AnyId,
+        /// The parent id the key holds.
+        parent: AnyId,
+    },
+    /// A has-one parent has more than one child.
+    HasOneBroken {
+        /// The has-one relation.
+        relation: &'static RelationInfo,
+        /// The parent.
+        parent: AnyId,
+        /// Two of its children.
+        children: [AnyId; 2],
+    },
+    /// A foreign-key index disagrees with the rows it is derived from.
+    IndexOutOfStep {
+        /// The relation whose index is wrong.
+        relation: &'static RelationInfo,
+    },
+}
+
+impl fmt::Display for IntegrityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IntegrityError::MissingParent {
+                relation,
+                child,
+                parent,
+            } => write!(
+                f,
+                "{child} has {}.{} = {parent}, which names no row (relation {relation})",
+                relation.child_table, relation.foreign_key
+            ),
+            IntegrityError::HasOneBroken {
+                relation,
+                parent,
+                children: [first, second],
+            } => write!(
+                f,
+                "{parent} has two children, {first} and {second}, under has-one relation {relation}"
+            ),
+            IntegrityError::IndexOutOfStep { relation } => write!(
+                f,
+                "the foreign-key index of relation {relation} disagrees with its rows"
+            ),
+        }
+    }
+}
+
+impl StdError for IntegrityError {}
+
 /// Any error of this crate. Each family converts into it, so `?` works across operations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -153,6 +212,8 @@ pub enum Error {
     Write(WriteError),
     /// See [`DeleteError`].
     Delete(DeleteError),
+    /// See [`IntegrityError`].
+    Integrity(IntegrityError),
 }
 
 impl fmt::Display for Error {
@@ -161,6 +222,7 @@ impl fmt::Display for Error {
             Error::Lookup(e) => e.fmt(f),
             Error::Write(e) => e.fmt(f),
             Error::Delete(e) => e.fmt(f),
+            Error::Integrity(e) => e.fmt(f),
         }
     }
 }
@@ -173,6 +235,7 @@ impl StdError for Error {
             Error::Lookup(e) => e.source(),
             Error::Write(e) => e.source(),
             Error::Delete(e) => e.source(),
+            Error::Integrity(e) => e.source(),
         }
     }
 }
@@ -187,4 +250,9 @@ macro_rules! into_error {
     )*};
 }
 
-into_error!(Lookup(LookupError), Write(WriteError), Delete(DeleteError));
+into_error!(
+    Lookup(LookupError),
+    Write(WriteError),
+    Delete(DeleteError),
+    Integrity(IntegrityError)
+);

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use crate::db::Db;
 use crate::fk_index::FkIndex;
-use crate::id::{Id, RowKey};
+use crate::id::Id;
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation, RelationInfo, info_of};
 use crate::row::{Children, Row};
@@ -88,7 +88,7 @@ impl<'db, T: Model, S: HasTable<T>> IntoIterator for TableRef<'db, T, S> {
 /// Every row of a table; from [`TableRef::iter`].
 pub struct Rows<'db, T, S> {
     db: &'db Db<S>,
-    inner: slotmap::basic::Iter<'db, RowKey, T>,
+    inner: crate::table::Iter<'db, T>,
 }
 
 impl<'db, T: Model, S: crate::Schema> Iterator for Rows<'db, T, S> {

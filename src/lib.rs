@@ -73,7 +73,7 @@ mod schema;
 mod table;
 
 pub use db::{Db, DeletePlan};
-pub use error::{DeleteError, Error, LookupError, WriteError};
+pub use error::{DeleteError, Error, IntegrityError, LookupError, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{KeyField, Model};
@@ -87,6 +87,9 @@ pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
     pub use crate::model::{KeyFieldType, field_hash};
-    pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};
-    pub use crate::table::{AnyTable, Table};
+    pub use crate::schema::{
+        RelationVisitor, TableVisitor, assert_distinct, assert_keys_have_relations, assert_policy,
+        position,
+    };
+    pub use crate::table::Table;
 }

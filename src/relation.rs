@@ -1,10 +1,8 @@
 //! Relations, declared once on the child's foreign-key field; both directions follow from it.
 
-use std::any::Any;
 use std::fmt;
-use std::marker::PhantomData;
 
-use crate::id::{Id, RowKey};
+use crate::id::Id;
 use crate::model::Model;
 
 /// A foreign key from `Child` to `Parent`, declared once; the store derives both directions
@@ -206,45 +204,6 @@ impl fmt::Display for RelationInfo {
             "{} ({}.{} -> {})",
             self.name, self.child_table, self.foreign_key, self.parent_table
         )
-    }
-}
-
-/// Reads and clears a relation's key on type-erased child rows, for the parts of the store
-/// that walk relations generically (cascades, set-null, index rebuilds).
-pub(crate) trait KeyAccess: Send + Sync {
-    fn parent_key(&self, child: &dyn Any) -> Option<RowKey>;
-    /// Whether the key can be set to null (what the field is, whatever `OPTIONAL` says).
-    fn can_clear(&self, child: &dyn Any) -> bool;
-    fn clear_key(&self, child: &mut dyn Any);
-}
-
-pub(crate) struct KeyAccessOf<R>(PhantomData<fn() -> R>);
-
-impl<R> KeyAccessOf<R> {
-    pub(crate) fn new() -> Self {
-        KeyAccessOf(PhantomData)
-    }
-}
-
-impl<R: Relation> KeyAccess for KeyAccessOf<R> {
-    #[inline]
-    fn parent_key(&self, child: &dyn Any) -> Option<RowKey> {
-        child
-            .downcast_ref::<R::Child>()
-            .and_then(parent_id::<R>)
-            .map(Id::key)
-    }
-
-    fn can_clear(&self, child: &dyn Any) -> bool {
-        child
-            .downcast_ref::<R::Child>()
-            .is_some_and(|_| <R::Key as ForeignKey<R::Parent>>::OPTIONAL)
-    }
-
-    fn clear_key(&self, child: &mut dyn Any) {
-        if let Some(child) = child.downcast_mut::<R::Child>() {
-            R::key_mut(child).clear();
-        }
     }
 }
 

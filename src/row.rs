@@ -2,9 +2,9 @@
 
 use std::iter::FusedIterator;
 use std::ops::Deref;
-use std::slice;
 
 use crate::db::Db;
+use crate::fk_index::ChildKeys;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, Relation};
@@ -137,23 +137,19 @@ impl<T: Model + std::fmt::Debug, S> std::fmt::Debug for Row<'_, T, S> {
 /// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
 pub struct Children<'db, C, S> {
     db: &'db Db<S>,
-    keys: slice::Iter<'db, RowKey>,
+    keys: ChildKeys<'db>,
     rows: &'db Table<C>,
 }
 
 impl<'db, C: Model, S: Schema> Children<'db, C, S> {
     #[inline]
-    pub(crate) fn new(db: &'db Db<S>, keys: &'db [RowKey], rows: &'db Table<C>) -> Self {
-        Children {
-            db,
-            keys: keys.iter(),
-            rows,
-        }
+    pub(crate) fn new(db: &'db Db<S>, keys: ChildKeys<'db>, rows: &'db Table<C>) -> Self {
+        Children { db, keys, rows }
     }
 
     /// The remaining children's ids, without reading their rows.
     pub fn ids(self) -> impl ExactSizeIterator<Item = Id<C>> + DoubleEndedIterator + 'db {
-        self.keys.map(|&key| Id::from_key(key))
+        self.keys.map(Id::from_key)
     }
 
     /// The row of `key`. The index only holds live children, so `None` means a bug; it ends
@@ -174,7 +170,7 @@ impl<'db, C: Model, S: Schema> Iterator for Children<'db, C, S> {
 
     #[inline]
     fn next(&mut self) -> Option<Row<'db, C, S>> {
-        let key = *self.keys.next()?;
+        let key = self.keys.next()?;
         self.row(key)
     }
 
@@ -186,7 +182,7 @@ impl<'db, C: Model, S: Schema> Iterator for Children<'db, C, S> {
 
 impl<C: Model, S: Schema> DoubleEndedIterator for Children<'_, C, S> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let key = *self.keys.next_back()?;
+        let key = self.keys.next_back()?;
         self.row(key)
     }
 }
@@ -213,6 +209,7 @@ mod tests {
     struct Note(u32);
     impl Model for Note {
         const TABLE: &'static str = "notes";
+        const KEYS: &'static [crate::KeyField] = &[];
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 
@@ -224,7 +221,7 @@ mod tests {
         db.delete(gone).unwrap();
         let keys = [first.key(), gone.key(), last.key()];
 
-        let mut forward = Children::new(&db, &keys, db.rows::<Note>());
+        let mut forward = Children::new(&db, keys[..].into(), db.rows::<Note>());
         assert_eq!(forward.next().map(|note| note.0), Some(1));
         assert!(forward.next().is_none());
         assert!(
@@ -232,7 +229,7 @@ mod tests {
             "fused: the row after the gap is not reached"
         );
 
-        let mut backward = Children::new(&db, &keys, db.rows::<Note>());
+        let mut backward = Children::new(&db, keys[..].into(), db.rows::<Note>());
         assert_eq!(backward.next_back().map(|note| note.0), Some(3));
         assert!(backward.next_back().is_none());
         assert!(backward.next().is_none());
