@@ -13,12 +13,12 @@ use std::any::Any;
 
 pub use delete::DeletePlan;
 
-use crate::error::LookupError;
+use crate::error::NotFound;
 use crate::fk_index::FkIndex;
 use crate::handle::{RelationRef, TableRef};
-use crate::id::{AnyId, Id};
+use crate::id::Id;
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation, RelationInfo};
+use crate::relation::{HasMany, HasOne, ParentRow, Relation, RelationInfo};
 use crate::row::{Children, Row};
 use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks, TableVisitor};
 use crate::table::Table;
@@ -59,8 +59,8 @@ use crate::table::Table;
 /// for post in db.get(alice)?.has_many(PostAuthor) {
 ///     println!("{}", post.title);
 /// }
-/// let author = db.get(hello)?.belongs_to(PostAuthor);
-/// assert_eq!(author.map(|user| user.username.clone()), Some("alice".to_string()));
+/// let author = db.get(hello)?.belongs_to(PostAuthor); // a required key: the user itself
+/// assert_eq!(author.username, "alice");
 ///
 /// db.update(hello, |post| post.title = "Hello again".into())?;
 /// db.delete(alice)?; // cascades to the posts
@@ -74,7 +74,7 @@ pub struct Db<S> {
     links: Vec<TableLinks>,
     relations: Vec<RelationSlot>,
     /// Reused by every delete, so that a plain delete allocates nothing.
-    delete_scratch: delete::Plan,
+    cascade_scratch: delete::Cascade,
 }
 
 impl<S: Schema> Default for Db<S> {
@@ -91,20 +91,20 @@ impl<S: Schema> Db<S> {
             tables: S::__new(),
             links,
             relations,
-            delete_scratch: delete::Plan::default(),
+            cascade_scratch: delete::Cascade::default(),
         }
     }
 
     /// The row `id` names.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale id.
+    /// [`NotFound`] for a stale id.
     #[inline]
-    pub fn get<T: Model>(&self, id: Id<T>) -> Result<Row<'_, T, S>, LookupError>
+    pub fn get<T: Model>(&self, id: Id<T>) -> Result<Row<'_, T, S>, NotFound>
     where
         S: HasTable<T>,
     {
-        self.table::<T>().get(id).ok_or_else(|| not_found(id))
+        self.table::<T>().get(id).ok_or(NotFound::new(id))
     }
 
     /// Whether `id` names a row of this store.
@@ -135,68 +135,65 @@ impl<S: Schema> Db<S> {
         RelationRef::new(self)
     }
 
-    /// The children of `parent` under has-many relation `R`, in insertion order.
+    /// The children of `parent` under has-many relation `R`, oldest first.
+    ///
+    /// Children are in the order the child rows were **created** (inserted), not the order
+    /// they joined this parent: a child moved here from another parent by an update takes its
+    /// place among its new siblings by its creation. Finding them is O(1), iterating them
+    /// allocates nothing, and the answer is never stale: a child inserted a moment ago is
+    /// there. [`Row::has_many`] and [`RelationRef::has_many`] give the same answer.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale parent id.
+    /// [`NotFound`] for a stale parent id (a parent without children gives none).
     #[inline]
     pub fn has_many<R>(
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Children<'_, R::Child, S>, LookupError>
+    ) -> Result<Children<'_, R::Child, S>, NotFound>
     where
         R: Relation<Kind = HasMany>,
         S: HasRelation<R>,
     {
-        let relation = self.relation(relation);
-        if !relation.has_parent(parent) {
-            return Err(not_found(parent));
-        }
-        Ok(relation.has_many(parent))
+        self.relation(relation).has_many(parent)
     }
 
     /// The one child of `parent` under has-one relation `R`, if it has one.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale parent id.
+    /// [`NotFound`] for a stale parent id.
     #[inline]
     pub fn has_one<R>(
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Option<Row<'_, R::Child, S>>, LookupError>
+    ) -> Result<Option<Row<'_, R::Child, S>>, NotFound>
     where
         R: Relation<Kind = HasOne>,
         S: HasRelation<R>,
     {
-        let relation = self.relation(relation);
-        if !relation.has_parent(parent) {
-            return Err(not_found(parent));
-        }
-        Ok(relation.has_one(parent))
+        self.relation(relation).has_one(parent)
     }
 
-    /// The parent of `child` under relation `R`; `None` only when an optional key is null.
+    /// The parent of `child` under relation `R`: its [`Row`] for a required key (`Id<_>`),
+    /// `Option<Row>` for an optional one (`Option<Id<_>>`, `None` only when it is null).
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale child id.
+    /// [`NotFound`] for a stale child id: never confused with a null key.
     #[inline]
     pub fn belongs_to<R: Relation>(
         &self,
         relation: R,
         child: Id<R::Child>,
-    ) -> Result<Option<Row<'_, R::Parent, S>>, LookupError>
+    ) -> Result<ParentRow<'_, R, S>, NotFound>
     where
         S: HasRelation<R>,
     {
-        let relation = self.relation(relation);
-        let row = relation.child_row(child).ok_or_else(|| not_found(child))?;
-        Ok(relation.parent_of(row))
+        self.relation(relation).belongs_to(child)
     }
 
-    /// The description of every relation, in declaration order.
-    pub fn relations(&self) -> impl ExactSizeIterator<Item = &'static RelationInfo> + '_ {
+    /// The description of every relation of the schema, in declaration order.
+    pub fn relation_infos(&self) -> impl ExactSizeIterator<Item = &'static RelationInfo> + '_ {
         self.relations.iter().map(|r| r.info)
     }
 
@@ -231,12 +228,6 @@ impl<S: Schema> Db<S> {
 #[inline]
 fn as_child<R: Relation, T: Model>(row: &T) -> Option<&R::Child> {
     (row as &dyn Any).downcast_ref()
-}
-
-fn not_found<T: Model>(id: Id<T>) -> LookupError {
-    LookupError::NotFound {
-        id: AnyId::from(id),
-    }
 }
 
 /// Prints each table's name and row count: `{"users": 2, "posts": 5}`.

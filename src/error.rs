@@ -9,38 +9,35 @@ use std::fmt;
 use crate::id::AnyId;
 use crate::relation::RelationInfo;
 
-/// Why a read failed: the id is stale or never existed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// No row has this id: it was deleted, or never existed. What a read of a stale id returns,
+/// and what a write or delete of one carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LookupError {
-    /// No row has this id: it was deleted, or never existed.
-    NotFound {
-        /// The id looked up.
-        id: AnyId,
-    },
+pub struct NotFound {
+    /// The id looked up.
+    pub id: AnyId,
 }
 
-impl fmt::Display for LookupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LookupError::NotFound { id } => {
-                write!(f, "no row {id}: it was deleted or never existed")
-            }
-        }
+impl NotFound {
+    pub(crate) fn new(id: impl Into<AnyId>) -> Self {
+        NotFound { id: id.into() }
     }
 }
 
-impl StdError for LookupError {}
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no row {}: it was deleted or never existed", self.id)
+    }
+}
+
+impl StdError for NotFound {}
 
 /// Why an insert, update or replace failed. The store is unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WriteError {
-    /// The row to update does not exist.
-    NotFound {
-        /// The id given.
-        id: AnyId,
-    },
+    /// The row to change does not exist.
+    NotFound(NotFound),
     /// A foreign key points to a parent that does not exist (deleted, or never existed).
     MissingParent {
         /// The relation whose key is broken.
@@ -64,9 +61,7 @@ pub enum WriteError {
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WriteError::NotFound { id } => {
-                write!(f, "no row {id}: it was deleted or never existed")
-            }
+            WriteError::NotFound(e) => e.fmt(f),
             WriteError::MissingParent { relation, parent } => write!(
                 f,
                 "foreign key {}.{} = {parent} points to no row (relation {relation})",
@@ -93,19 +88,20 @@ impl fmt::Display for WriteError {
 
 impl StdError for WriteError {}
 
+impl From<NotFound> for WriteError {
+    fn from(e: NotFound) -> Self {
+        WriteError::NotFound(e)
+    }
+}
+
 /// Why a delete failed. Nothing was deleted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteError {
     /// The row to delete does not exist.
-    NotFound {
-        /// The id given.
-        id: AnyId,
-    },
-    /// A relation blocks the delete: `parent` (the row asked for, or one the delete would
-    /// cascade to) still has `child`, which the delete would not remove. The relation is a
-    /// restrict, or a set-null whose key cannot be null (a hand-written relation whose
-    /// `OPTIONAL` disagrees with its field).
+    NotFound(NotFound),
+    /// A restrict relation blocks the delete: `parent` (the row asked for, or one the delete
+    /// would cascade to) still has `child`, which the delete would not remove.
     Restricted {
         /// The blocking relation.
         relation: &'static RelationInfo,
@@ -119,9 +115,7 @@ pub enum DeleteError {
 impl fmt::Display for DeleteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DeleteError::NotFound { id } => {
-                write!(f, "no row {id}: it was deleted or never existed")
-            }
+            DeleteError::NotFound(e) => e.fmt(f),
             DeleteError::Restricted {
                 relation,
                 parent,
@@ -129,19 +123,20 @@ impl fmt::Display for DeleteError {
             } => {
                 write!(
                     f,
-                    "cannot delete {parent}: {child} still points to it through "
-                )?;
-                if relation.on_delete == crate::OnDelete::SetNull {
-                    write!(f, "set-null relation {relation}, whose key cannot be null")
-                } else {
-                    write!(f, "restrict relation {relation}")
-                }
+                    "cannot delete {parent}: {child} still points to it through restrict relation {relation}"
+                )
             }
         }
     }
 }
 
 impl StdError for DeleteError {}
+
+impl From<NotFound> for DeleteError {
+    fn from(e: NotFound) -> Self {
+        DeleteError::NotFound(e)
+    }
+}
 
 /// A rule of the store found broken by [`Db::check_integrity`](crate::Db::check_integrity).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,8 +201,8 @@ impl StdError for IntegrityError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// See [`LookupError`].
-    Lookup(LookupError),
+    /// See [`NotFound`].
+    NotFound(NotFound),
     /// See [`WriteError`].
     Write(WriteError),
     /// See [`DeleteError`].
@@ -219,7 +214,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Lookup(e) => e.fmt(f),
+            Error::NotFound(e) => e.fmt(f),
             Error::Write(e) => e.fmt(f),
             Error::Delete(e) => e.fmt(f),
             Error::Integrity(e) => e.fmt(f),
@@ -232,7 +227,7 @@ impl fmt::Display for Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Error::Lookup(e) => e.source(),
+            Error::NotFound(e) => e.source(),
             Error::Write(e) => e.source(),
             Error::Delete(e) => e.source(),
             Error::Integrity(e) => e.source(),
@@ -251,7 +246,7 @@ macro_rules! into_error {
 }
 
 into_error!(
-    Lookup(LookupError),
+    NotFound(NotFound),
     Write(WriteError),
     Delete(DeleteError),
     Integrity(IntegrityError)

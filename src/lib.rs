@@ -44,7 +44,7 @@
 //! for post in db.get(alice)?.has_many(PostAuthor) {
 //!     println!("{}", post.title);
 //! }
-//! let author = db.get(hello)?.belongs_to(PostAuthor).expect("user_id is required");
+//! let author = db.get(hello)?.belongs_to(PostAuthor); // user_id is required: no Option
 //! assert_eq!(author.username, "alice");
 //!
 //! db.update(hello, |post| post.title = "Hello again".into())?;
@@ -73,11 +73,13 @@ mod schema;
 mod table;
 
 pub use db::{Db, DeletePlan};
-pub use error::{DeleteError, Error, IntegrityError, LookupError, WriteError};
+pub use error::{DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{KeyField, Model};
-pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
+pub use relation::{
+    ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
+};
 pub use row::{Children, Row};
 pub use schema::{HasRelation, HasTable, Schema};
 

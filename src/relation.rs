@@ -114,6 +114,11 @@ pub enum OnDelete {
 pub trait ForeignKey<P>: sealed::Sealed + Copy + Send + Sync + 'static {
     /// Whether the key can be null: the one place this fact is written.
     const OPTIONAL: bool;
+    /// What navigating to the parent gives: `X` for a required key, `Option<X>` for an
+    /// optional one (`None` when it is null).
+    type Wrap<X>;
+    /// `f` of the parent, wrapped as [`ForeignKey::Wrap`] says.
+    fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> Self::Wrap<X>;
     /// The parent pointed to, if any.
     fn parent_id(&self) -> Option<Id<P>>;
     /// Sets the key to null; does nothing on a required key (the schema only lets
@@ -123,6 +128,11 @@ pub trait ForeignKey<P>: sealed::Sealed + Copy + Send + Sync + 'static {
 
 impl<P: 'static> ForeignKey<P> for Id<P> {
     const OPTIONAL: bool = false;
+    type Wrap<X> = X;
+    #[inline]
+    fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> X {
+        f(*self)
+    }
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         Some(*self)
@@ -132,6 +142,11 @@ impl<P: 'static> ForeignKey<P> for Id<P> {
 
 impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
     const OPTIONAL: bool = true;
+    type Wrap<X> = Option<X>;
+    #[inline]
+    fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> Option<X> {
+        self.map(f)
+    }
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         *self
@@ -140,6 +155,12 @@ impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
         *self = None;
     }
 }
+
+/// What navigating from a child to its parent under `R` gives: the parent's `Row` for a
+/// required key, `Option<Row>` for an optional one.
+pub type ParentRow<'db, R, S> = <<R as Relation>::Key as ForeignKey<<R as Relation>::Parent>>::Wrap<
+    crate::Row<'db, <R as Relation>::Parent, S>,
+>;
 
 /// The parent `child` points to under relation `R`, if any.
 #[inline]
@@ -179,7 +200,11 @@ pub struct RelationInfo {
 
 impl RelationInfo {
     /// The description of relation `R`.
-    pub const fn of<R: Relation>() -> Self {
+    pub const fn of<R: Relation>() -> &'static Self {
+        const { &RelationInfo::describe::<R>() }
+    }
+
+    const fn describe<R: Relation>() -> Self {
         RelationInfo {
             name: R::NAME,
             child_table: R::Child::TABLE,
@@ -192,9 +217,9 @@ impl RelationInfo {
     }
 }
 
-/// The description of relation `R`, as a `'static` reference so that errors stay small.
+/// The description of relation `R` (see [`RelationInfo::of`]).
 pub(crate) fn info_of<R: Relation>() -> &'static RelationInfo {
-    const { &RelationInfo::of::<R>() }
+    RelationInfo::of::<R>()
 }
 
 impl fmt::Display for RelationInfo {

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::fk_index::ChildKeys;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation};
+use crate::relation::{HasMany, HasOne, ParentRow, Relation};
 use crate::schema::{HasRelation, Schema};
 use crate::table::Table;
 
@@ -32,7 +32,7 @@ use crate::table::Table;
 /// let row = db.get(rpg)?;
 /// assert_eq!(row.id(), rpg);
 /// assert_eq!(row.name, "rpg"); // Deref to Category
-/// assert_eq!(row.belongs_to(Parent).map(|p| p.id()), Some(root));
+/// assert_eq!(row.belongs_to(Parent).map(|p| p.id()), Some(root)); // an optional key
 /// assert_eq!(db.get(root)?.has_many(Parent).map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
 /// # Ok::<(), relstore::Error>(())
 /// ```
@@ -61,14 +61,17 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
         self.row
     }
 
-    /// The row's children under has-many relation `R`, in insertion order.
+    /// The row's children under has-many relation `R`, in creation order (see
+    /// [`Db::has_many`]).
     #[inline]
     pub fn has_many<R>(&self, relation: R) -> Children<'db, R::Child, S>
     where
         R: Relation<Parent = T, Kind = HasMany>,
         S: HasRelation<R>,
     {
-        self.db.relation(relation).has_many(self.id)
+        let _ = relation;
+        let keys = self.db.index::<R>().children(self.id.key());
+        Children::new(self.db, keys, self.db.rows::<R::Child>())
     }
 
     /// The row's one child under has-one relation `R`, if it has one.
@@ -94,12 +97,15 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
         R: Relation<Parent = T, Kind = HasOne>,
         S: HasRelation<R>,
     {
-        self.db.relation(relation).has_one(self.id)
+        let _ = relation;
+        let keys = self.db.index::<R>().children(self.id.key());
+        Children::new(self.db, keys, self.db.rows::<R::Child>()).next()
     }
 
-    /// The row's parent under relation `R`; `None` only when an optional key is null.
+    /// The row's parent under relation `R`: its `Row` for a required key, `Option<Row>` for
+    /// an optional one (`None` only when the key is null).
     #[inline]
-    pub fn belongs_to<R>(&self, relation: R) -> Option<Row<'db, R::Parent, S>>
+    pub fn belongs_to<R>(&self, relation: R) -> ParentRow<'db, R, S>
     where
         R: Relation<Child = T>,
         S: HasRelation<R>,

@@ -6,7 +6,7 @@
 //! nothing at all.
 
 use super::Db;
-use crate::error::DeleteError;
+use crate::error::{DeleteError, NotFound};
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{OnDelete, RelationInfo};
@@ -44,7 +44,7 @@ const PAGE_SLOTS: usize = 4096;
 /// A delete in the making, as table and relation positions. Kept in [`Db`] between deletes
 /// so that its buffers are reused.
 #[derive(Default)]
-pub(crate) struct Plan {
+pub(crate) struct Cascade {
     /// (table, row) to delete; the first is the row asked for.
     pub(super) rows: Vec<(usize, RowKey)>,
     /// (relation, child row) whose key is set to null.
@@ -106,7 +106,7 @@ impl SlotSet {
     }
 }
 
-impl Plan {
+impl Cascade {
     fn clear(&mut self) {
         for &(t, key) in &self.rows {
             self.marks[t].clear_word(slot_of(key).0);
@@ -188,23 +188,23 @@ impl<S: Schema> Db<S> {
             // wherever it is used or dropped instead of being copied through each frame.
             return Ok(self.remove_childless(key));
         }
-        self.delete_planned(t, key)
+        self.delete_with_cascade(t, key)
     }
 
     /// The rest of [`Db::delete`], for a row that other rows point to: plan, then apply.
     #[inline(never)]
-    fn delete_planned<T: Model>(&mut self, t: usize, key: RowKey) -> Result<T, DeleteError>
+    fn delete_with_cascade<T: Model>(&mut self, t: usize, key: RowKey) -> Result<T, DeleteError>
     where
         S: HasTable<T>,
     {
-        let mut plan = std::mem::take(&mut self.delete_scratch);
+        let mut plan = std::mem::take(&mut self.cascade_scratch);
         let result = self
-            .plan_delete(t, key, &mut plan)
+            .collect_cascade(t, key, &mut plan)
             .map(|()| self.apply_delete(&mut plan));
         plan.clear();
         // Keep small buffers for the next delete; let a big cascade's go.
         if plan.is_small() {
-            self.delete_scratch = plan;
+            self.cascade_scratch = plan;
         }
         result
     }
@@ -218,8 +218,8 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let t = self.delete_target(id)?;
-        let mut plan = Plan::default();
-        self.plan_delete(t, id.key(), &mut plan)?;
+        let mut plan = Cascade::default();
+        self.collect_cascade(t, id.key(), &mut plan)?;
         let row_id = |t: usize, key| AnyId::new(self.links[t].name, key);
         Ok(DeletePlan {
             deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
@@ -243,12 +243,17 @@ impl<S: Schema> Db<S> {
         if self.contains(id) {
             Ok(S::TABLE_POS)
         } else {
-            Err(DeleteError::NotFound { id: id.into() })
+            Err(NotFound::new(id).into())
         }
     }
 
     /// Fills `plan` with everything deleting row `key` of table `t` involves.
-    fn plan_delete(&self, t: usize, key: RowKey, plan: &mut Plan) -> Result<(), DeleteError> {
+    fn collect_cascade(
+        &self,
+        t: usize,
+        key: RowKey,
+        plan: &mut Cascade,
+    ) -> Result<(), DeleteError> {
         plan.clear();
         plan.add((t, key));
 

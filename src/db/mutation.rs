@@ -12,9 +12,9 @@
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 
-use super::delete::Plan;
+use super::delete::Cascade;
 use super::{Db, as_child};
-use crate::error::WriteError;
+use crate::error::{NotFound, WriteError};
 use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
@@ -94,9 +94,7 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let Some(row) = stored_mut::<S, T>(&mut self.tables, key) else {
-            return Err(WriteError::NotFound {
-                id: Id::<T>::from_key(key).into(),
-            });
+            return Err(NotFound::new(Id::<T>::from_key(key)).into());
         };
         let mut saved = SavedKeys::default();
         S::__relations(&mut SaveKeys {
@@ -162,7 +160,7 @@ impl<S: Schema> Db<S> {
     /// Rows are only removed and dropped at the very end, once every index already agrees with
     /// them being gone, and all of them leave even if one's `Drop` panics: a row type whose
     /// `Drop` panics cannot leave the store half-changed.
-    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Plan) -> T
+    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Cascade) -> T
     where
         S: HasTable<T>,
     {
@@ -270,7 +268,7 @@ impl<S: Schema> Db<S> {
             );
         }
         self.rebuild_indexes();
-        self.delete_scratch = Plan::default();
+        self.cascade_scratch = Cascade::default();
     }
 }
 

@@ -3,7 +3,7 @@
 //! Checks come before any change, so a failed write leaves the store exactly as it was.
 
 use super::Db;
-use crate::error::WriteError;
+use crate::error::{NotFound, WriteError};
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
@@ -64,7 +64,7 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let mut row = (self.rows::<T>().get(id.key()))
-            .ok_or_else(|| WriteError::NotFound { id: id.into() })?
+            .ok_or(NotFound::new(id))?
             .clone();
         let out = change(&mut row);
         self.replace(id, row)?;
@@ -137,7 +137,7 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         if !self.rows::<T>().contains_key(id.key()) {
-            return Err(WriteError::NotFound { id: id.into() });
+            return Err(NotFound::new(id).into());
         }
         self.check_keys(&row, Some(id.key()))?;
         Ok(self.replace_row(id.key(), row))
