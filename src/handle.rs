@@ -17,9 +17,16 @@ use crate::schema::{HasRelation, HasTable};
 use crate::table::Table;
 
 /// A typed handle on one table, from [`Db::table`]: get, iterate and count its rows.
+#[must_use]
 pub struct TableRef<'db, T, S> {
     db: &'db Db<S>,
     table: PhantomData<fn() -> T>,
+}
+
+impl<T: Model, S> std::fmt::Debug for TableRef<'_, T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TableRef({})", T::TABLE)
+    }
 }
 
 impl<T, S> Clone for TableRef<'_, T, S> {
@@ -87,6 +94,7 @@ impl<'db, T: Model, S: HasTable<T>> IntoIterator for TableRef<'db, T, S> {
 }
 
 /// Every row of a table; from [`TableRef::iter`].
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Rows<'db, T, S> {
     db: &'db Db<S>,
     inner: crate::table::Iter<'db, T>,
@@ -107,6 +115,15 @@ impl<'db, T: Model, S: crate::Schema> Iterator for Rows<'db, T, S> {
 }
 
 impl<T: Model, S: crate::Schema> ExactSizeIterator for Rows<'_, T, S> {}
+
+impl<T: Model, S> std::fmt::Debug for Rows<'_, T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("table", &T::TABLE)
+            .field("remaining", &self.inner.len())
+            .finish()
+    }
+}
 impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 
 /// A typed handle on one relation, from [`Db::relation`]: its index and both of its tables,
@@ -141,9 +158,16 @@ impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 /// assert_eq!(load, 7);
 /// # Ok::<(), relstore::Error>(())
 /// ```
+#[must_use]
 pub struct RelationRef<'db, R, S> {
     db: &'db Db<S>,
     relation: PhantomData<fn() -> R>,
+}
+
+impl<R: Relation, S> std::fmt::Debug for RelationRef<'_, R, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelationRef({})", info_of::<R>())
+    }
 }
 
 impl<R, S> Clone for RelationRef<'_, R, S> {

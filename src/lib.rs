@@ -57,6 +57,7 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 
 // The derive's output names `::relstore`, which must resolve in this crate's own tests too.
 extern crate self as relstore;

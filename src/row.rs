@@ -36,6 +36,7 @@ use crate::table::Table;
 /// assert_eq!(db.get(root)?.has_many(Parent).map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
 /// # Ok::<(), relstore::Error>(())
 /// ```
+#[must_use]
 pub struct Row<'db, T, S> {
     db: &'db Db<S>,
     id: Id<T>,
@@ -141,6 +142,7 @@ impl<T: Model + std::fmt::Debug, S> std::fmt::Debug for Row<'_, T, S> {
 /// The children of one parent under a has-many relation, in insertion order; from
 /// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,
 /// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Children<'db, C, S> {
     db: &'db Db<S>,
     keys: ChildKeys<'db>,
@@ -195,6 +197,14 @@ impl<C: Model, S: Schema> DoubleEndedIterator for Children<'_, C, S> {
 
 impl<C: Model, S: Schema> ExactSizeIterator for Children<'_, C, S> {}
 impl<C: Model, S: Schema> FusedIterator for Children<'_, C, S> {}
+
+impl<C, S> std::fmt::Debug for Children<'_, C, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Children")
+            .field("remaining", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl<C, S> Clone for Children<'_, C, S> {
     fn clone(&self) -> Self {

@@ -21,6 +21,14 @@ pub struct Table<T> {
     next_seq: u64,
 }
 
+impl<T> std::fmt::Debug for Table<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Table::new()

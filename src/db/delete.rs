@@ -153,6 +153,13 @@ impl<S: Schema> Db<S> {
     /// [`DeleteError::Restricted`] naming the blocking relation and rows,
     /// [`DeleteError::NotFound`] for a stale id.
     ///
+    /// # Panics
+    /// If a removed row's `Drop` panics, the delete still completes: every planned row
+    /// leaves its table, every index agrees, and then the first such panic goes on (the row
+    /// asked for is dropped rather than returned). Later panics of the same delete are
+    /// swallowed, their payloads leaked unread, because dropping a payload can panic too.
+    /// Under `panic = "abort"` the first panic ends the process, as any panic does.
+    ///
     /// ```
     /// # use relstore::{Db, DeleteError, Id, Model};
     /// # use serde::{Deserialize, Serialize};
