@@ -185,6 +185,30 @@ impl<T> Table<T> {
     }
 }
 
+#[cfg(test)]
+impl<T: Clone> TableImage<&T> {
+    /// The image with its rows cloned.
+    pub(crate) fn cloned(&self) -> TableImage<T> {
+        TableImage {
+            slots: (self.slots.iter())
+                .map(|slot| match slot {
+                    SlotImage::Occupied {
+                        version,
+                        row: (seq, row),
+                    } => SlotImage::Occupied {
+                        version: *version,
+                        row: (*seq, (*row).clone()),
+                    },
+                    SlotImage::Vacant { version } => SlotImage::Vacant { version: *version },
+                })
+                .collect(),
+            free: self.free.clone(),
+            next_seq: self.next_seq,
+            fresh_version: self.fresh_version,
+        }
+    }
+}
+
 /// Why a table image was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -220,23 +244,7 @@ mod tests {
     }
 
     fn owned(image: TableImage<&String>) -> TableImage<String> {
-        TableImage {
-            slots: (image.slots.into_iter())
-                .map(|slot| match slot {
-                    SlotImage::Occupied {
-                        version,
-                        row: (seq, row),
-                    } => SlotImage::Occupied {
-                        version,
-                        row: (seq, row.clone()),
-                    },
-                    SlotImage::Vacant { version } => SlotImage::Vacant { version },
-                })
-                .collect(),
-            free: image.free,
-            next_seq: image.next_seq,
-            fresh_version: image.fresh_version,
-        }
+        image.cloned()
     }
 
     #[test]
