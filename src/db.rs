@@ -1,9 +1,11 @@
 //! The store: tables, relations and their indexes, behind one API.
 //!
 //! Reads live here. Writes are checked in [`write`] (insert, update) and [`delete`], then
-//! applied by [`mutation`], the one place that changes rows and indexes.
+//! applied by [`mutation`], the one place that changes rows and indexes; [`integrity`]
+//! verifies the rules from the rows alone.
 
 mod delete;
+mod integrity;
 mod mutation;
 mod write;
 
@@ -11,14 +13,14 @@ use std::any::Any;
 
 pub use delete::DeletePlan;
 
-use crate::error::LookupError;
+use crate::error::NotFound;
 use crate::fk_index::FkIndex;
 use crate::handle::{RelationRef, TableRef};
-use crate::id::{AnyId, Id};
+use crate::id::Id;
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation, RelationInfo};
+use crate::relation::{HasMany, HasOne, ParentRow, Relation, RelationInfo};
 use crate::row::{Children, Row};
-use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks};
+use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks, TableVisitor};
 use crate::table::Table;
 
 /// An in-memory relational store: typed tables, relations kept in sync, referential integrity.
@@ -57,8 +59,8 @@ use crate::table::Table;
 /// for post in db.get(alice)?.has_many(PostAuthor) {
 ///     println!("{}", post.title);
 /// }
-/// let author = db.get(hello)?.belongs_to(PostAuthor);
-/// assert_eq!(author.map(|user| user.username.clone()), Some("alice".to_string()));
+/// let author = db.get(hello)?.belongs_to(PostAuthor); // a required key: the user itself
+/// assert_eq!(author.username, "alice");
 ///
 /// db.update(hello, |post| post.title = "Hello again".into())?;
 /// db.delete(alice)?; // cascades to the posts
@@ -66,12 +68,13 @@ use crate::table::Table;
 /// # Ok::<(), relstore::Error>(())
 /// ```
 pub struct Db<S> {
-    /// One typed arena per table, reached by field (typed reads) or by position (the rest).
+    /// One typed arena per table and the foreign-key indexes, reached by type or, through
+    /// the schema's dispatcher, by position.
     tables: S,
     links: Vec<TableLinks>,
     relations: Vec<RelationSlot>,
     /// Reused by every delete, so that a plain delete allocates nothing.
-    delete_scratch: delete::Plan,
+    cascade_scratch: delete::Cascade,
 }
 
 impl<S: Schema> Default for Db<S> {
@@ -88,20 +91,20 @@ impl<S: Schema> Db<S> {
             tables: S::__new(),
             links,
             relations,
-            delete_scratch: delete::Plan::default(),
+            cascade_scratch: delete::Cascade::default(),
         }
     }
 
     /// The row `id` names.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale id.
+    /// [`NotFound`] for a stale id.
     #[inline]
-    pub fn get<T: Model>(&self, id: Id<T>) -> Result<Row<'_, T, S>, LookupError>
+    pub fn get<T: Model>(&self, id: Id<T>) -> Result<Row<'_, T, S>, NotFound>
     where
         S: HasTable<T>,
     {
-        self.table::<T>().get(id).ok_or_else(|| not_found(id))
+        self.table::<T>().get(id).ok_or(NotFound::new(id))
     }
 
     /// Whether `id` names a row of this store.
@@ -132,68 +135,65 @@ impl<S: Schema> Db<S> {
         RelationRef::new(self)
     }
 
-    /// The children of `parent` under has-many relation `R`, in insertion order.
+    /// The children of `parent` under has-many relation `R`, oldest first.
+    ///
+    /// Children are in the order the child rows were **created** (inserted), not the order
+    /// they joined this parent: a child moved here from another parent by an update takes its
+    /// place among its new siblings by its creation. Finding them is O(1), iterating them
+    /// allocates nothing, and the answer is never stale: a child inserted a moment ago is
+    /// there. [`Row::has_many`] and [`RelationRef::has_many`] give the same answer.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale parent id.
+    /// [`NotFound`] for a stale parent id (a parent without children gives none).
     #[inline]
     pub fn has_many<R>(
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Children<'_, R::Child, S>, LookupError>
+    ) -> Result<Children<'_, R::Child, S>, NotFound>
     where
         R: Relation<Kind = HasMany>,
         S: HasRelation<R>,
     {
-        let relation = self.relation(relation);
-        if !relation.has_parent(parent) {
-            return Err(not_found(parent));
-        }
-        Ok(relation.has_many(parent))
+        self.relation(relation).has_many(parent)
     }
 
     /// The one child of `parent` under has-one relation `R`, if it has one.
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale parent id.
+    /// [`NotFound`] for a stale parent id.
     #[inline]
     pub fn has_one<R>(
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Option<Row<'_, R::Child, S>>, LookupError>
+    ) -> Result<Option<Row<'_, R::Child, S>>, NotFound>
     where
         R: Relation<Kind = HasOne>,
         S: HasRelation<R>,
     {
-        let relation = self.relation(relation);
-        if !relation.has_parent(parent) {
-            return Err(not_found(parent));
-        }
-        Ok(relation.has_one(parent))
+        self.relation(relation).has_one(parent)
     }
 
-    /// The parent of `child` under relation `R`; `None` only when an optional key is null.
+    /// The parent of `child` under relation `R`: its [`Row`] for a required key (`Id<_>`),
+    /// `Option<Row>` for an optional one (`Option<Id<_>>`, `None` only when it is null).
     ///
     /// # Errors
-    /// [`LookupError::NotFound`] for a stale child id.
+    /// [`NotFound`] for a stale child id: never confused with a null key.
     #[inline]
     pub fn belongs_to<R: Relation>(
         &self,
         relation: R,
         child: Id<R::Child>,
-    ) -> Result<Option<Row<'_, R::Parent, S>>, LookupError>
+    ) -> Result<ParentRow<'_, R, S>, NotFound>
     where
         S: HasRelation<R>,
     {
-        let relation = self.relation(relation);
-        let row = relation.child_row(child).ok_or_else(|| not_found(child))?;
-        Ok(relation.parent_of(row))
+        self.relation(relation).belongs_to(child)
     }
 
-    /// The description of every relation, in declaration order.
-    pub fn relations(&self) -> impl ExactSizeIterator<Item = &'static RelationInfo> + '_ {
+    /// The description of every relation of the schema, in declaration order.
+    pub fn relation_infos(&self) -> impl ExactSizeIterator<Item = &'static RelationInfo> + '_ {
         self.relations.iter().map(|r| r.info)
     }
 
@@ -215,39 +215,11 @@ impl<S: Schema> Db<S> {
         &self.tables.__indexes()[S::RELATION_POS]
     }
 
-    /// Every foreign-key index compared with one rebuilt from the rows alone; `Err` names the
-    /// first relation whose index disagrees. A test hook for the "indexes are derived"
-    /// invariant.
+    /// Every foreign-key index compared with one rebuilt from the rows alone (now part of
+    /// [`Db::check_integrity`]); kept for the tests written against it.
     #[doc(hidden)]
     pub fn __check_indexes(&self) -> Result<(), String> {
-        for (r, index) in self.tables.__indexes().iter().enumerate() {
-            if *index != self.rebuilt_index(r) {
-                return Err(format!(
-                    "index of relation {} disagrees with its rows",
-                    self.relations[r].info
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Relation `r`'s index, derived from its child rows: children ordered by insertion.
-    fn rebuilt_index(&self, r: usize) -> FkIndex {
-        let slot = &self.relations[r];
-        let children = self.tables.__table(slot.child);
-        let mut links: Vec<_> = children
-            .keys()
-            .filter_map(|child| {
-                let parent = slot.keys.parent_key(children.row(child)?)?;
-                Some((children.seq(child)?, parent, child))
-            })
-            .collect();
-        links.sort_unstable_by_key(|&(seq, ..)| seq);
-        let mut index = FkIndex::default();
-        for (_, parent, child) in links {
-            index.push(parent, child);
-        }
-        index
+        self.check_integrity().map_err(|e| e.to_string())
     }
 }
 
@@ -258,17 +230,23 @@ fn as_child<R: Relation, T: Model>(row: &T) -> Option<&R::Child> {
     (row as &dyn Any).downcast_ref()
 }
 
-fn not_found<T: Model>(id: Id<T>) -> LookupError {
-    LookupError::NotFound {
-        id: AnyId::from(id),
-    }
-}
-
+/// Prints each table's name and row count: `{"users": 2, "posts": 5}`.
 impl<S: Schema> std::fmt::Debug for Db<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Count<'a, S>(&'a S, usize);
+        impl<S: Schema> TableVisitor<S> for Count<'_, S> {
+            fn visit<T: Model>(&mut self)
+            where
+                S: HasTable<T>,
+            {
+                self.1 = <S as HasTable<T>>::__rows(self.0).len();
+            }
+        }
         let mut map = f.debug_map();
         for (t, table) in self.links.iter().enumerate() {
-            map.entry(&table.name, &self.tables.__table(t).row_count());
+            let mut count = Count(&self.tables, 0);
+            S::__visit_table(t, &mut count);
+            map.entry(&table.name, &count.1);
         }
         map.finish()
     }
@@ -280,6 +258,7 @@ mod tests {
     struct Note;
     impl crate::Model for Note {
         const TABLE: &'static str = "notes";
+        const KEYS: &'static [crate::KeyField] = &[];
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 

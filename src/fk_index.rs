@@ -1,12 +1,19 @@
-//! The foreign-key index of one relation: parent key -> its children, in insertion order.
+//! The foreign-key index of one relation: parent key -> its children, in creation order.
+
+use std::iter::FusedIterator;
+use std::slice;
 
 use slotmap::SecondaryMap;
 
 use crate::id::RowKey;
 
-/// Children per parent. Derived data: it holds nothing the rows do not, and
-/// [`crate::Db`] rebuilds it from them. Empty lists are dropped, so the index costs
-/// nothing for parents without children.
+/// Children per parent. Derived data: it holds nothing the rows do not, and the store
+/// rebuilds it from them (`Db::check_integrity` compares the two). Empty lists are dropped,
+/// so the index costs nothing for parents without children.
+///
+/// How a parent's list is stored is this file's business: the rest of the crate sees
+/// [`ChildKeys`] and the methods below, never a slice, so that big families can get another
+/// shape without touching delete planning, has-one checks or `Children`.
 #[derive(Default, Clone, PartialEq, Eq, Debug)]
 #[doc(hidden)]
 pub struct FkIndex {
@@ -14,15 +21,26 @@ pub struct FkIndex {
 }
 
 impl FkIndex {
-    /// The children of `parent`, oldest first; empty for a parent without children.
+    /// The children of `parent`, oldest first; none for a parent without children.
     #[inline]
-    pub(crate) fn children(&self, parent: RowKey) -> &[RowKey] {
-        self.children.get(parent).map_or(&[], Vec::as_slice)
+    pub(crate) fn children(&self, parent: RowKey) -> ChildKeys<'_> {
+        ChildKeys(
+            self.children
+                .get(parent)
+                .map_or(&[][..], Vec::as_slice)
+                .iter(),
+        )
     }
 
-    /// Appends a child inserted after every row already in its table.
+    /// Whether `parent` has no children.
     #[inline]
-    pub(crate) fn push(&mut self, parent: RowKey, child: RowKey) {
+    pub(crate) fn is_childless(&self, parent: RowKey) -> bool {
+        self.children.get(parent).is_none()
+    }
+
+    /// Links a child created after every row already in its table: it goes last.
+    #[inline]
+    pub(crate) fn link_newest(&mut self, parent: RowKey, child: RowKey) {
         // Not `SecondaryMap::entry`: it refuses any key whose version is 2^31 or more ahead of
         // an empty slot's, i.e. a parent whose slot has been reused a billion times.
         match self.children.get_mut(parent) {
@@ -33,9 +51,8 @@ impl FkIndex {
         }
     }
 
-    /// Inserts a re-parented child at its place by insertion sequence (`seq_of` gives a
-    /// sibling's sequence number).
-    pub(crate) fn insert_ordered(
+    /// Links a child at its place by creation number (`seq_of` gives a sibling's).
+    pub(crate) fn link(
         &mut self,
         parent: RowKey,
         child: RowKey,
@@ -53,8 +70,8 @@ impl FkIndex {
         }
     }
 
-    /// Removes one child from its parent's list, keeping the others' order. O(siblings).
-    pub(crate) fn detach(&mut self, parent: RowKey, child: RowKey) {
+    /// Unlinks one child from its parent, keeping the others' order. O(siblings).
+    pub(crate) fn unlink(&mut self, parent: RowKey, child: RowKey) {
         if let Some(siblings) = self.children.get_mut(parent) {
             if let Some(at) = siblings.iter().position(|&c| c == child) {
                 siblings.remove(at);
@@ -65,9 +82,9 @@ impl FkIndex {
         }
     }
 
-    /// Removes `leaving`, some of `parent`'s children given in the list's own (insertion)
-    /// order, in one pass over the list: O(siblings) however many leave.
-    pub(crate) fn remove_in_order(
+    /// Unlinks `leaving`, some of `parent`'s children given in creation order, in one pass
+    /// over the list: O(siblings) however many leave.
+    pub(crate) fn unlink_many(
         &mut self,
         parent: RowKey,
         leaving: impl IntoIterator<Item = RowKey>,
@@ -98,10 +115,53 @@ impl FkIndex {
     }
 
     /// Forgets a deleted parent's list.
-    pub(crate) fn remove_parent(&mut self, parent: RowKey) {
+    pub(crate) fn forget_parent(&mut self, parent: RowKey) {
         self.children.remove(parent);
     }
 }
+
+/// The keys of one parent's children, oldest first; from [`FkIndex::children`].
+#[derive(Clone, Default)]
+pub(crate) struct ChildKeys<'a>(slice::Iter<'a, RowKey>);
+
+impl ChildKeys<'_> {
+    /// The oldest child.
+    #[inline]
+    pub(crate) fn first(&self) -> Option<RowKey> {
+        self.0.as_slice().first().copied()
+    }
+}
+
+#[cfg(test)]
+impl<'a> From<&'a [RowKey]> for ChildKeys<'a> {
+    fn from(keys: &'a [RowKey]) -> Self {
+        ChildKeys(keys.iter())
+    }
+}
+
+impl Iterator for ChildKeys<'_> {
+    type Item = RowKey;
+
+    #[inline]
+    fn next(&mut self) -> Option<RowKey> {
+        self.0.next().copied()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for ChildKeys<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<RowKey> {
+        self.0.next_back().copied()
+    }
+}
+
+impl ExactSizeIterator for ChildKeys<'_> {}
+impl FusedIterator for ChildKeys<'_> {}
 
 #[cfg(test)]
 mod tests {
@@ -112,43 +172,49 @@ mod tests {
         KeyData::from_ffi((u64::from(version) << 32) | u64::from(index)).into()
     }
 
+    fn list(index: &FkIndex, parent: RowKey) -> Vec<RowKey> {
+        index.children(parent).collect()
+    }
+
     #[test]
     fn a_parent_whose_slot_was_reused_a_billion_times_keeps_its_children() {
         let old_parent = key(1, (1 << 31) | 1); // a version SecondaryMap::entry would refuse
         let mut index = FkIndex::default();
-        index.push(old_parent, key(7, 1));
-        index.insert_ordered(old_parent, key(8, 1), 0, |_| 1);
-        assert_eq!(index.children(old_parent), [key(8, 1), key(7, 1)]);
-        index.detach(old_parent, key(7, 1));
-        index.detach(old_parent, key(8, 1));
-        assert!(index.children(old_parent).is_empty());
-        index.insert_ordered(old_parent, key(9, 1), 0, |_| 0);
-        assert_eq!(index.children(old_parent), [key(9, 1)]);
+        index.link_newest(old_parent, key(7, 1));
+        index.link(old_parent, key(8, 1), 0, |_| 1);
+        assert_eq!(list(&index, old_parent), [key(8, 1), key(7, 1)]);
+        index.unlink(old_parent, key(7, 1));
+        index.unlink(old_parent, key(8, 1));
+        assert!(index.is_childless(old_parent));
+        index.link(old_parent, key(9, 1), 0, |_| 0);
+        assert_eq!(list(&index, old_parent), [key(9, 1)]);
     }
 
     #[test]
-    fn removing_children_in_order_keeps_the_others_in_order() {
+    fn unlinking_many_children_keeps_the_others_in_order() {
         let parent = key(1, 1);
         let mut index = FkIndex::default();
         for i in 2..10 {
-            index.push(parent, key(i, 1));
+            index.link_newest(parent, key(i, 1));
         }
-        index.remove_in_order(parent, [2, 5, 6, 9].map(|i| key(i, 1)));
-        assert_eq!(index.children(parent), [3, 4, 7, 8].map(|i| key(i, 1)));
-        index.remove_in_order(parent, [3, 4, 7, 8].map(|i| key(i, 1)));
-        assert!(index.children(parent).is_empty());
+        index.unlink_many(parent, [2, 5, 6, 9].map(|i| key(i, 1)));
+        assert_eq!(list(&index, parent), [3, 4, 7, 8].map(|i| key(i, 1)));
+        index.unlink_many(parent, [3, 4, 7, 8].map(|i| key(i, 1)));
+        assert!(index.is_childless(parent));
     }
 
     #[test]
-    fn children_stay_in_insertion_order() {
+    fn children_stay_in_creation_order() {
         let parent = key(1, 1);
         let mut index = FkIndex::default();
         for i in 2..6 {
-            index.push(parent, key(i, 1));
+            index.link_newest(parent, key(i, 1));
         }
-        index.detach(parent, key(3, 1));
+        index.unlink(parent, key(3, 1));
         let seq = |k: RowKey| u64::from(slotmap::Key::data(&k).as_ffi() as u32);
-        index.insert_ordered(parent, key(3, 1), 3, seq);
-        assert_eq!(index.children(parent), [2, 3, 4, 5].map(|i| key(i, 1)));
+        index.link(parent, key(3, 1), 3, seq);
+        assert_eq!(list(&index, parent), [2, 3, 4, 5].map(|i| key(i, 1)));
+        assert_eq!(index.children(parent).first(), Some(key(2, 1)));
+        assert_eq!(index.children(parent).len(), 4);
     }
 }

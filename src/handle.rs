@@ -7,18 +7,26 @@ use std::iter::FusedIterator;
 use std::marker::PhantomData;
 
 use crate::db::Db;
-use crate::fk_index::FkIndex;
-use crate::id::{Id, RowKey};
+use crate::error::NotFound;
+use crate::fk_index::{ChildKeys, FkIndex};
+use crate::id::Id;
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation, RelationInfo, info_of};
+use crate::relation::{ForeignKey, HasMany, HasOne, ParentRow, Relation, RelationInfo, info_of};
 use crate::row::{Children, Row};
 use crate::schema::{HasRelation, HasTable};
 use crate::table::Table;
 
 /// A typed handle on one table, from [`Db::table`]: get, iterate and count its rows.
+#[must_use]
 pub struct TableRef<'db, T, S> {
     db: &'db Db<S>,
     table: PhantomData<fn() -> T>,
+}
+
+impl<T: Model, S> std::fmt::Debug for TableRef<'_, T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TableRef({})", T::TABLE)
+    }
 }
 
 impl<T, S> Clone for TableRef<'_, T, S> {
@@ -86,9 +94,10 @@ impl<'db, T: Model, S: HasTable<T>> IntoIterator for TableRef<'db, T, S> {
 }
 
 /// Every row of a table; from [`TableRef::iter`].
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Rows<'db, T, S> {
     db: &'db Db<S>,
-    inner: slotmap::basic::Iter<'db, RowKey, T>,
+    inner: crate::table::Iter<'db, T>,
 }
 
 impl<'db, T: Model, S: crate::Schema> Iterator for Rows<'db, T, S> {
@@ -106,10 +115,22 @@ impl<'db, T: Model, S: crate::Schema> Iterator for Rows<'db, T, S> {
 }
 
 impl<T: Model, S: crate::Schema> ExactSizeIterator for Rows<'_, T, S> {}
+
+impl<T: Model, S> std::fmt::Debug for Rows<'_, T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("table", &T::TABLE)
+            .field("remaining", &self.inner.len())
+            .finish()
+    }
+}
 impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 
 /// A typed handle on one relation, from [`Db::relation`]: its index and both of its tables,
 /// found once, so that each navigation is as cheap as on hand-written slotmaps.
+///
+/// It answers as [`Db`] does: a stale id is an error ([`NotFound`]), never an empty answer
+/// that a childless parent or a null key would also give.
 ///
 /// ```
 /// # use relstore::{Db, Id, Model};
@@ -131,15 +152,22 @@ impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 /// // Once per frame:
 /// let owner = db.relation(Owner);
 /// for item in items {
-///     assert_eq!(owner.belongs_to(item).map(|p| p.id()), Some(ann));
+///     assert_eq!(owner.belongs_to(item)?.id(), ann); // a required key: the parent itself
 /// }
-/// let load: u32 = owner.has_many(ann).map(|item| item.weight).sum();
+/// let load: u32 = owner.has_many(ann)?.map(|item| item.weight).sum();
 /// assert_eq!(load, 7);
 /// # Ok::<(), relstore::Error>(())
 /// ```
+#[must_use]
 pub struct RelationRef<'db, R, S> {
     db: &'db Db<S>,
     relation: PhantomData<fn() -> R>,
+}
+
+impl<R: Relation, S> std::fmt::Debug for RelationRef<'_, R, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelationRef({})", info_of::<R>())
+    }
 }
 
 impl<R, S> Clone for RelationRef<'_, R, S> {
@@ -168,55 +196,76 @@ impl<'db, R: Relation, S: HasRelation<R>> RelationRef<'db, R, S> {
         info_of::<R>()
     }
 
-    /// The parent of `child`; `None` when `child` is stale or its optional key is null.
+    /// The parent of `child`: its `Row` for a required key, `Option<Row>` for an optional one
+    /// (`None` only when the key is null).
+    ///
+    /// # Errors
+    /// [`NotFound`] for a stale child id.
     #[inline]
-    pub fn belongs_to(&self, child: Id<R::Child>) -> Option<Row<'db, R::Parent, S>> {
-        self.parent_of(self.child_row(child)?)
+    pub fn belongs_to(&self, child: Id<R::Child>) -> Result<ParentRow<'db, R, S>, NotFound> {
+        let row = (self.db.rows::<R::Child>().get(child.key())).ok_or(NotFound::new(child))?;
+        Ok(self.parent_of(row))
     }
 
+    /// The parent of a child row you already hold (see [`RelationRef::belongs_to`]).
+    ///
+    /// # Panics
+    /// Only if a hand-written [`Relation`] breaks its contract (its key field changed
+    /// behind the store's back): the store keeps every required key pointing to a row.
     #[inline]
-    pub(crate) fn child_row(&self, child: Id<R::Child>) -> Option<&'db R::Child> {
-        self.db.rows::<R::Child>().get(child.key())
-    }
-
-    #[inline]
-    pub(crate) fn has_parent(&self, parent: Id<R::Parent>) -> bool {
-        self.db.rows::<R::Parent>().contains_key(parent.key())
-    }
-
-    /// The parent of a child row you already hold; `None` when its optional key is null.
-    #[inline]
-    pub fn parent_of(&self, child: &R::Child) -> Option<Row<'db, R::Parent, S>> {
-        let parent = crate::relation::parent_id::<R>(child)?;
-        let row = self.db.rows::<R::Parent>().get(parent.key())?;
-        Some(Row::new(self.db, parent, row))
+    pub fn parent_of(&self, child: &R::Child) -> ParentRow<'db, R, S> {
+        let (db, parents) = (self.db, self.db.rows::<R::Parent>());
+        R::key(child).wrap(|parent| match parents.get(parent.key()) {
+            Some(row) => Row::new(db, parent, row),
+            None => unreachable!("a key names a stored row"),
+        })
     }
 
     /// How many children `parent` has. O(1).
+    ///
+    /// # Errors
+    /// [`NotFound`] for a stale parent id.
     #[inline]
-    pub fn count(&self, parent: Id<R::Parent>) -> usize {
-        self.index().children(parent.key()).len()
+    pub fn count(&self, parent: Id<R::Parent>) -> Result<usize, NotFound> {
+        Ok(self.child_keys(parent)?.len())
     }
 
+    /// The keys of `parent`'s children; an error for a stale parent. A parent with children
+    /// is known to be live from the index alone (a deleted parent's list goes with it), so
+    /// only a childless one costs a lookup in its table.
     #[inline]
-    fn children(&self, parent: Id<R::Parent>) -> Children<'db, R::Child, S> {
+    fn child_keys(&self, parent: Id<R::Parent>) -> Result<ChildKeys<'db>, NotFound> {
         let keys = self.index().children(parent.key());
-        Children::new(self.db, keys, self.db.rows::<R::Child>())
+        if keys.len() == 0 && !self.db.rows::<R::Parent>().contains_key(parent.key()) {
+            return Err(NotFound::new(parent));
+        }
+        Ok(keys)
     }
 }
 
 impl<'db, R: Relation<Kind = HasMany>, S: HasRelation<R>> RelationRef<'db, R, S> {
-    /// The children of `parent`, in insertion order; none for a stale parent.
+    /// The children of `parent`, in creation order (see [`Db::has_many`]).
+    ///
+    /// # Errors
+    /// [`NotFound`] for a stale parent id.
     #[inline]
-    pub fn has_many(&self, parent: Id<R::Parent>) -> Children<'db, R::Child, S> {
-        self.children(parent)
+    pub fn has_many(&self, parent: Id<R::Parent>) -> Result<Children<'db, R::Child, S>, NotFound> {
+        let keys = self.child_keys(parent)?;
+        Ok(Children::new(self.db, keys, self.db.rows::<R::Child>()))
     }
 }
 
 impl<'db, R: Relation<Kind = HasOne>, S: HasRelation<R>> RelationRef<'db, R, S> {
-    /// The one child of `parent`, if it has one; `None` for a stale parent.
+    /// The one child of `parent`, if it has one.
+    ///
+    /// # Errors
+    /// [`NotFound`] for a stale parent id.
     #[inline]
-    pub fn has_one(&self, parent: Id<R::Parent>) -> Option<Row<'db, R::Child, S>> {
-        self.children(parent).next()
+    pub fn has_one(
+        &self,
+        parent: Id<R::Parent>,
+    ) -> Result<Option<Row<'db, R::Child, S>>, NotFound> {
+        let keys = self.child_keys(parent)?;
+        Ok(Children::new(self.db, keys, self.db.rows::<R::Child>()).next())
     }
 }

@@ -44,7 +44,7 @@
 //! for post in db.get(alice)?.has_many(PostAuthor) {
 //!     println!("{}", post.title);
 //! }
-//! let author = db.get(hello)?.belongs_to(PostAuthor).expect("user_id is required");
+//! let author = db.get(hello)?.belongs_to(PostAuthor); // user_id is required: no Option
 //! assert_eq!(author.username, "alice");
 //!
 //! db.update(hello, |post| post.title = "Hello again".into())?;
@@ -57,6 +57,7 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 
 // The derive's output names `::relstore`, which must resolve in this crate's own tests too.
 extern crate self as relstore;
@@ -73,11 +74,13 @@ mod schema;
 mod table;
 
 pub use db::{Db, DeletePlan};
-pub use error::{DeleteError, Error, LookupError, WriteError};
+pub use error::{DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{KeyField, Model};
-pub use relation::{ForeignKey, HasMany, HasOne, OnDelete, Relation, RelationInfo, RelationKind};
+pub use relation::{
+    ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
+};
 #[doc = include_str!("model_derive.md")]
 pub use relstore_derive::Model;
 pub use row::{Children, Row};
@@ -89,6 +92,9 @@ pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
     pub use crate::model::{KeyFieldType, KeyProbe, ModelBounds, NotKey, field_hash};
-    pub use crate::schema::{RelationVisitor, assert_distinct, assert_policy};
-    pub use crate::table::{AnyTable, Table};
+    pub use crate::schema::{
+        RelationVisitor, TableVisitor, assert_distinct, assert_keys_have_relations, assert_policy,
+        position,
+    };
+    pub use crate::table::Table;
 }

@@ -1,10 +1,8 @@
 //! Relations, declared once on the child's foreign-key field; both directions follow from it.
 
-use std::any::Any;
 use std::fmt;
-use std::marker::PhantomData;
 
-use crate::id::{Id, RowKey};
+use crate::id::Id;
 use crate::model::Model;
 
 /// A foreign key from `Child` to `Parent`, declared once; the store derives both directions
@@ -116,6 +114,11 @@ pub enum OnDelete {
 pub trait ForeignKey<P>: sealed::Sealed + Copy + Send + Sync + 'static {
     /// Whether the key can be null: the one place this fact is written.
     const OPTIONAL: bool;
+    /// What navigating to the parent gives: `X` for a required key, `Option<X>` for an
+    /// optional one (`None` when it is null).
+    type Wrap<X>;
+    /// `f` of the parent, wrapped as [`ForeignKey::Wrap`] says.
+    fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> Self::Wrap<X>;
     /// The parent pointed to, if any.
     fn parent_id(&self) -> Option<Id<P>>;
     /// Sets the key to null; does nothing on a required key (the schema only lets
@@ -125,6 +128,11 @@ pub trait ForeignKey<P>: sealed::Sealed + Copy + Send + Sync + 'static {
 
 impl<P: 'static> ForeignKey<P> for Id<P> {
     const OPTIONAL: bool = false;
+    type Wrap<X> = X;
+    #[inline]
+    fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> X {
+        f(*self)
+    }
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         Some(*self)
@@ -134,6 +142,11 @@ impl<P: 'static> ForeignKey<P> for Id<P> {
 
 impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
     const OPTIONAL: bool = true;
+    type Wrap<X> = Option<X>;
+    #[inline]
+    fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> Option<X> {
+        self.map(f)
+    }
     #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         *self
@@ -142,6 +155,12 @@ impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
         *self = None;
     }
 }
+
+/// What navigating from a child to its parent under `R` gives: the parent's `Row` for a
+/// required key, `Option<Row>` for an optional one.
+pub type ParentRow<'db, R, S> = <<R as Relation>::Key as ForeignKey<<R as Relation>::Parent>>::Wrap<
+    crate::Row<'db, <R as Relation>::Parent, S>,
+>;
 
 /// The parent `child` points to under relation `R`, if any.
 #[inline]
@@ -181,7 +200,11 @@ pub struct RelationInfo {
 
 impl RelationInfo {
     /// The description of relation `R`.
-    pub const fn of<R: Relation>() -> Self {
+    pub const fn of<R: Relation>() -> &'static Self {
+        const { &RelationInfo::describe::<R>() }
+    }
+
+    const fn describe<R: Relation>() -> Self {
         RelationInfo {
             name: R::NAME,
             child_table: R::Child::TABLE,
@@ -194,9 +217,9 @@ impl RelationInfo {
     }
 }
 
-/// The description of relation `R`, as a `'static` reference so that errors stay small.
+/// The description of relation `R` (see [`RelationInfo::of`]).
 pub(crate) fn info_of<R: Relation>() -> &'static RelationInfo {
-    const { &RelationInfo::of::<R>() }
+    RelationInfo::of::<R>()
 }
 
 impl fmt::Display for RelationInfo {
@@ -206,45 +229,6 @@ impl fmt::Display for RelationInfo {
             "{} ({}.{} -> {})",
             self.name, self.child_table, self.foreign_key, self.parent_table
         )
-    }
-}
-
-/// Reads and clears a relation's key on type-erased child rows, for the parts of the store
-/// that walk relations generically (cascades, set-null, index rebuilds).
-pub(crate) trait KeyAccess: Send + Sync {
-    fn parent_key(&self, child: &dyn Any) -> Option<RowKey>;
-    /// Whether the key can be set to null (what the field is, whatever `OPTIONAL` says).
-    fn can_clear(&self, child: &dyn Any) -> bool;
-    fn clear_key(&self, child: &mut dyn Any);
-}
-
-pub(crate) struct KeyAccessOf<R>(PhantomData<fn() -> R>);
-
-impl<R> KeyAccessOf<R> {
-    pub(crate) fn new() -> Self {
-        KeyAccessOf(PhantomData)
-    }
-}
-
-impl<R: Relation> KeyAccess for KeyAccessOf<R> {
-    #[inline]
-    fn parent_key(&self, child: &dyn Any) -> Option<RowKey> {
-        child
-            .downcast_ref::<R::Child>()
-            .and_then(parent_id::<R>)
-            .map(Id::key)
-    }
-
-    fn can_clear(&self, child: &dyn Any) -> bool {
-        child
-            .downcast_ref::<R::Child>()
-            .is_some_and(|_| <R::Key as ForeignKey<R::Parent>>::OPTIONAL)
-    }
-
-    fn clear_key(&self, child: &mut dyn Any) {
-        if let Some(child) = child.downcast_mut::<R::Child>() {
-            R::key_mut(child).clear();
-        }
     }
 }
 

@@ -2,12 +2,12 @@
 
 use std::iter::FusedIterator;
 use std::ops::Deref;
-use std::slice;
 
 use crate::db::Db;
+use crate::fk_index::ChildKeys;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation};
+use crate::relation::{HasMany, HasOne, ParentRow, Relation};
 use crate::schema::{HasRelation, Schema};
 use crate::table::Table;
 
@@ -32,10 +32,11 @@ use crate::table::Table;
 /// let row = db.get(rpg)?;
 /// assert_eq!(row.id(), rpg);
 /// assert_eq!(row.name, "rpg"); // Deref to Category
-/// assert_eq!(row.belongs_to(Parent).map(|p| p.id()), Some(root));
+/// assert_eq!(row.belongs_to(Parent).map(|p| p.id()), Some(root)); // an optional key
 /// assert_eq!(db.get(root)?.has_many(Parent).map(|c| c.id()).collect::<Vec<_>>(), [rpg]);
 /// # Ok::<(), relstore::Error>(())
 /// ```
+#[must_use]
 pub struct Row<'db, T, S> {
     db: &'db Db<S>,
     id: Id<T>,
@@ -61,14 +62,17 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
         self.row
     }
 
-    /// The row's children under has-many relation `R`, in insertion order.
+    /// The row's children under has-many relation `R`, in creation order (see
+    /// [`Db::has_many`]).
     #[inline]
     pub fn has_many<R>(&self, relation: R) -> Children<'db, R::Child, S>
     where
         R: Relation<Parent = T, Kind = HasMany>,
         S: HasRelation<R>,
     {
-        self.db.relation(relation).has_many(self.id)
+        let _ = relation;
+        let keys = self.db.index::<R>().children(self.id.key());
+        Children::new(self.db, keys, self.db.rows::<R::Child>())
     }
 
     /// The row's one child under has-one relation `R`, if it has one.
@@ -94,12 +98,15 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
         R: Relation<Parent = T, Kind = HasOne>,
         S: HasRelation<R>,
     {
-        self.db.relation(relation).has_one(self.id)
+        let _ = relation;
+        let keys = self.db.index::<R>().children(self.id.key());
+        Children::new(self.db, keys, self.db.rows::<R::Child>()).next()
     }
 
-    /// The row's parent under relation `R`; `None` only when an optional key is null.
+    /// The row's parent under relation `R`: its `Row` for a required key, `Option<Row>` for
+    /// an optional one (`None` only when the key is null).
     #[inline]
-    pub fn belongs_to<R>(&self, relation: R) -> Option<Row<'db, R::Parent, S>>
+    pub fn belongs_to<R>(&self, relation: R) -> ParentRow<'db, R, S>
     where
         R: Relation<Child = T>,
         S: HasRelation<R>,
@@ -135,25 +142,22 @@ impl<T: Model + std::fmt::Debug, S> std::fmt::Debug for Row<'_, T, S> {
 /// The children of one parent under a has-many relation, in insertion order; from
 /// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,
 /// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Children<'db, C, S> {
     db: &'db Db<S>,
-    keys: slice::Iter<'db, RowKey>,
+    keys: ChildKeys<'db>,
     rows: &'db Table<C>,
 }
 
 impl<'db, C: Model, S: Schema> Children<'db, C, S> {
     #[inline]
-    pub(crate) fn new(db: &'db Db<S>, keys: &'db [RowKey], rows: &'db Table<C>) -> Self {
-        Children {
-            db,
-            keys: keys.iter(),
-            rows,
-        }
+    pub(crate) fn new(db: &'db Db<S>, keys: ChildKeys<'db>, rows: &'db Table<C>) -> Self {
+        Children { db, keys, rows }
     }
 
     /// The remaining children's ids, without reading their rows.
     pub fn ids(self) -> impl ExactSizeIterator<Item = Id<C>> + DoubleEndedIterator + 'db {
-        self.keys.map(|&key| Id::from_key(key))
+        self.keys.map(Id::from_key)
     }
 
     /// The row of `key`. The index only holds live children, so `None` means a bug; it ends
@@ -174,7 +178,7 @@ impl<'db, C: Model, S: Schema> Iterator for Children<'db, C, S> {
 
     #[inline]
     fn next(&mut self) -> Option<Row<'db, C, S>> {
-        let key = *self.keys.next()?;
+        let key = self.keys.next()?;
         self.row(key)
     }
 
@@ -186,13 +190,21 @@ impl<'db, C: Model, S: Schema> Iterator for Children<'db, C, S> {
 
 impl<C: Model, S: Schema> DoubleEndedIterator for Children<'_, C, S> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let key = *self.keys.next_back()?;
+        let key = self.keys.next_back()?;
         self.row(key)
     }
 }
 
 impl<C: Model, S: Schema> ExactSizeIterator for Children<'_, C, S> {}
 impl<C: Model, S: Schema> FusedIterator for Children<'_, C, S> {}
+
+impl<C, S> std::fmt::Debug for Children<'_, C, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Children")
+            .field("remaining", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl<C, S> Clone for Children<'_, C, S> {
     fn clone(&self) -> Self {
@@ -213,6 +225,7 @@ mod tests {
     struct Note(u32);
     impl Model for Note {
         const TABLE: &'static str = "notes";
+        const KEYS: &'static [crate::KeyField] = &[];
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 
@@ -224,7 +237,7 @@ mod tests {
         db.delete(gone).unwrap();
         let keys = [first.key(), gone.key(), last.key()];
 
-        let mut forward = Children::new(&db, &keys, db.rows::<Note>());
+        let mut forward = Children::new(&db, keys[..].into(), db.rows::<Note>());
         assert_eq!(forward.next().map(|note| note.0), Some(1));
         assert!(forward.next().is_none());
         assert!(
@@ -232,7 +245,7 @@ mod tests {
             "fused: the row after the gap is not reached"
         );
 
-        let mut backward = Children::new(&db, &keys, db.rows::<Note>());
+        let mut backward = Children::new(&db, keys[..].into(), db.rows::<Note>());
         assert_eq!(backward.next_back().map(|note| note.0), Some(3));
         assert!(backward.next_back().is_none());
         assert!(backward.next().is_none());

@@ -2,19 +2,20 @@
 //! and checked when the program compiles.
 //!
 //! The macro generates a struct holding one typed arena per table, so that a read reaches its
-//! table through a field, with no lookup and no downcast. What the store does across tables
-//! without knowing their types (cascades, index rebuilds) goes through [`Schema::__table`] by
-//! position; what it does per relation on a typed row (checking and linking keys) goes through
-//! [`RelationVisitor`], one monomorphized call per relation.
+//! table through a field, with no lookup and no downcast. Code that walks relations across
+//! tables it cannot name (cascades, index rebuilds) reaches a table or a relation by its
+//! position, through a dispatcher the macro generates ([`Schema::__visit_table`],
+//! [`Schema::__visit_relation`]) that calls a visitor monomorphized for that table's or
+//! relation's type. There is no type-erased path: every row is changed by typed code.
 
 use crate::fk_index::FkIndex;
 use crate::model::Model;
-use crate::relation::{KeyAccess, KeyAccessOf, Relation, RelationInfo, info_of};
-use crate::table::{AnyTable, Table};
+use crate::relation::{Relation, RelationInfo, info_of};
+use crate::table::Table;
 
 mod checks;
 
-pub use checks::{assert_distinct, assert_policy};
+pub use checks::{assert_distinct, assert_keys_have_relations, assert_policy, position};
 
 /// A store's set of tables and relations, declared with [`schema!`](crate::schema); the `S` of
 /// [`Db<S>`](crate::Db).
@@ -33,9 +34,12 @@ pub trait Schema: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn __indexes_mut(&mut self) -> &mut [FkIndex];
     #[doc(hidden)]
-    fn __table(&self, t: usize) -> &dyn AnyTable;
+    /// Calls `visitor` with the type of the table at position `t`; nothing if there is none.
+    fn __visit_table<V: TableVisitor<Self>>(t: usize, visitor: &mut V);
     #[doc(hidden)]
-    fn __table_mut(&mut self, t: usize) -> &mut dyn AnyTable;
+    /// Calls `visitor` with the type of the relation at position `r`; nothing if there is
+    /// none.
+    fn __visit_relation<V: RelationVisitor<Self>>(r: usize, visitor: &mut V);
     #[doc(hidden)]
     /// Calls `visitor` once per relation, in declaration order.
     fn __relations<V: RelationVisitor<Self>>(visitor: &mut V);
@@ -71,12 +75,20 @@ pub trait HasRelation<R: Relation>: HasTable<R::Child> + HasTable<R::Parent> {
     const RELATION_POS: usize;
 }
 
-/// Something done once per relation of schema `S`, with the relation's type at hand.
+/// Something done to a relation of schema `S`, with the relation's type at hand.
 #[doc(hidden)]
 pub trait RelationVisitor<S: Schema> {
     fn visit<R: Relation>(&mut self)
     where
         S: HasRelation<R>;
+}
+
+/// Something done to a table of schema `S`, with its row type at hand.
+#[doc(hidden)]
+pub trait TableVisitor<S: Schema> {
+    fn visit<T: Model>(&mut self)
+    where
+        S: HasTable<T>;
 }
 
 /// A table's place among the relations.
@@ -94,7 +106,6 @@ pub(crate) struct RelationSlot {
     pub(crate) info: &'static RelationInfo,
     pub(crate) child: usize,
     pub(crate) parent: usize,
-    pub(crate) keys: Box<dyn KeyAccess>,
 }
 
 /// The runtime description of schema `S`: each table's relations, and each relation.
@@ -109,7 +120,6 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
                 info: info_of::<R>(),
                 child: <S as HasTable<R::Child>>::TABLE_POS,
                 parent: <S as HasTable<R::Parent>>::TABLE_POS,
-                keys: Box::new(KeyAccessOf::<R>::new()),
             });
         }
     }
@@ -384,14 +394,6 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```
 #[macro_export]
 macro_rules! schema {
-    (@relations $schema:ident, $pos:expr, ) => {};
-    (@relations $schema:ident, $pos:expr, $relation:ty, $($rest:ty,)*) => {
-        impl $crate::HasRelation<$relation> for $schema {
-            const RELATION_POS: usize = $pos;
-        }
-        const _: () = $crate::__private::assert_policy::<$relation>();
-        $crate::schema!(@relations $schema, $pos + 1, $($rest,)*);
-    };
     (
         $(#[$attr:meta])*
         $vis:vis struct $schema:ident {
@@ -409,12 +411,11 @@ macro_rules! schema {
         }
 
         const _: () = {
-            #[allow(non_camel_case_types, dead_code)]
-            enum Position { $($field),+ }
+            const TABLES: &[&str] = &[$(<$table as $crate::Model>::TABLE),+];
+            const RELATIONS: &[&str] = &[$(<$relation as $crate::Relation>::NAME),*];
 
             impl $crate::Schema for $schema {
-                const __TABLES: &'static [&'static str] =
-                    &[$(<$table as $crate::Model>::TABLE),+];
+                const __TABLES: &'static [&'static str] = TABLES;
 
                 fn __new() -> Self {
                     $schema {
@@ -433,18 +434,19 @@ macro_rules! schema {
                     &mut self.__relstore_fk_indexes
                 }
 
-                fn __table(&self, t: usize) -> &dyn $crate::__private::AnyTable {
-                    $(if t == Position::$field as usize {
-                        return &self.$field;
+                #[inline]
+                fn __visit_table<V: $crate::__private::TableVisitor<Self>>(t: usize, visitor: &mut V) {
+                    $(if t == <Self as $crate::HasTable<$table>>::TABLE_POS {
+                        return visitor.visit::<$table>();
                     })+
-                    unreachable!("a schema has no table at position {t}")
                 }
 
-                fn __table_mut(&mut self, t: usize) -> &mut dyn $crate::__private::AnyTable {
-                    $(if t == Position::$field as usize {
-                        return &mut self.$field;
-                    })+
-                    unreachable!("a schema has no table at position {t}")
+                #[inline]
+                #[allow(unused_variables)] // a schema without relations
+                fn __visit_relation<V: $crate::__private::RelationVisitor<Self>>(r: usize, visitor: &mut V) {
+                    $(if r == <Self as $crate::HasRelation<$relation>>::RELATION_POS {
+                        return visitor.visit::<$relation>();
+                    })*
                 }
 
                 #[allow(unused_variables)] // a schema without relations
@@ -454,7 +456,8 @@ macro_rules! schema {
             }
 
             $(impl $crate::HasTable<$table> for $schema {
-                const TABLE_POS: usize = Position::$field as usize;
+                const TABLE_POS: usize =
+                    $crate::__private::position(TABLES, <$table as $crate::Model>::TABLE);
                 #[inline]
                 fn __rows(&self) -> &$crate::__private::Table<$table> {
                     &self.$field
@@ -474,18 +477,22 @@ macro_rules! schema {
                 }
             })+
 
-            $crate::__private::assert_distinct(
-                &[$(<$table as $crate::Model>::TABLE),+],
-                "tables",
-                "`Model::TABLE`",
-            );
-            $crate::__private::assert_distinct(
-                &[$(<$relation as $crate::Relation>::NAME),*],
-                "relations",
-                "`Relation::NAME`",
+            $(impl $crate::HasRelation<$relation> for $schema {
+                const RELATION_POS: usize =
+                    $crate::__private::position(RELATIONS, <$relation as $crate::Relation>::NAME);
+            })*
+
+            $crate::__private::assert_distinct(TABLES, "tables", "`Model::TABLE`");
+            $crate::__private::assert_distinct(RELATIONS, "relations", "`Relation::NAME`");
+            $($crate::__private::assert_policy::<$relation>();)*
+            $crate::__private::assert_keys_have_relations(
+                &[$((<$table as $crate::Model>::TABLE, <$table as $crate::Model>::KEYS)),+],
+                &[$((
+                    <<$relation as $crate::Relation>::Child as $crate::Model>::TABLE,
+                    <$relation as $crate::Relation>::FOREIGN_KEY,
+                    <$relation as $crate::Relation>::NAME,
+                )),*],
             );
         };
-
-        $crate::schema!(@relations $schema, 0, $($relation,)*);
     };
 }

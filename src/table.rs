@@ -1,23 +1,32 @@
-//! One table: a slotmap arena of rows, and each row's insertion sequence number.
+//! One table: an arena of rows, and each row's creation number.
 
-use std::any::Any;
+mod arena;
 
-use slotmap::{Key, SlotMap};
-
-use crate::Model;
 use crate::id::RowKey;
 
-/// The arena of one table. Only the store mutates it, always together with its indexes.
+pub(crate) use arena::{Arena, Iter, slot_of};
+pub use arena::{ImageError, SlotImage};
+
+/// The rows of one table. Only the store's mutation surface (`db/mutation.rs`) changes it,
+/// always together with the indexes.
 ///
-/// Beside the rows, `seqs` holds each live row's insertion sequence number, by slot. It lets the
-/// foreign-key index list children in insertion order and still be rebuilt from the tables
-/// alone. It lives apart from the rows so that a row's slot is exactly as big as in a plain
-/// slotmap: reads and scans never touch it.
+/// Beside the rows, `seqs` holds each live row's creation number (its insertion sequence
+/// number), by slot. It lets the foreign-key index list children in creation order and still
+/// be rebuilt from the tables alone. It lives apart from the rows so that a row's slot is
+/// exactly as big as in a plain slotmap: reads and scans never touch it.
 #[doc(hidden)]
 pub struct Table<T> {
-    rows: SlotMap<RowKey, T>,
+    rows: Arena<T>,
     seqs: Vec<u64>,
     next_seq: u64,
+}
+
+impl<T> std::fmt::Debug for Table<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> Default for Table<T> {
@@ -26,24 +35,27 @@ impl<T> Default for Table<T> {
     }
 }
 
-/// A slot whose generation reaches this value is retired instead of freed, so that its
-/// generation counter never wraps around and an old id can never match a new row.
-const LAST_VERSION: u32 = u32::MAX - 2;
-
-/// A key's slot index and generation. slotmap documents no layout for `as_ffi`; this is the
-/// only place that relies on it (low half: index, high half: version), and
-/// `tests::key_layout_is_index_then_version` pins it.
-#[inline]
-pub(crate) fn slot_of(key: RowKey) -> (usize, u32) {
-    let bits = key.data().as_ffi();
-    ((bits & 0xffff_ffff) as usize, (bits >> 32) as u32)
+/// A table as data: every slot with its version and, for a row, its creation number; the
+/// free list's order; and the counters. Enough to rebuild the table exactly: the same rows
+/// under the same ids, stale ids stale, and the same ids handed out next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableImage<T> {
+    /// Every slot but the unused slot 0, in order; a row comes with its creation number.
+    pub slots: Vec<SlotImage<(u64, T)>>,
+    /// The free slots' indexes, the next to be reused first. A vacant slot not listed is
+    /// retired: never handed out again.
+    pub free: Vec<u32>,
+    /// The creation number the next row gets: above every row's.
+    pub next_seq: u64,
+    /// The version a slot created from now on starts from.
+    pub fresh_version: u32,
 }
 
 impl<T> Table<T> {
     #[doc(hidden)]
     pub fn new() -> Self {
         Table {
-            rows: SlotMap::with_key(),
+            rows: Arena::new(),
             seqs: Vec::new(),
             next_seq: 0,
         }
@@ -59,12 +71,14 @@ impl<T> Table<T> {
         self.rows.contains_key(key)
     }
 
+    /// A row to change in place. Crate-private: only the mutation surface calls it, and it
+    /// keeps the indexes in step.
     #[inline]
     pub(crate) fn get_mut(&mut self, key: RowKey) -> Option<&mut T> {
         self.rows.get_mut(key)
     }
 
-    /// The insertion sequence number of a live row.
+    /// The creation number of a live row.
     #[inline]
     pub(crate) fn seq(&self, key: RowKey) -> Option<u64> {
         if !self.rows.contains_key(key) {
@@ -85,13 +99,11 @@ impl<T> Table<T> {
         key
     }
 
+    /// Takes a row out (its slot is freed, or retired once its versions are used up). The
+    /// row is out of the table before the caller drops it.
     #[inline]
     pub(crate) fn remove(&mut self, key: RowKey) -> Option<T> {
-        if slot_of(key).1 >= LAST_VERSION {
-            self.rows.detach(key) // never reattached: the slot is retired for good
-        } else {
-            self.rows.remove(key)
-        }
+        self.rows.remove(key)
     }
 
     #[inline]
@@ -99,54 +111,120 @@ impl<T> Table<T> {
         self.rows.len()
     }
 
-    pub(crate) fn iter(&self) -> slotmap::basic::Iter<'_, RowKey, T> {
+    pub(crate) fn iter(&self) -> Iter<'_, T> {
         self.rows.iter()
     }
+
+    /// The table as data (see [`TableImage`]), rows borrowed. Snapshots save through it.
+    #[allow(dead_code)] // until snapshots: the unit tests use it
+    pub(crate) fn image(&self) -> TableImage<&T> {
+        let slots = (self.rows.image().enumerate())
+            .map(|(i, slot)| match slot {
+                SlotImage::Occupied { version, row } => SlotImage::Occupied {
+                    version,
+                    row: (self.seqs[i + 1], row),
+                },
+                SlotImage::Vacant { version } => SlotImage::Vacant { version },
+            })
+            .collect();
+        TableImage {
+            slots,
+            free: self.rows.free_list().collect(),
+            next_seq: self.next_seq,
+            fresh_version: self.rows.fresh_version(),
+        }
+    }
+
+    /// The table an image describes. Checks the slots and the free list (see
+    /// [`ImageError`]) and that creation numbers are distinct and below `next_seq`; what
+    /// crosses tables (keys) is the store's to check.
+    pub(crate) fn from_image(image: TableImage<T>) -> Result<Self, TableImageError> {
+        let TableImage {
+            slots,
+            free,
+            next_seq,
+            fresh_version,
+        } = image;
+        let mut seqs = vec![0; slots.len() + 1];
+        let mut seen = Vec::with_capacity(slots.len());
+        let rows = slots.into_iter().enumerate().map(|(i, slot)| match slot {
+            SlotImage::Occupied {
+                version,
+                row: (seq, row),
+            } => {
+                seqs[i + 1] = seq;
+                seen.push((seq, i + 1));
+                SlotImage::Occupied { version, row }
+            }
+            SlotImage::Vacant { version } => SlotImage::Vacant { version },
+        });
+        let rows = Arena::from_image(rows, &free, fresh_version).map_err(TableImageError::Slots)?;
+        seen.sort_unstable();
+        for pair in seen.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                return Err(TableImageError::DuplicateSeq { slot: pair[1].1 });
+            }
+        }
+        if let Some(&(seq, slot)) = seen.last()
+            && seq >= next_seq
+        {
+            return Err(TableImageError::SeqNotBelowNext { slot });
+        }
+        Ok(Table {
+            rows,
+            seqs,
+            next_seq,
+        })
+    }
+
+    /// Gives back trailing vacant slots and spare capacity; old ids stay stale.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        let kept = self.rows.shrink_to_fit();
+        self.seqs.truncate(kept);
+        self.seqs.shrink_to_fit();
+    }
 }
 
-/// The type-erased face of a table: what the store needs to walk relations across tables whose
-/// row types it does not know statically (cascades, set-null, index rebuilds).
-#[doc(hidden)]
-pub trait AnyTable: Any + Send + Sync {
-    fn contains(&self, key: RowKey) -> bool;
-    fn row_count(&self) -> usize;
-    fn seq(&self, key: RowKey) -> Option<u64>;
-    fn row(&self, key: RowKey) -> Option<&dyn Any>;
-    fn row_mut(&mut self, key: RowKey) -> Option<&mut dyn Any>;
-    /// Removes a row and drops it. The row is out of the arena before its `Drop` runs, so a
-    /// panicking `Drop` leaves the table consistent.
-    fn remove_row(&mut self, key: RowKey);
-    fn keys(&self) -> Box<dyn Iterator<Item = RowKey> + '_>;
+#[cfg(test)]
+impl<T: Clone> TableImage<&T> {
+    /// The image with its rows cloned.
+    pub(crate) fn cloned(&self) -> TableImage<T> {
+        TableImage {
+            slots: (self.slots.iter())
+                .map(|slot| match slot {
+                    SlotImage::Occupied {
+                        version,
+                        row: (seq, row),
+                    } => SlotImage::Occupied {
+                        version: *version,
+                        row: (*seq, (*row).clone()),
+                    },
+                    SlotImage::Vacant { version } => SlotImage::Vacant { version: *version },
+                })
+                .collect(),
+            free: self.free.clone(),
+            next_seq: self.next_seq,
+            fresh_version: self.fresh_version,
+        }
+    }
 }
 
-impl<T: Model> AnyTable for Table<T> {
-    fn contains(&self, key: RowKey) -> bool {
-        self.rows.contains_key(key)
-    }
-
-    fn row_count(&self) -> usize {
-        self.len()
-    }
-
-    fn seq(&self, key: RowKey) -> Option<u64> {
-        Table::seq(self, key)
-    }
-
-    fn row(&self, key: RowKey) -> Option<&dyn Any> {
-        self.get(key).map(|row| row as &dyn Any)
-    }
-
-    fn row_mut(&mut self, key: RowKey) -> Option<&mut dyn Any> {
-        self.get_mut(key).map(|row| row as &mut dyn Any)
-    }
-
-    fn remove_row(&mut self, key: RowKey) {
-        drop(self.remove(key));
-    }
-
-    fn keys(&self) -> Box<dyn Iterator<Item = RowKey> + '_> {
-        Box::new(self.rows.keys())
-    }
+/// Why a table image was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableImageError {
+    /// A slot or the free list is wrong.
+    Slots(ImageError),
+    /// Two rows have the same creation number; `slot` is the second.
+    DuplicateSeq {
+        /// The slot.
+        slot: usize,
+    },
+    /// A row's creation number is not below the table's next one.
+    SeqNotBelowNext {
+        /// The slot.
+        slot: usize,
+    },
 }
 
 #[cfg(test)]
@@ -154,35 +232,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_layout_is_index_then_version() {
-        let mut table: Table<u8> = Table::new();
-        let first = table.insert(1);
-        let second = table.insert(2);
-        assert_eq!(slot_of(first), (1, 1)); // slot 0 is slotmap's null sentinel
-        assert_eq!(slot_of(second), (2, 1));
-        table.remove(first);
-        let reused = table.insert(3);
-        assert_eq!(slot_of(reused), (1, 3)); // odd versions are occupied
-    }
-
-    #[test]
-    fn a_slot_at_the_last_version_is_retired_not_reused() {
-        let mut table: Table<u8> = Table::new();
-        let key = table.insert(1);
-        let (slot, _) = slot_of(key);
-        let near_wrap: RowKey =
-            slotmap::KeyData::from_ffi((u64::from(LAST_VERSION) << 32) | slot as u64).into();
-        // No live row has that version, so nothing is removed...
-        assert_eq!(table.remove(near_wrap), None);
-        // ...and an ordinary remove frees the slot for reuse.
-        assert_eq!(table.remove(key), Some(1));
-        let reused = table.insert(2);
-        assert_eq!(slot_of(reused).0, slot);
-        assert_ne!(reused, key);
-    }
-
-    #[test]
-    fn sequence_numbers_follow_insertion_order_across_slot_reuse() {
+    fn creation_numbers_follow_insertion_order_across_slot_reuse() {
         let mut table: Table<String> = Table::new();
         let a = table.insert("a".into());
         let b = table.insert("b".into());
@@ -191,5 +241,45 @@ mod tests {
         assert_eq!(slot_of(c).0, slot_of(a).0);
         assert!(table.seq(b).unwrap() < table.seq(c).unwrap());
         assert_eq!(table.seq(a), None);
+    }
+
+    fn owned(image: TableImage<&String>) -> TableImage<String> {
+        image.cloned()
+    }
+
+    #[test]
+    fn an_image_round_trips_with_creation_numbers() {
+        let mut table: Table<String> = Table::new();
+        let keys: Vec<_> = (0..5).map(|n| table.insert(n.to_string())).collect();
+        table.remove(keys[1]);
+        table.remove(keys[3]);
+        let mut copy = Table::from_image(owned(table.image())).unwrap();
+        for &k in &keys {
+            assert_eq!(copy.get(k), table.get(k));
+            assert_eq!(copy.seq(k), table.seq(k));
+        }
+        let (x, y) = (table.insert("x".into()), copy.insert("x".into()));
+        assert_eq!((x, table.seq(x)), (y, copy.seq(y)));
+    }
+
+    #[test]
+    fn an_image_with_bad_creation_numbers_is_refused() {
+        let mut table: Table<String> = Table::new();
+        table.insert("a".into());
+        table.insert("b".into());
+        let mut twice = owned(table.image());
+        if let SlotImage::Occupied { row, .. } = &mut twice.slots[1] {
+            row.0 = 0;
+        }
+        assert_eq!(
+            Table::from_image(twice).err(),
+            Some(TableImageError::DuplicateSeq { slot: 2 })
+        );
+        let mut behind = owned(table.image());
+        behind.next_seq = 1;
+        assert_eq!(
+            Table::from_image(behind).err(),
+            Some(TableImageError::SeqNotBelowNext { slot: 2 })
+        );
     }
 }

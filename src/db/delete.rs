@@ -6,7 +6,7 @@
 //! nothing at all.
 
 use super::Db;
-use crate::error::DeleteError;
+use crate::error::{DeleteError, NotFound};
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{OnDelete, RelationInfo};
@@ -34,62 +34,108 @@ impl DeletePlan {
     }
 }
 
-/// A plan whose row list grew past this many rows gives its buffers back after the delete.
+/// A plan that grew past this many entries in any buffer gives its memory back after the
+/// delete: a big cascade's buffers are not kept for the store's lifetime.
 const KEPT_ROWS: usize = 128;
+
+/// Slots per page of [`SlotSet`]: 64 words of 64 bits.
+const PAGE_SLOTS: usize = 4096;
 
 /// A delete in the making, as table and relation positions. Kept in [`Db`] between deletes
 /// so that its buffers are reused.
 #[derive(Default)]
-pub(crate) struct Plan {
+pub(crate) struct Cascade {
     /// (table, row) to delete; the first is the row asked for.
     pub(super) rows: Vec<(usize, RowKey)>,
     /// (relation, child row) whose key is set to null.
     pub(super) nullify: Vec<(usize, RowKey)>,
-    /// One bit per slot of each table, set for the rows in `rows`: membership in O(1),
-    /// without hashing. A slot names one row while the plan lives (nothing is removed
-    /// before the plan is applied, and every key in a row or index names a live row). The
-    /// bits are cleared row by row, so a small delete in a big table stays cheap; the words
-    /// stay allocated, 1 bit per slot (1/512 of a 64-byte row slot).
-    marks: Vec<Vec<u64>>,
-    /// (relation, surviving parent, child's insertion sequence number, child) for every
-    /// deleted child of a parent that stays; used while applying.
+    /// The rows in `rows`, one set per table: membership in O(1), without hashing. A slot
+    /// names one row while the plan lives (nothing is removed before the plan is applied, and
+    /// every key in a row or index names a live row).
+    marks: Vec<SlotSet>,
+    /// (relation, surviving parent, child's creation number, child) for every deleted child
+    /// of a parent that stays; used while applying.
     pub(super) survivors: Vec<(usize, RowKey, u64, RowKey)>,
 }
 
-/// The word and bit of a row's slot in [`Plan::marks`].
-#[inline]
-fn bit_of(key: RowKey) -> (usize, u64) {
-    let (slot, _) = slot_of(key);
-    (slot / 64, 1 << (slot % 64))
+/// A set of slot numbers: a bit per slot, in pages of 4,096 slots allocated on first use, so
+/// that a row in slot 10,000,000 costs a 20 KB page table, not a 1.2 MB bitmap.
+#[derive(Default)]
+struct SlotSet {
+    pages: Vec<Option<Box<[u64; PAGE_SLOTS / 64]>>>,
 }
 
-impl Plan {
+impl SlotSet {
+    fn contains(&self, slot: usize) -> bool {
+        let (page, word, bit) = Self::place(slot);
+        match self.pages.get(page) {
+            Some(Some(words)) => words[word] & bit != 0,
+            _ => false,
+        }
+    }
+
+    /// Adds `slot`; false if it was there.
+    fn insert(&mut self, slot: usize) -> bool {
+        let (page, word, bit) = Self::place(slot);
+        if self.pages.len() <= page {
+            self.pages.resize_with(page + 1, || None);
+        }
+        let words = self.pages[page].get_or_insert_with(|| Box::new([0; PAGE_SLOTS / 64]));
+        let fresh = words[word] & bit == 0;
+        words[word] |= bit;
+        fresh
+    }
+
+    /// Clears the word holding `slot`: every bit set in it belongs to a row of the plan, and
+    /// all of those are being cleared.
+    fn clear_word(&mut self, slot: usize) {
+        let (page, word, _) = Self::place(slot);
+        if let Some(Some(words)) = self.pages.get_mut(page) {
+            words[word] = 0;
+        }
+    }
+
+    fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    #[inline]
+    fn place(slot: usize) -> (usize, usize, u64) {
+        let (page, within) = (slot / PAGE_SLOTS, slot % PAGE_SLOTS);
+        (page, within / 64, 1 << (within % 64))
+    }
+}
+
+impl Cascade {
     fn clear(&mut self) {
         for &(t, key) in &self.rows {
-            let (word, _) = bit_of(key);
-            self.marks[t][word] = 0; // every bit set in it belongs to a row in `rows`
+            self.marks[t].clear_word(slot_of(key).0);
         }
         self.rows.clear();
         self.nullify.clear();
+        self.survivors.clear();
+    }
+
+    /// Whether the cleared plan is small enough to keep for the next delete.
+    fn is_small(&self) -> bool {
+        let pages: usize = self.marks.iter().map(SlotSet::page_count).sum();
+        self.rows.capacity() <= KEPT_ROWS
+            && self.nullify.capacity() <= KEPT_ROWS
+            && self.survivors.capacity() <= KEPT_ROWS
+            && pages <= KEPT_ROWS
     }
 
     pub(super) fn contains(&self, (t, key): (usize, RowKey)) -> bool {
-        let (word, bit) = bit_of(key);
-        let word = self.marks.get(t).and_then(|words| words.get(word));
-        word.is_some_and(|&w| w & bit != 0)
+        self.marks
+            .get(t)
+            .is_some_and(|set| set.contains(slot_of(key).0))
     }
 
     fn add(&mut self, (t, key): (usize, RowKey)) {
         if self.marks.len() <= t {
-            self.marks.resize_with(t + 1, Vec::new);
+            self.marks.resize_with(t + 1, SlotSet::default);
         }
-        let words = &mut self.marks[t];
-        let (word, bit) = bit_of(key);
-        if words.len() <= word {
-            words.resize(word + 1, 0);
-        }
-        if words[word] & bit == 0 {
-            words[word] |= bit;
+        if self.marks[t].insert(slot_of(key).0) {
             self.rows.push((t, key));
         }
     }
@@ -106,6 +152,13 @@ impl<S: Schema> Db<S> {
     /// # Errors
     /// [`DeleteError::Restricted`] naming the blocking relation and rows,
     /// [`DeleteError::NotFound`] for a stale id.
+    ///
+    /// # Panics
+    /// If a removed row's `Drop` panics, the delete still completes: every planned row
+    /// leaves its table, every index agrees, and then the first such panic goes on (the row
+    /// asked for is dropped rather than returned). Later panics of the same delete are
+    /// swallowed, their payloads leaked unread, because dropping a payload can panic too.
+    /// Under `panic = "abort"` the first panic ends the process, as any panic does.
     ///
     /// ```
     /// # use relstore::{Db, DeleteError, Id, Model};
@@ -135,30 +188,30 @@ impl<S: Schema> Db<S> {
     {
         let t = self.delete_target(id)?;
         let key = id.key();
-        let childless = (self.links[t].as_parent.iter())
-            .all(|&r| self.tables.__indexes()[r].children(key).is_empty());
+        let childless =
+            (self.links[t].as_parent.iter()).all(|&r| self.tables.__indexes()[r].is_childless(key));
         if childless {
             // Nothing to plan. Inlined into the caller, so the removed row goes straight to
             // wherever it is used or dropped instead of being copied through each frame.
-            return Ok(self.apply_delete_row(key));
+            return Ok(self.remove_childless(key));
         }
-        self.delete_planned(t, key)
+        self.delete_with_cascade(t, key)
     }
 
     /// The rest of [`Db::delete`], for a row that other rows point to: plan, then apply.
     #[inline(never)]
-    fn delete_planned<T: Model>(&mut self, t: usize, key: RowKey) -> Result<T, DeleteError>
+    fn delete_with_cascade<T: Model>(&mut self, t: usize, key: RowKey) -> Result<T, DeleteError>
     where
         S: HasTable<T>,
     {
-        let mut plan = std::mem::take(&mut self.delete_scratch);
+        let mut plan = std::mem::take(&mut self.cascade_scratch);
         let result = self
-            .plan_delete(t, key, &mut plan)
+            .collect_cascade(t, key, &mut plan)
             .map(|()| self.apply_delete(&mut plan));
         plan.clear();
         // Keep small buffers for the next delete; let a big cascade's go.
-        if plan.rows.capacity() <= KEPT_ROWS {
-            self.delete_scratch = plan;
+        if plan.is_small() {
+            self.cascade_scratch = plan;
         }
         result
     }
@@ -172,8 +225,8 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let t = self.delete_target(id)?;
-        let mut plan = Plan::default();
-        self.plan_delete(t, id.key(), &mut plan)?;
+        let mut plan = Cascade::default();
+        self.collect_cascade(t, id.key(), &mut plan)?;
         let row_id = |t: usize, key| AnyId::new(self.links[t].name, key);
         Ok(DeletePlan {
             deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
@@ -197,12 +250,17 @@ impl<S: Schema> Db<S> {
         if self.contains(id) {
             Ok(S::TABLE_POS)
         } else {
-            Err(DeleteError::NotFound { id: id.into() })
+            Err(NotFound::new(id).into())
         }
     }
 
     /// Fills `plan` with everything deleting row `key` of table `t` involves.
-    fn plan_delete(&self, t: usize, key: RowKey, plan: &mut Plan) -> Result<(), DeleteError> {
+    fn collect_cascade(
+        &self,
+        t: usize,
+        key: RowKey,
+        plan: &mut Cascade,
+    ) -> Result<(), DeleteError> {
         plan.clear();
         plan.add((t, key));
 
@@ -213,7 +271,7 @@ impl<S: Schema> Db<S> {
             for &r in &self.links[t].as_parent {
                 let relation = &self.relations[r];
                 if relation.info.on_delete == OnDelete::Cascade {
-                    for &child in self.tables.__indexes()[r].children(key) {
+                    for child in self.tables.__indexes()[r].children(key) {
                         plan.add((relation.child, child));
                     }
                 }
@@ -228,17 +286,12 @@ impl<S: Schema> Db<S> {
                 if policy == OnDelete::Cascade {
                     continue;
                 }
-                for &child in self.tables.__indexes()[r].children(key) {
+                for child in self.tables.__indexes()[r].children(key) {
                     if plan.contains((relation.child, child)) {
                         continue;
                     }
-                    // A set-null whose key cannot be null (a hand-written relation whose
-                    // `OPTIONAL` disagrees with its field) blocks like a restrict.
-                    let clearable = || {
-                        let row = self.tables.__table(relation.child).row(child);
-                        row.is_some_and(|row| relation.keys.can_clear(row))
-                    };
-                    if policy == OnDelete::Restrict || !clearable() {
+                    // The schema only allows `SetNull` on optional keys.
+                    if policy == OnDelete::Restrict {
                         let info = relation.info;
                         return Err(DeleteError::Restricted {
                             relation: info,

@@ -1,24 +1,34 @@
-//! The one place that changes rows and indexes.
+//! The store's one mutation surface: the only code that changes rows, and it keeps everything
+//! derived from rows in step with them (creation numbers and retired slots, in the table;
+//! foreign-key indexes; and, as they arrive, secondary indexes, the undo log and the change
+//! feed).
 //!
-//! Every function here applies a change that `write.rs` or `delete.rs` has already checked,
-//! and cannot fail: a row and every index that mentions it change together. Rollback, undo and
-//! the change feed (see the roadmap) will record here.
+//! Each method is typed: it knows the row's type, or the relation's. Code that walks
+//! relations across tables it cannot name (a cascade) reaches the same typed code by
+//! position, through the visitors at the end of this file. Apart from [`Db::edit`], which
+//! checks the keys a closure changed, everything here applies a change that `write.rs` or
+//! `delete.rs` has already checked, and cannot fail.
 
+use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 
-use super::delete::Plan;
+use super::delete::Cascade;
 use super::{Db, as_child};
+use crate::error::{NotFound, WriteError};
 use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
-use crate::relation::{Relation, parent_id};
-use crate::schema::{HasRelation, HasTable, RelationVisitor, Schema};
-use crate::table::Table;
+use crate::relation::{ForeignKey, Relation, parent_id};
+use crate::schema::{HasRelation, HasTable, RelationVisitor, Schema, TableVisitor};
+use crate::table::{Table, TableImage, TableImageError};
+
+/// A panic caught while dropping rows, to resume once the store is whole again.
+type Payload = Box<dyn Any + Send>;
 
 impl<S: Schema> Db<S> {
     /// Stores a checked new row and links it under each of its parents.
     #[inline]
-    pub(super) fn apply_insert<T: Model>(&mut self, row: T) -> RowKey
+    pub(super) fn insert_row<T: Model>(&mut self, row: T) -> RowKey
     where
         S: HasTable<T>,
     {
@@ -27,18 +37,18 @@ impl<S: Schema> Db<S> {
         let Some(row) = rows.get(key) else {
             unreachable!("the row was just inserted")
         };
-        // A new row comes after every other: appending keeps insertion order.
+        // A new row is the newest of its table: appending keeps creation order.
         S::__relations(&mut EachParent {
             row,
             indexes,
-            apply: |index: &mut FkIndex, parent| index.push(parent, key),
+            apply: |index: &mut FkIndex, parent| index.link_newest(parent, key),
         });
         key
     }
 
     /// Replaces a stored row with a checked new value, moving it between parents where a key
-    /// changed. Returns the old value.
-    pub(super) fn apply_replace<T: Model>(&mut self, key: RowKey, new: T) -> T
+    /// changed. Returns the old value, for the caller to drop: the store is whole by then.
+    pub(super) fn replace_row<T: Model>(&mut self, key: RowKey, new: T) -> T
     where
         S: HasTable<T>,
     {
@@ -47,14 +57,102 @@ impl<S: Schema> Db<S> {
             unreachable!("a checked replace targets a stored row")
         };
         let old = std::mem::replace(stored, new);
-        let mut relink = Relink {
+        S::__relations(&mut Relink {
             rows,
             old: &old,
             key,
             indexes,
-        };
-        S::__relations(&mut relink);
+        });
         old
+    }
+
+    /// Removes a stored row that no row points to, unlinking it from its parents. The whole
+    /// of a delete that cascades to nothing.
+    #[inline]
+    pub(super) fn remove_childless<T: Model>(&mut self, key: RowKey) -> T
+    where
+        S: HasTable<T>,
+    {
+        let row = take_row::<S, T>(&mut self.tables, key);
+        S::__relations(&mut EachParent {
+            row: &row,
+            indexes: self.tables.__indexes_mut(),
+            apply: |index: &mut FkIndex, parent| index.unlink(parent, key),
+        });
+        row
+    }
+
+    /// Changes a row in place through `change`, then checks the keys it changed, as an insert
+    /// would, and moves the row between parents. A refused key, or a panic in `change`, puts
+    /// every key back as it was; the other fields keep what `change` wrote.
+    pub(super) fn edit_row<T: Model, O>(
+        &mut self,
+        key: RowKey,
+        change: impl FnOnce(&mut T) -> O,
+    ) -> Result<O, WriteError>
+    where
+        S: HasTable<T>,
+    {
+        let Some(row) = stored_mut::<S, T>(&mut self.tables, key) else {
+            return Err(NotFound::new(Id::<T>::from_key(key)).into());
+        };
+        let mut saved = SavedKeys::default();
+        S::__relations(&mut SaveKeys {
+            row: &*row,
+            saved: &mut saved,
+        });
+        // Caught so that the keys can be put back before the panic goes on.
+        let out = panic::catch_unwind(AssertUnwindSafe(|| change(row)));
+        let Some(row) = stored_mut::<S, T>(&mut self.tables, key) else {
+            unreachable!("the closure cannot remove the row")
+        };
+        let mut compare = CompareKeys {
+            row: &*row,
+            saved: &saved,
+            at: 0,
+            changed: false,
+        };
+        S::__relations(&mut compare);
+        let changed = compare.changed;
+        let out = match out {
+            Ok(out) => out,
+            Err(payload) => {
+                if changed {
+                    S::__relations(&mut RestoreKeys {
+                        row,
+                        saved: &saved,
+                        at: 0,
+                    });
+                }
+                panic::resume_unwind(payload)
+            }
+        };
+        if !changed {
+            return Ok(out);
+        }
+        let Some(row) = self.rows::<T>().get(key) else {
+            unreachable!("the row is still stored")
+        };
+        if let Err(error) = self.check_keys(row, Some(key)) {
+            let Some(row) = stored_mut::<S, T>(&mut self.tables, key) else {
+                unreachable!("the row is still stored")
+            };
+            S::__relations(&mut RestoreKeys {
+                row,
+                saved: &saved,
+                at: 0,
+            });
+            return Err(error);
+        }
+        let (rows, indexes) = self.tables.__rows_and_indexes_mut();
+        S::__relations(&mut RelinkSaved {
+            rows,
+            key,
+            saved: &saved,
+            at: 0,
+            indexes,
+        });
+        Ok(out)
     }
 
     /// Carries out a checked delete plan and returns its first row (the one asked for).
@@ -62,7 +160,7 @@ impl<S: Schema> Db<S> {
     /// Rows are only removed and dropped at the very end, once every index already agrees with
     /// them being gone, and all of them leave even if one's `Drop` panics: a row type whose
     /// `Drop` panics cannot leave the store half-changed.
-    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Plan) -> T
+    pub(super) fn apply_delete<T: Model>(&mut self, plan: &mut Cascade) -> T
     where
         S: HasTable<T>,
     {
@@ -72,34 +170,30 @@ impl<S: Schema> Db<S> {
             relations,
             ..
         } = self;
+        // Set-nulls. The child's entry under the deleted parent goes with the parent's list.
         for &(r, child) in &plan.nullify {
-            let relation = &relations[r];
-            if let Some(row) = tables.__table_mut(relation.child).row_mut(child) {
-                relation.keys.clear_key(row);
-                // Holds unless a hand-written relation's `key` and `key_mut` disagree.
-                debug_assert!(
-                    relation.keys.parent_key(row).is_none(),
-                    "key_mut cleared another field"
-                );
-            }
-            // Its entry under the deleted parent goes with the parent's list, next.
+            S::__visit_relation(r, &mut ClearKey { tables, child });
         }
         for &(t, key) in &plan.rows {
             for &r in &links[t].as_parent {
-                tables.__indexes_mut()[r].remove_parent(key);
+                tables.__indexes_mut()[r].forget_parent(key);
             }
         }
         // Surviving parents lose their deleted children: one pass over each such parent's
         // list, however many of its children go (one by one would be quadratic). Both the
-        // list and the group are in insertion order, so the pass is a merge.
+        // list and the group are in creation order, so the pass is a merge.
         let mut survivors = std::mem::take(&mut plan.survivors);
         for &(t, key) in &plan.rows {
-            let rows = tables.__table(t);
             for &r in &links[t].as_child {
-                let relation = &relations[r];
-                let parent = rows.row(key).and_then(|row| relation.keys.parent_key(row));
-                if let Some(parent) = parent.filter(|&p| !plan.contains((relation.parent, p))) {
-                    let seq = rows.seq(key).unwrap_or(u64::MAX);
+                let mut read = ReadKey {
+                    tables: &*tables,
+                    child: key,
+                    found: None,
+                };
+                S::__visit_relation(r, &mut read);
+                if let Some((parent, seq)) = read.found
+                    && !plan.contains((relations[r].parent, parent))
+                {
                     survivors.push((r, parent, seq, key));
                 }
             }
@@ -108,7 +202,7 @@ impl<S: Schema> Db<S> {
         for group in survivors.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
             let (r, parent, ..) = group[0];
             let leaving = group.iter().map(|&(.., child)| child);
-            tables.__indexes_mut()[r].remove_in_order(parent, leaving);
+            tables.__indexes_mut()[r].unlink_many(parent, leaving);
         }
         survivors.clear();
         plan.survivors = survivors;
@@ -116,44 +210,86 @@ impl<S: Schema> Db<S> {
         let (_, key) = plan.rows[0];
         let row = take_row::<S, T>(tables, key);
         // Every index already agrees with the rows being gone. Each row leaves its table
-        // before its `Drop` runs, and every row leaves even if one's `Drop` panics; the first
-        // panic goes on once the store is whole.
-        let mut first_panic = None;
+        // before its `Drop` runs, and every row leaves even if one's `Drop` panics.
+        let mut drop_rows = DropRow {
+            tables,
+            key,
+            first_panic: None,
+        };
         for &(t, key) in &plan.rows[1..] {
-            let table = tables.__table_mut(t);
-            let removed = panic::catch_unwind(AssertUnwindSafe(|| table.remove_row(key)));
-            if let Err(payload) = removed {
-                first_panic.get_or_insert(payload);
-            }
+            drop_rows.key = key;
+            S::__visit_table(t, &mut drop_rows);
         }
-        if let Some(payload) = first_panic {
+        if let Some(payload) = drop_rows.first_panic {
+            // The row asked for is not handed back: drop it here, where a second panic can be
+            // caught, rather than while the first one unwinds (which would abort).
+            forget_panic(panic::catch_unwind(AssertUnwindSafe(|| drop(row))));
             panic::resume_unwind(payload);
         }
         row
     }
 
-    /// Removes a stored row that no row points to any more, unlinking it from its parents.
-    /// The whole of a delete that cascades to nothing.
-    #[inline]
-    pub(super) fn apply_delete_row<T: Model>(&mut self, key: RowKey) -> T
+    /// Replaces table `T` with the one `image` describes; indexes are left for
+    /// [`Db::rebuild_indexes`] and the check to [`Db::check_integrity`]. Snapshots load
+    /// through it, into a fresh store that replaces the old one only once it is whole.
+    #[allow(dead_code)] // until snapshots: the unit tests use it
+    pub(crate) fn restore_table<T: Model>(
+        &mut self,
+        image: TableImage<T>,
+    ) -> Result<(), TableImageError>
     where
         S: HasTable<T>,
     {
-        let row = take_row::<S, T>(&mut self.tables, key);
-        S::__relations(&mut EachParent {
-            row: &row,
-            indexes: self.tables.__indexes_mut(),
-            apply: |index: &mut FkIndex, parent| index.detach(parent, key),
-        });
-        row
+        *self.tables.__rows_mut() = Table::from_image(image)?;
+        Ok(())
+    }
+
+    /// Rebuilds every foreign-key index from the rows alone.
+    pub(crate) fn rebuild_indexes(&mut self) {
+        for r in 0..self.relations.len() {
+            let index = self.rebuilt_index(r);
+            self.tables.__indexes_mut()[r] = index;
+        }
+    }
+
+    /// Gives back memory the store holds beyond what its rows need: trailing vacant slots of
+    /// each table, spare capacity, the indexes' room for parents that are gone, and scratch
+    /// buffers. No id comes back: an id of a row that was deleted stays stale.
+    ///
+    /// Slots before the last live row of a table stay (each keeps its version, so that old ids
+    /// keep missing): a table whose last slot is live keeps its length.
+    pub fn shrink_to_fit(&mut self) {
+        for t in 0..self.links.len() {
+            S::__visit_table(
+                t,
+                &mut Shrink {
+                    tables: &mut self.tables,
+                },
+            );
+        }
+        self.rebuild_indexes();
+        self.cascade_scratch = Cascade::default();
     }
 }
 
+/// The typed row of `key`, taken out of its table.
 #[inline]
 fn take_row<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> T {
     match tables.__rows_mut().remove(key) {
         Some(row) => row,
         None => unreachable!("a checked delete targets a stored row"),
+    }
+}
+
+#[inline]
+fn stored_mut<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> Option<&mut T> {
+    tables.__rows_mut().get_mut(key)
+}
+
+/// Drops a caught panic's payload without running its `Drop`, which could panic again.
+fn forget_panic(caught: Result<(), Payload>) {
+    if let Err(payload) = caught {
+        std::mem::forget(payload);
     }
 }
 
@@ -181,8 +317,27 @@ impl<S: Schema, T: Model, F: FnMut(&mut FkIndex, RowKey)> RelationVisitor<S>
     }
 }
 
-/// Moves a replaced row between parents in each relation where its key changed, keeping each
-/// parent's children in insertion order.
+/// Moves a row between parents, keeping each parent's children in creation order.
+fn move_child<T: Model>(
+    index: &mut FkIndex,
+    rows: &Table<T>,
+    key: RowKey,
+    before: Option<RowKey>,
+    after: Option<RowKey>,
+) {
+    if before == after {
+        return;
+    }
+    if let Some(parent) = before {
+        index.unlink(parent, key);
+    }
+    if let Some(parent) = after {
+        let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
+        index.link(parent, key, seq_of(key), seq_of);
+    }
+}
+
+/// Moves a replaced row between parents in each relation where its key changed.
 struct Relink<'a, T> {
     rows: &'a Table<T>,
     old: &'a T,
@@ -202,17 +357,208 @@ impl<S: Schema, T: Model> RelationVisitor<S> for Relink<'_, T> {
         let new = self.rows.get(self.key).and_then(as_child::<R, T>);
         let before = parent_id::<R>(old).map(Id::key);
         let after = new.and_then(parent_id::<R>).map(Id::key);
-        if before == after {
-            return;
-        }
         let index = &mut self.indexes[S::RELATION_POS];
-        if let Some(parent) = before {
-            index.detach(parent, self.key);
+        move_child(index, self.rows, self.key, before, after);
+    }
+}
+
+/// A row's keys (one per relation whose child table is the row's, in relation order), kept
+/// while [`Db::edit_row`] runs its closure. Eight fit without allocating.
+#[derive(Default)]
+struct SavedKeys {
+    inline: [Option<RowKey>; 8],
+    len: usize,
+    spilled: Vec<Option<RowKey>>,
+}
+
+impl SavedKeys {
+    fn push(&mut self, key: Option<RowKey>) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = key,
+            None => self.spilled.push(key),
         }
-        if let Some(parent) = after {
-            let rows = self.rows;
-            let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
-            index.insert_ordered(parent, self.key, seq_of(self.key), seq_of);
+        self.len += 1;
+    }
+
+    fn get(&self, at: usize) -> Option<RowKey> {
+        match self.inline.get(at) {
+            Some(&key) => key,
+            None => self.spilled.get(at - self.inline.len()).copied().flatten(),
         }
+    }
+}
+
+struct SaveKeys<'a, T> {
+    row: &'a T,
+    saved: &'a mut SavedKeys,
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for SaveKeys<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if let Some(child) = as_child::<R, T>(self.row) {
+            self.saved.push(parent_id::<R>(child).map(Id::key));
+        }
+    }
+}
+
+struct CompareKeys<'a, T> {
+    row: &'a T,
+    saved: &'a SavedKeys,
+    at: usize,
+    changed: bool,
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for CompareKeys<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if let Some(child) = as_child::<R, T>(self.row) {
+            self.changed |= parent_id::<R>(child).map(Id::key) != self.saved.get(self.at);
+            self.at += 1;
+        }
+    }
+}
+
+/// Writes the saved keys back into the row.
+struct RestoreKeys<'a, T> {
+    row: &'a mut T,
+    saved: &'a SavedKeys,
+    at: usize,
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for RestoreKeys<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if let Some(child) = (self.row as &mut dyn Any).downcast_mut::<R::Child>() {
+            let key = R::key_mut(child);
+            match self.saved.get(self.at) {
+                Some(parent) => set_parent::<R>(key, Id::from_key(parent)),
+                None => key.clear(),
+            }
+            self.at += 1;
+        }
+    }
+}
+
+/// Points `key` at `parent`. A required key can only have held a parent, and an optional one
+/// takes `Some`; [`ForeignKey`] is sealed to those two types.
+fn set_parent<R: Relation>(key: &mut R::Key, parent: Id<R::Parent>) {
+    let key: &mut dyn Any = key;
+    if let Some(required) = key.downcast_mut::<Id<R::Parent>>() {
+        *required = parent;
+    } else if let Some(optional) = key.downcast_mut::<Option<Id<R::Parent>>>() {
+        *optional = Some(parent);
+    }
+}
+
+/// Moves an edited row between parents where its key differs from the saved one.
+struct RelinkSaved<'a, T> {
+    rows: &'a Table<T>,
+    key: RowKey,
+    saved: &'a SavedKeys,
+    at: usize,
+    indexes: &'a mut [FkIndex],
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for RelinkSaved<'_, T> {
+    #[inline]
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        let Some(row) = self.rows.get(self.key) else {
+            return;
+        };
+        if let Some(child) = as_child::<R, T>(row) {
+            let before = self.saved.get(self.at);
+            let after = parent_id::<R>(child).map(Id::key);
+            self.at += 1;
+            let index = &mut self.indexes[S::RELATION_POS];
+            move_child(index, self.rows, self.key, before, after);
+        }
+    }
+}
+
+/// Sets a child's key to null under relation `R` (by position, for a set-null delete).
+struct ClearKey<'a, S> {
+    tables: &'a mut S,
+    child: RowKey,
+}
+
+impl<S: Schema> RelationVisitor<S> for ClearKey<'_, S> {
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        let rows = <S as HasTable<R::Child>>::__rows_mut(self.tables);
+        if let Some(row) = rows.get_mut(self.child) {
+            R::key_mut(row).clear();
+        }
+    }
+}
+
+/// Reads a child's parent and creation number under relation `R` (by position).
+struct ReadKey<'a, S> {
+    tables: &'a S,
+    child: RowKey,
+    found: Option<(RowKey, u64)>,
+}
+
+impl<S: Schema> RelationVisitor<S> for ReadKey<'_, S> {
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        let rows = <S as HasTable<R::Child>>::__rows(self.tables);
+        if let Some(row) = rows.get(self.child)
+            && let Some(parent) = parent_id::<R>(row)
+        {
+            let seq = rows.seq(self.child).unwrap_or(u64::MAX);
+            self.found = Some((parent.key(), seq));
+        }
+    }
+}
+
+/// Removes one row (by table position) and drops it, catching a panic of its `Drop`: the
+/// first is kept to resume, later ones are forgotten unread (dropping a payload may panic).
+struct DropRow<'a, S> {
+    tables: &'a mut S,
+    key: RowKey,
+    first_panic: Option<Payload>,
+}
+
+impl<S: Schema> TableVisitor<S> for DropRow<'_, S> {
+    fn visit<T: Model>(&mut self)
+    where
+        S: HasTable<T>,
+    {
+        let row = <S as HasTable<T>>::__rows_mut(self.tables).remove(self.key);
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| drop(row)));
+        match (dropped, &self.first_panic) {
+            (Err(payload), None) => self.first_panic = Some(payload),
+            (caught, _) => forget_panic(caught),
+        }
+    }
+}
+
+struct Shrink<'a, S> {
+    tables: &'a mut S,
+}
+
+impl<S: Schema> TableVisitor<S> for Shrink<'_, S> {
+    fn visit<T: Model>(&mut self)
+    where
+        S: HasTable<T>,
+    {
+        <S as HasTable<T>>::__rows_mut(self.tables).shrink_to_fit();
     }
 }

@@ -3,7 +3,7 @@
 //! Checks come before any change, so a failed write leaves the store exactly as it was.
 
 use super::Db;
-use crate::error::WriteError;
+use crate::error::{NotFound, WriteError};
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
@@ -22,18 +22,24 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         self.check_keys(&row, None)?;
-        Ok(Id::from_key(self.apply_insert(row)))
+        Ok(Id::from_key(self.insert_row(row)))
     }
 
-    /// Changes a row through a closure and returns what the closure returns.
+    /// Changes a row through a closure and returns what the closure returns; all or nothing.
     ///
     /// The closure edits a copy; the copy's foreign keys are checked before it replaces the row
     /// and the indexes follow (a changed key moves the row to its new parent's children). A
     /// failed check, or a panic in the closure, leaves the store unchanged. Costs a clone of the
-    /// row; [`Db::replace`] avoids it when you have the new value at hand.
+    /// row; [`Db::edit`] changes the row in place, and [`Db::replace`] avoids the clone when
+    /// you have the new value at hand.
     ///
     /// # Errors
     /// [`WriteError::NotFound`] for a stale id, and the errors of [`Db::insert`].
+    ///
+    /// # Panics
+    /// If the closure or the row's `Clone` panics, the panic goes on and the store is
+    /// unchanged. If the old row's `Drop` panics, the new row is already stored and every
+    /// index agrees with it; the panic goes on and the closure's result is lost.
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -58,11 +64,68 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let mut row = (self.rows::<T>().get(id.key()))
-            .ok_or_else(|| WriteError::NotFound { id: id.into() })?
+            .ok_or(NotFound::new(id))?
             .clone();
         let out = change(&mut row);
         self.replace(id, row)?;
         Ok(out)
+    }
+
+    /// Changes a row in place through a closure, with its foreign keys still guarded, and
+    /// returns what the closure returns.
+    ///
+    /// No copy is made: the closure gets the stored row. If it changes no foreign key, that is
+    /// all. If it changes some, they are checked as [`Db::insert`] checks them and the row
+    /// moves to its new parents. A refused key, or a panic in the closure, puts **every key
+    /// back** as it was, so the indexes always agree with the rows; the row's other fields
+    /// keep what the closure wrote. Use [`Db::update`] when a refused change must leave the
+    /// whole row as it was.
+    ///
+    /// # Errors
+    /// [`WriteError::NotFound`] for a stale id, and the errors of [`Db::insert`] for a changed
+    /// key (with its keys put back).
+    ///
+    /// # Panics
+    /// A panic in the closure goes on, after the keys are put back.
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model, WriteError};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # #[relstore(table = "players")]
+    /// # struct Player { name: String }
+    /// #[derive(Clone, Serialize, Deserialize, Model)]
+    /// #[relstore(table = "items")]
+    /// struct Item { owner: Id<Player>, durability: u32 }
+    ///
+    /// relstore::belongs_to!(Owner: Item.owner -> Player, has_many);
+    /// relstore::schema! { struct Game { players: Player, items: Item } relations { Owner } }
+    ///
+    /// let mut db = Db::<Game>::new();
+    /// let ann = db.insert(Player { name: "ann".into() })?;
+    /// let sword = db.insert(Item { owner: ann, durability: 10 })?;
+    /// db.edit(sword, |item| item.durability -= 1)?; // in place, no clone
+    ///
+    /// let gone = db.insert(Player { name: "gone".into() })?;
+    /// db.delete(gone)?;
+    /// let refused = db.edit(sword, |item| {
+    ///     item.durability = 0;
+    ///     item.owner = gone; // a key to a deleted row
+    /// });
+    /// assert!(matches!(refused, Err(WriteError::MissingParent { .. })));
+    /// let item = db.get(sword)?;
+    /// assert_eq!((item.owner, item.durability), (ann, 0)); // key put back, the rest kept
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    pub fn edit<T: Model, O>(
+        &mut self,
+        id: Id<T>,
+        change: impl FnOnce(&mut T) -> O,
+    ) -> Result<O, WriteError>
+    where
+        S: HasTable<T>,
+    {
+        self.edit_row(id.key(), change)
     }
 
     /// Replaces a row with a new value and returns the old one.
@@ -74,15 +137,19 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         if !self.rows::<T>().contains_key(id.key()) {
-            return Err(WriteError::NotFound { id: id.into() });
+            return Err(NotFound::new(id).into());
         }
         self.check_keys(&row, Some(id.key()))?;
-        Ok(self.apply_replace(id.key(), row))
+        Ok(self.replace_row(id.key(), row))
     }
 
     /// Checks the foreign keys of `row` (`this` is its key when it is already stored): every
     /// parent exists and no has-one parent has another child.
-    fn check_keys<T: Model>(&self, row: &T, this: Option<RowKey>) -> Result<(), WriteError>
+    pub(super) fn check_keys<T: Model>(
+        &self,
+        row: &T,
+        this: Option<RowKey>,
+    ) -> Result<(), WriteError>
     where
         S: HasTable<T>,
     {
@@ -118,7 +185,7 @@ impl<S: Schema> Db<S> {
             });
         }
         if R::Kind::UNIQUE
-            && let Some(&existing) = self.index::<R>().children(parent).first()
+            && let Some(existing) = self.index::<R>().children(parent).first()
             && Some(existing) != this
         {
             let info = info_of::<R>();

@@ -1,6 +1,7 @@
 //! The schema's compile-time checks, called by [`schema!`](crate::schema) in `const` items:
 //! a failed check is a compile error with a readable message.
 
+use crate::model::KeyField;
 use crate::relation::{ForeignKey, OnDelete, Relation};
 
 const fn same(a: &str, b: &str) -> bool {
@@ -43,16 +44,92 @@ pub const fn assert_distinct(names: &[&str], what: &str, source: &str) {
     }
 }
 
+/// The position of `name` in `names` (a table's or relation's position in its schema).
+#[doc(hidden)]
+pub const fn position(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        if same(names[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("a name missing from its own schema's list")
+}
+
+/// Fails compilation unless every checked key field of every table (`tables`: name and
+/// [`Model::KEYS`](crate::Model::KEYS)) is the key of a relation (`relations`: child table,
+/// key field, relation name), and every relation's key is a checked key field: a forgotten
+/// relation would silently leave a key unguarded.
+#[doc(hidden)]
+pub const fn assert_keys_have_relations(
+    tables: &[(&str, &[KeyField])],
+    relations: &[(&str, &str, &str)],
+) {
+    let mut t = 0;
+    while t < tables.len() {
+        let (table, keys) = tables[t];
+        let mut k = 0;
+        while k < keys.len() {
+            let key = keys[k];
+            let mut used = false;
+            let mut r = 0;
+            while r < relations.len() {
+                used |= same(relations[r].0, table) && same(relations[r].1, key.name);
+                r += 1;
+            }
+            if key.checked && !used {
+                let mut message = Message::new();
+                message.push("field `");
+                message.push(table);
+                message.push(".");
+                message.push(key.name);
+                message.push("` is a foreign key, but no relation of this schema uses it: add its relation to `relations { .. }`, or mark the field `#[relstore(unchecked)]`");
+                panic!("{}", message.as_str());
+            }
+            k += 1;
+        }
+        t += 1;
+    }
+    let mut r = 0;
+    while r < relations.len() {
+        let (child, field, name) = relations[r];
+        let mut listed = false;
+        let mut t = 0;
+        while t < tables.len() {
+            let (table, keys) = tables[t];
+            let mut k = 0;
+            while k < keys.len() {
+                listed |= same(table, child) && same(keys[k].name, field) && keys[k].checked;
+                k += 1;
+            }
+            t += 1;
+        }
+        if !listed {
+            let mut message = Message::new();
+            message.push("relation `");
+            message.push(name);
+            message.push("` guards field `");
+            message.push(child);
+            message.push(".");
+            message.push(field);
+            message.push("`, which its table does not list as a checked key (`Model::KEYS`)");
+            panic!("{}", message.as_str());
+        }
+        r += 1;
+    }
+}
+
 /// A compile-time error message: `const` code cannot format, so it is built byte by byte.
 struct Message {
-    bytes: [u8; 256],
+    bytes: [u8; 512],
     len: usize,
 }
 
 impl Message {
     const fn new() -> Self {
         Message {
-            bytes: [0; 256],
+            bytes: [0; 512],
             len: 0,
         }
     }
@@ -117,13 +194,45 @@ mod tests {
     }
 
     #[test]
+    fn a_key_without_a_relation_is_reported_by_field() {
+        use super::assert_keys_have_relations;
+        use crate::KeyField;
+        let message = |tables: &[(&str, &[KeyField])], relations: &[(&str, &str, &str)]| {
+            let result = std::panic::catch_unwind(|| assert_keys_have_relations(tables, relations));
+            result
+                .err()
+                .and_then(|p| p.downcast::<String>().ok())
+                .map(|m| *m)
+        };
+        let keys = [KeyField::checked("user_id"), KeyField::unchecked("seen_by")];
+        let posts: &[(&str, &[KeyField])] = &[("users", &[]), ("posts", &keys)];
+        assert_eq!(message(posts, &[("posts", "user_id", "PostAuthor")]), None);
+        assert_eq!(
+            message(posts, &[]).as_deref(),
+            Some(
+                "field `posts.user_id` is a foreign key, but no relation of this schema uses it: add its relation to `relations { .. }`, or mark the field `#[relstore(unchecked)]`"
+            )
+        );
+        let on_unchecked = [
+            ("posts", "user_id", "PostAuthor"),
+            ("posts", "seen_by", "SeenBy"),
+        ];
+        assert_eq!(
+            message(posts, &on_unchecked).as_deref(),
+            Some(
+                "relation `SeenBy` guards field `posts.seen_by`, which its table does not list as a checked key (`Model::KEYS`)"
+            )
+        );
+    }
+
+    #[test]
     fn a_name_too_long_for_the_message_is_cut_between_characters() {
-        let long = "é".repeat(300); // 600 bytes, 2 per character
+        let long = "é".repeat(300); // 600 bytes, 2 per character: more than fits
         let message = clash(&[&long, &long]).unwrap_or_default();
         let prefix = "two tables of this schema are named `";
         assert!(message.starts_with(prefix), "{message}");
         assert!(
-            message.len() <= 256 && message.len() > prefix.len(),
+            message.len() <= 512 && message.len() > prefix.len(),
             "{}",
             message.len()
         );

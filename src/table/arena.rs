@@ -1,0 +1,481 @@
+//! A generational arena of our own: slotmap's layout and costs, plus what slotmap cannot
+//! give a store that saves and loads itself: retired slots that stay retired, a free list whose
+//! order can be read and restored (so the next ids after a load are the ones without it), and
+//! trailing vacant slots that can be given back without an old id ever coming back.
+
+use std::iter::FusedIterator;
+
+use slotmap::{Key, KeyData};
+
+use crate::id::RowKey;
+
+/// A slot whose occupied version reaches this is retired when its row leaves, so that its
+/// version never wraps around and an old id can never match a new row.
+pub(crate) const LAST_VERSION: u32 = u32::MAX - 2;
+
+/// No next free slot.
+const END: u32 = u32::MAX;
+
+/// A key's slot index and version: `(version << 32) | index`, the layout of slotmap's
+/// `KeyData::as_ffi`, which the foreign-key index (a `SecondaryMap`) reads keys with.
+/// `tests::key_layout_is_index_then_version` pins it.
+#[inline]
+pub(crate) fn slot_of(key: RowKey) -> (usize, u32) {
+    let bits = key.data().as_ffi();
+    ((bits & 0xffff_ffff) as usize, (bits >> 32) as u32)
+}
+
+#[inline]
+fn key_of(index: usize, version: u32) -> RowKey {
+    KeyData::from_ffi((u64::from(version) << 32) | index as u64).into()
+}
+
+/// One cell of the arena. Versions are odd while occupied and even while vacant, as in
+/// slotmap; slot 0 is never used, so the first id is `1v1` and no key is all zeros.
+#[derive(Clone)]
+pub(crate) struct Slot<T> {
+    version: u32,
+    content: Content<T>,
+}
+
+#[derive(Clone)]
+enum Content<T> {
+    Occupied(T),
+    /// On the free list; `next` is the next free slot's index, or `END`.
+    Free {
+        next: u32,
+    },
+    /// Never handed out again: its version reached [`LAST_VERSION`] (or slot 0).
+    Retired,
+}
+
+/// What one slot holds, as [`Arena::image`] reports it and [`Arena::from_image`] takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SlotImage<T> {
+    /// A row, under the slot's (odd) version.
+    Occupied {
+        /// The slot's version.
+        version: u32,
+        /// The row.
+        row: T,
+    },
+    /// An empty slot, free or retired (the free list says which), under its (even) version.
+    Vacant {
+        /// The slot's version.
+        version: u32,
+    },
+}
+
+/// Why [`Arena::from_image`] refused an image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageError {
+    /// A slot's version has the wrong parity for its content (odd: occupied, even: vacant).
+    Version {
+        /// The slot.
+        slot: usize,
+    },
+    /// The free list names a slot that is out of range, occupied, or already listed.
+    FreeList {
+        /// The slot.
+        slot: usize,
+    },
+    /// More slots than an id can address.
+    TooManySlots,
+}
+
+/// Slots of `T`s addressed by generational keys.
+#[derive(Clone)]
+pub(crate) struct Arena<T> {
+    slots: Vec<Slot<T>>,
+    /// The first free slot, or `END`; freed slots are pushed here (last freed, first reused).
+    free_head: u32,
+    len: usize,
+    /// The version a slot created from now on starts from: above every version any slot given
+    /// back by [`Arena::shrink_to_fit`] ever had, so that no old id can name a new row.
+    fresh_version: u32,
+}
+
+impl<T> Default for Arena<T> {
+    fn default() -> Self {
+        Arena::new()
+    }
+}
+
+impl<T> Arena<T> {
+    pub(crate) fn new() -> Self {
+        Arena {
+            slots: vec![Slot {
+                version: 0,
+                content: Content::Retired,
+            }],
+            free_head: END,
+            len: 0,
+            fresh_version: 1,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, key: RowKey) -> Option<&T> {
+        let (index, version) = slot_of(key);
+        match self.slots.get(index) {
+            Some(Slot {
+                version: v,
+                content: Content::Occupied(row),
+            }) if *v == version => Some(row),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, key: RowKey) -> Option<&mut T> {
+        let (index, version) = slot_of(key);
+        match self.slots.get_mut(index) {
+            Some(Slot {
+                version: v,
+                content: Content::Occupied(row),
+            }) if *v == version => Some(row),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn contains_key(&self, key: RowKey) -> bool {
+        self.get(key).is_some()
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Stores `row` in the most recently freed slot, or a new one.
+    #[inline]
+    pub(crate) fn insert(&mut self, row: T) -> RowKey {
+        self.len += 1;
+        let index = self.free_head as usize;
+        if let Some(slot) = self.slots.get_mut(index) {
+            let Content::Free { next } = slot.content else {
+                unreachable!("the free list holds free slots only")
+            };
+            self.free_head = next;
+            slot.version += 1; // even (vacant) to odd (occupied)
+            slot.content = Content::Occupied(row);
+            return key_of(index, slot.version);
+        }
+        let index = self.slots.len();
+        assert!(index < END as usize, "a table holds at most 2^32 - 2 slots");
+        let version = self.fresh_version;
+        self.slots.push(Slot {
+            version,
+            content: Content::Occupied(row),
+        });
+        key_of(index, version)
+    }
+
+    /// Takes the row out; its slot is freed, or retired if its version is used up. The row is
+    /// out of the arena before the caller drops it.
+    #[inline]
+    pub(crate) fn remove(&mut self, key: RowKey) -> Option<T> {
+        let (index, version) = slot_of(key);
+        let slot = self.slots.get_mut(index)?;
+        if slot.version != version || !matches!(slot.content, Content::Occupied(_)) {
+            return None;
+        }
+        let vacant = if version >= LAST_VERSION {
+            Content::Retired
+        } else {
+            Content::Free {
+                next: self.free_head,
+            }
+        };
+        let Content::Occupied(row) = std::mem::replace(&mut slot.content, vacant) else {
+            unreachable!("checked above")
+        };
+        slot.version += 1; // odd to even: every key of the old row is stale now
+        if version < LAST_VERSION {
+            self.free_head = index as u32;
+        }
+        self.len -= 1;
+        Some(row)
+    }
+
+    pub(crate) fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            slots: self.slots.iter().enumerate(),
+            remaining: self.len,
+        }
+    }
+
+    /// The free slots' indexes, next to be reused first.
+    pub(crate) fn free_list(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.free_head;
+        std::iter::from_fn(move || {
+            let Content::Free { next } = self.slots.get(at as usize)?.content else {
+                return None;
+            };
+            Some(std::mem::replace(&mut at, next))
+        })
+    }
+
+    /// Every slot after slot 0, as an image: enough, with [`Arena::free_list`], to rebuild the
+    /// arena exactly.
+    pub(crate) fn image(&self) -> impl Iterator<Item = SlotImage<&T>> {
+        self.slots[1..].iter().map(|slot| match &slot.content {
+            Content::Occupied(row) => SlotImage::Occupied {
+                version: slot.version,
+                row,
+            },
+            _ => SlotImage::Vacant {
+                version: slot.version,
+            },
+        })
+    }
+
+    /// The arena `image` and `free` (from [`Arena::image`] and [`Arena::free_list`]) describe:
+    /// the same rows under the same keys, the same free list, and the vacant slots missing
+    /// from it retired.
+    pub(crate) fn from_image(
+        image: impl IntoIterator<Item = SlotImage<T>>,
+        free: &[u32],
+        fresh_version: u32,
+    ) -> Result<Self, ImageError> {
+        let mut arena = Arena::new();
+        arena.fresh_version = fresh_version.min(LAST_VERSION) | 1;
+        for slot in image {
+            let index = arena.slots.len();
+            if index >= END as usize {
+                return Err(ImageError::TooManySlots);
+            }
+            arena.slots.push(match slot {
+                // Versions beyond these cannot be reached: a slot retires at LAST_VERSION.
+                SlotImage::Occupied { version, row }
+                    if version % 2 == 1 && version <= LAST_VERSION =>
+                {
+                    arena.len += 1;
+                    Slot {
+                        version,
+                        content: Content::Occupied(row),
+                    }
+                }
+                SlotImage::Vacant { version }
+                    if version % 2 == 0 && version <= LAST_VERSION + 1 =>
+                {
+                    Slot {
+                        version,
+                        content: Content::Retired, // until the free list says otherwise
+                    }
+                }
+                _ => return Err(ImageError::Version { slot: index }),
+            });
+        }
+        // Link the free list back to front, so that `free[0]` is its head.
+        for &index in free.iter().rev() {
+            let slot = (arena.slots.get_mut(index as usize).filter(|_| index != 0)).ok_or(
+                ImageError::FreeList {
+                    slot: index as usize,
+                },
+            )?;
+            // A free slot is vacant, listed once, and has a version left to hand out.
+            if !matches!(slot.content, Content::Retired) || slot.version > LAST_VERSION {
+                return Err(ImageError::FreeList {
+                    slot: index as usize,
+                });
+            }
+            slot.content = Content::Free {
+                next: arena.free_head,
+            };
+            arena.free_head = index;
+        }
+        Ok(arena)
+    }
+
+    /// The version new slots start from (see [`Arena::shrink_to_fit`]).
+    pub(crate) fn fresh_version(&self) -> u32 {
+        self.fresh_version
+    }
+
+    /// Gives back the vacant slots at the end of the arena, and spare capacity. New slots
+    /// start above every version the dropped ones had, so an id of a row that lived there
+    /// stays stale. Returns the number of slots kept.
+    pub(crate) fn shrink_to_fit(&mut self) -> usize {
+        // Only free slots go: a retired one may have handed out versions up to LAST_VERSION.
+        let keep = (self.slots.iter())
+            .rposition(|slot| !matches!(slot.content, Content::Free { .. }))
+            .map_or(1, |last| last + 1);
+        if keep < self.slots.len() {
+            let highest = self.slots[keep..].iter().map(|slot| slot.version).max();
+            let highest = highest.unwrap_or(0).max(self.fresh_version);
+            // Free slots' versions are even and at most LAST_VERSION - 1, so this is odd, above
+            // every dropped version, and at most LAST_VERSION.
+            self.fresh_version = ((highest + 1) | 1).min(LAST_VERSION);
+            self.slots.truncate(keep);
+            // Relink the free list without the dropped slots, keeping its order.
+            let free: Vec<u32> = self.free_list().filter(|&i| (i as usize) < keep).collect();
+            self.free_head = END;
+            for &index in free.iter().rev() {
+                self.slots[index as usize].content = Content::Free {
+                    next: self.free_head,
+                };
+                self.free_head = index;
+            }
+        }
+        self.slots.shrink_to_fit();
+        keep
+    }
+}
+
+/// Every row of an arena with its key, in slot order.
+pub(crate) struct Iter<'a, T> {
+    slots: std::iter::Enumerate<std::slice::Iter<'a, Slot<T>>>,
+    remaining: usize,
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = (RowKey, &'a T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        for (index, slot) in self.slots.by_ref() {
+            if let Content::Occupied(row) = &slot.content {
+                self.remaining -= 1;
+                return Some((key_of(index, slot.version), row));
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> ExactSizeIterator for Iter<'_, T> {}
+impl<T> FusedIterator for Iter<'_, T> {}
+
+impl<T> Clone for Iter<'_, T> {
+    fn clone(&self) -> Self {
+        Iter {
+            slots: self.slots.clone(),
+            remaining: self.remaining,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image_of(arena: &Arena<u8>) -> (Vec<SlotImage<u8>>, Vec<u32>) {
+        let image = arena
+            .image()
+            .map(|slot| match slot {
+                SlotImage::Occupied { version, row } => SlotImage::Occupied { version, row: *row },
+                SlotImage::Vacant { version } => SlotImage::Vacant { version },
+            })
+            .collect();
+        (image, arena.free_list().collect())
+    }
+
+    #[test]
+    fn key_layout_is_index_then_version() {
+        let mut arena = Arena::new();
+        let first = arena.insert(1u8);
+        let second = arena.insert(2);
+        assert_eq!(slot_of(first), (1, 1));
+        assert_eq!(slot_of(second), (2, 1));
+        // slotmap's view of the same bits: the index is the low half.
+        assert_eq!(first.data().as_ffi(), (1 << 32) | 1);
+        arena.remove(first);
+        let reused = arena.insert(3);
+        assert_eq!(slot_of(reused), (1, 3)); // odd versions are occupied
+        assert_eq!(arena.get(first), None);
+    }
+
+    #[test]
+    fn the_last_freed_slot_is_reused_first() {
+        let mut arena = Arena::new();
+        let keys: Vec<_> = (0..4u8).map(|n| arena.insert(n)).collect();
+        arena.remove(keys[1]);
+        arena.remove(keys[3]);
+        assert_eq!(arena.free_list().collect::<Vec<_>>(), [4, 2]);
+        assert_eq!(slot_of(arena.insert(9)).0, 4);
+        assert_eq!(slot_of(arena.insert(9)).0, 2);
+        assert_eq!(slot_of(arena.insert(9)).0, 5);
+    }
+
+    #[test]
+    fn a_slot_at_the_last_version_is_retired_not_reused() {
+        let image = vec![SlotImage::Occupied {
+            version: LAST_VERSION,
+            row: 1u8,
+        }];
+        let mut arena = Arena::from_image(image, &[], 1).unwrap();
+        let key = key_of(1, LAST_VERSION);
+        assert_eq!(arena.remove(key), Some(1));
+        assert_eq!(arena.free_list().count(), 0, "retired, not freed");
+        assert_eq!(
+            slot_of(arena.insert(2)).0,
+            2,
+            "a new slot, not the retired one"
+        );
+        // And it stays retired across an image.
+        let (image, free) = image_of(&arena);
+        let mut again = Arena::from_image(image, &free, 1).unwrap();
+        assert_eq!(slot_of(again.insert(3)).0, 3);
+    }
+
+    #[test]
+    fn an_image_restores_keys_free_list_order_and_retired_slots() {
+        let mut arena = Arena::new();
+        let keys: Vec<_> = (0..6u8).map(|n| arena.insert(n)).collect();
+        for &k in &[keys[4], keys[0], keys[2]] {
+            arena.remove(k);
+        }
+        let (image, free) = image_of(&arena);
+        let mut copy = Arena::from_image(image, &free, arena.fresh_version()).unwrap();
+        for &k in &keys {
+            assert_eq!(copy.get(k), arena.get(k));
+        }
+        // The next ids are the ones the original would hand out.
+        for n in 0..5 {
+            assert_eq!(copy.insert(n), arena.insert(n));
+        }
+    }
+
+    #[test]
+    fn a_bad_image_is_refused() {
+        let odd_vacant = vec![SlotImage::<u8>::Vacant { version: 3 }];
+        assert_eq!(
+            Arena::from_image(odd_vacant, &[], 1).err(),
+            Some(ImageError::Version { slot: 1 })
+        );
+        let vacant = || vec![SlotImage::<u8>::Vacant { version: 2 }];
+        for free in [&[0][..], &[2], &[1, 1]] {
+            assert!(matches!(
+                Arena::from_image(vacant(), free, 1),
+                Err(ImageError::FreeList { .. })
+            ));
+        }
+        let occupied = vec![SlotImage::Occupied {
+            version: 1,
+            row: 0u8,
+        }];
+        assert!(Arena::from_image(occupied, &[1], 1).is_err());
+    }
+
+    #[test]
+    fn shrinking_gives_back_trailing_slots_and_keeps_old_ids_stale() {
+        let mut arena = Arena::new();
+        let keys: Vec<_> = (0..100u8).map(|n| arena.insert(n)).collect();
+        for &k in &keys[1..] {
+            arena.remove(k);
+        }
+        assert_eq!(arena.shrink_to_fit(), 2);
+        assert_eq!(arena.free_list().count(), 0);
+        for _ in 0..200 {
+            let key = arena.insert(7);
+            assert!(keys.iter().all(|&old| old != key), "an old id came back");
+        }
+        assert_eq!(arena.get(keys[0]), Some(&0));
+    }
+}

@@ -1,0 +1,38 @@
+// Rule: `has_one` asks a has-one relation for its one child; `PostAuthor` is has-many.
+
+use relstore::{Id, KeyField, Model};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+struct User;
+impl Model for User {
+    const TABLE: &'static str = "users";
+    const KEYS: &'static [KeyField] = &[];
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Post {
+    user_id: Id<User>,
+}
+impl Model for Post {
+    const TABLE: &'static str = "posts";
+    const KEYS: &'static [KeyField] = &[KeyField::checked("user_id")];
+}
+
+relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+
+relstore::schema! {
+    struct Blog {
+        users: User,
+        posts: Post,
+    }
+    relations { PostAuthor }
+}
+
+fn main() -> Result<(), relstore::Error> {
+    let mut db = relstore::Db::<Blog>::new();
+    let alice = db.insert(User)?;
+    let post = db.get(alice)?.has_one(PostAuthor);
+    assert!(post.is_none());
+    Ok(())
+}
