@@ -9,33 +9,27 @@ use serde::{Deserialize, Serialize};
 
 // ---- Defining one-to-many relationships ----------------------------------------------------
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
 struct User {
     username: String,
     email: String,
 }
-impl Model for User {
-    const TABLE: &'static str = "users";
-}
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 struct Post {
     user_id: Id<User>, // the foreign key: the one source of truth for both directions
     title: String,
     content: String,
 }
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-}
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Model)]
+#[relstore(table = "comments")]
 struct Comment {
     post_id: Id<Post>,
     user_id: Id<User>,
     body: String,
-}
-impl Model for Comment {
-    const TABLE: &'static str = "comments";
 }
 
 // One line per relation gives both sides: `post.belongs_to(PostAuthor)` and

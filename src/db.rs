@@ -37,13 +37,13 @@ use crate::table::Table;
 /// use relstore::{Db, Id, Model};
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "users")]
 /// struct User { username: String }
-/// impl Model for User { const TABLE: &'static str = "users"; }
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "posts")]
 /// struct Post { user_id: Id<User>, title: String }
-/// impl Model for Post { const TABLE: &'static str = "posts"; }
 ///
 /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 ///

@@ -135,12 +135,12 @@ impl<T: Model, S: crate::Schema> FusedIterator for Rows<'_, T, S> {}
 /// ```
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)]
+/// # #[derive(Clone, Serialize, Deserialize, Model)]
+/// # #[relstore(table = "players")]
 /// # struct Player { name: String }
-/// # impl Model for Player { const TABLE: &'static str = "players"; }
-/// # #[derive(Clone, Serialize, Deserialize)]
+/// # #[derive(Clone, Serialize, Deserialize, Model)]
+/// # #[relstore(table = "items")]
 /// # struct Item { owner: Id<Player>, weight: u32 }
-/// # impl Model for Item { const TABLE: &'static str = "items"; }
 /// relstore::belongs_to!(Owner: Item.owner -> Player, has_many, on_delete = Cascade);
 ///
 /// relstore::schema! { struct Game { players: Player, items: Item } relations { Owner } }

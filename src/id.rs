@@ -30,13 +30,11 @@ slotmap::new_key_type! {
 /// ```compile_fail,E0308
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post;
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post {}
 /// # relstore::schema! { struct App { users: User, posts: Post } relations {} }
 /// # let mut db = Db::<App>::new();
-/// let user: Id<User> = db.insert(User).unwrap();
+/// let user: Id<User> = db.insert(User {}).unwrap();
 /// let post: Id<Post> = user; // error: expected `Id<Post>`, found `Id<User>`
 /// ```
 ///
@@ -48,9 +46,9 @@ slotmap::new_key_type! {
 /// use relstore::{Db, Id, Model};
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "users")]
 /// struct User { name: String }
-/// impl Model for User { const TABLE: &'static str = "users"; }
 ///
 /// relstore::schema! { struct App { users: User } relations {} }
 ///

@@ -18,13 +18,13 @@
 //! use relstore::{Db, Id, Model};
 //! use serde::{Deserialize, Serialize};
 //!
-//! #[derive(Clone, Serialize, Deserialize)]
+//! #[derive(Clone, Serialize, Deserialize, Model)]
+//! #[relstore(table = "users")]
 //! pub struct User { username: String, email: String }
-//! impl Model for User { const TABLE: &'static str = "users"; }
 //!
-//! #[derive(Clone, Serialize, Deserialize)]
+//! #[derive(Clone, Serialize, Deserialize, Model)]
+//! #[relstore(table = "posts")]
 //! pub struct Post { user_id: Id<User>, title: String, content: String }
-//! impl Model for Post { const TABLE: &'static str = "posts"; }
 //!
 //! relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 //!

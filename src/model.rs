@@ -120,6 +120,7 @@ impl<T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static> ModelBound
 /// item wins over a trait's), and [`NotKey`]'s otherwise. The derive checks with it that a
 /// field it did not see as a key (a type alias) is not one.
 #[doc(hidden)]
+#[derive(Debug)]
 pub struct KeyProbe<T: ?Sized>(PhantomData<T>);
 
 /// The fallback of [`KeyProbe`]: not a key.

@@ -243,13 +243,13 @@ impl fmt::Display for RelationInfo {
 /// use relstore::{Db, Id, Model};
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "users")]
 /// pub struct User { name: String }
-/// impl Model for User { const TABLE: &'static str = "users"; }
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "posts")]
 /// pub struct Post { user_id: Id<User>, editor_id: Option<Id<User>>, title: String }
-/// impl Model for Post { const TABLE: &'static str = "posts"; }
 ///
 /// relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 /// relstore::belongs_to!(pub PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);

@@ -18,9 +18,9 @@ use crate::table::Table;
 /// ```
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)]
+/// # #[derive(Clone, Serialize, Deserialize, Model)]
+/// # #[relstore(table = "categories")]
 /// # struct Category { name: String, parent_id: Option<Id<Category>> }
-/// # impl Model for Category { const TABLE: &'static str = "categories"; }
 /// relstore::belongs_to!(Parent: Category.parent_id -> Category, has_many, on_delete = Cascade);
 ///
 /// relstore::schema! { struct Shop { categories: Category } relations { Parent } }
@@ -82,14 +82,12 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
     /// ```compile_fail,E0271
     /// # use relstore::{Db, Id, Model};
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize)] struct User;
-    /// # impl Model for User { const TABLE: &'static str = "users"; }
-    /// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User> }
-    /// # impl Model for Post { const TABLE: &'static str = "posts"; }
+    /// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+    /// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User> }
     /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
     /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
     /// # let mut db = Db::<Blog>::new();
-    /// # let alice = db.insert(User).unwrap();
+    /// # let alice = db.insert(User {}).unwrap();
     /// let post = db.get(alice).unwrap().has_one(PostAuthor); // error: `PostAuthor` is has-many
     /// ```
     #[inline]

@@ -162,13 +162,13 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// use relstore::{Db, Id, Model};
 /// use serde::{Deserialize, Serialize};
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "users")]
 /// struct User { name: String }
-/// impl Model for User { const TABLE: &'static str = "users"; }
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "posts")]
 /// struct Post { user_id: Id<User>, title: String }
-/// impl Model for Post { const TABLE: &'static str = "posts"; }
 ///
 /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
 ///
@@ -200,10 +200,8 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0277
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// relstore::schema! {
 ///     struct Blog { posts: Post } // error: `User` is not a table of schema `Blog`
@@ -216,12 +214,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0277
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -236,12 +231,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0119
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -256,12 +248,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0119
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -276,18 +265,15 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0080
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// #[relstore(table = "users")] // already `User`'s name
 /// struct Account { login: String }
-/// impl Model for Account { const TABLE: &'static str = "users"; } // already `User`'s name
 ///
 /// relstore::schema! {
 ///     struct Blog { users: User, accounts: Account, posts: Post }
@@ -300,12 +286,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0080
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -326,12 +309,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0080
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -348,12 +328,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0277
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -363,7 +340,7 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// }
 ///
 /// let mut db = Db::<Blog>::new();
-/// let alice = db.insert(User)?;
+/// let alice = db.insert(User {})?;
 /// db.insert(Profile { user_id: alice })?; // error: `Profile` is not a table of schema `Blog`
 /// # Ok::<(), relstore::Error>(())
 /// ```
@@ -373,12 +350,9 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// ```compile_fail,E0277
 /// # use relstore::{Db, Id, Model};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize)] struct User;
-/// # impl Model for User { const TABLE: &'static str = "users"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # impl Model for Post { const TABLE: &'static str = "posts"; }
-/// # #[derive(Clone, Serialize, Deserialize)] struct Profile { user_id: Id<User> }
-/// # impl Model for Profile { const TABLE: &'static str = "profiles"; }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
+/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
 /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
 /// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
 /// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
@@ -388,7 +362,7 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 /// }
 ///
 /// let mut db = Db::<Blog>::new();
-/// let alice = db.insert(User)?;
+/// let alice = db.insert(User {})?;
 /// let posts = db.get(alice)?.has_many(PostAuthor); // error: `PostAuthor` is not part of schema `Blog`
 /// # Ok::<(), relstore::Error>(())
 /// ```

@@ -568,22 +568,18 @@ mod drop_panics {
     use relstore::{Db, Error, HasRelation, Id, Model};
     use serde::{Deserialize, Serialize};
 
-    #[derive(Clone, Serialize, Deserialize)]
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    #[relstore(table = "owners")]
     pub struct Owner {
         pub name: String,
     }
-    impl Model for Owner {
-        const TABLE: &'static str = "owners";
-    }
 
-    #[derive(Clone, Serialize, Deserialize)]
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    #[relstore(table = "bombs")]
     pub struct Bomb {
         pub owner: Id<Owner>,
         pub holder: Id<Owner>,
         pub armed: bool,
-    }
-    impl Model for Bomb {
-        const TABLE: &'static str = "bombs";
     }
     impl Drop for Bomb {
         fn drop(&mut self) {
@@ -599,12 +595,10 @@ mod drop_panics {
     static TRACKED_DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
     /// Counts its drops.
-    #[derive(Clone, Serialize, Deserialize)]
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    #[relstore(table = "tracked")]
     pub struct Tracked {
         pub owner: Id<Owner>,
-    }
-    impl Model for Tracked {
-        const TABLE: &'static str = "tracked";
     }
     impl Drop for Tracked {
         fn drop(&mut self) {

@@ -8,13 +8,13 @@ fn the_readme_tour_runs() -> Result<(), relstore::Error> {
 use relstore::{Db, Id, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
 pub struct User { username: String, email: String }
-impl Model for User { const TABLE: &'static str = "users"; }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 pub struct Post { user_id: Id<User>, title: String, content: String }
-impl Model for Post { const TABLE: &'static str = "posts"; }
 
 // One declaration gives both sides: Post belongs to User, User has many Posts.
 // (ActiveRecord's `inverse_of`, made impossible to get wrong.)

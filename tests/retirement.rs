@@ -5,14 +5,13 @@
 //! default: `cargo test --release --test retirement -- --ignored`. The arena's unit tests
 //! check the same rule quickly, from an image whose slot is already at its last version.
 
-use relstore::{Db, KeyField, Model};
+use relstore::{Db, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
-struct Note(u32);
-impl Model for Note {
-    const TABLE: &'static str = "notes";
-    const KEYS: &'static [KeyField] = &[];
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "notes")]
+struct Note {
+    n: u32,
 }
 
 relstore::schema! { struct Notes { notes: Note } relations {} }
@@ -25,12 +24,12 @@ fn slot(bits: u64) -> u64 {
 #[ignore = "slow: 2^31 reuses of one slot; run with --release -- --ignored"]
 fn a_slot_whose_versions_run_out_is_retired_and_no_id_comes_back() {
     let mut db = Db::<Notes>::new();
-    let first = db.insert(Note(0)).unwrap();
+    let first = db.insert(Note { n: 0 }).unwrap();
     let mut reuses: u64 = 0;
     let mut id = first;
     loop {
         db.delete(id).unwrap();
-        id = db.insert(Note(1)).unwrap();
+        id = db.insert(Note { n: 1 }).unwrap();
         assert_ne!(id, first, "after {reuses} reuses the first id came back");
         if slot(id.to_bits()) != slot(first.to_bits()) {
             break; // the slot was retired: a new one was handed out
@@ -43,7 +42,7 @@ fn a_slot_whose_versions_run_out_is_retired_and_no_id_comes_back() {
     assert_eq!(reuses, (1 << 31) - 2);
     assert!(db.get(first).is_err());
     for n in 0..1000 {
-        let fresh = db.insert(Note(n)).unwrap();
+        let fresh = db.insert(Note { n: n }).unwrap();
         assert_ne!(
             slot(fresh.to_bits()),
             slot(first.to_bits()),

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bevy_ecs::component::Component;
 use criterion::measurement::WallTime;
 use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion};
+use relstore::Model;
 use serde::{Deserialize, Serialize};
 
 /// Child-row counts every workload runs at; each has a tenth as many parents.
@@ -15,8 +16,10 @@ pub const SIZES: [usize; 2] = [10_000, 1_000_000];
 /// Children per parent.
 pub const FANOUT: usize = 10;
 
-/// The parent row, the same struct in every implementation (it holds no key).
-#[derive(Clone, Debug, Serialize, Deserialize, Component)]
+/// The parent row, the same struct in every implementation (it holds no key): a bevy
+/// component and a relstore row at once.
+#[derive(Clone, Debug, Serialize, Deserialize, Component, Model)]
+#[relstore(table = "users")]
 pub struct User {
     /// `user{i}`.
     pub username: String,

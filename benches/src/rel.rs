@@ -5,12 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::fixture::{Dataset, PostRow, User};
 
-impl Model for User {
-    const TABLE: &'static str = "users";
-}
-
 /// A stored post.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 pub struct Post {
     /// The author.
     pub user_id: Id<User>,
@@ -18,10 +15,6 @@ pub struct Post {
     pub title: String,
     /// See [`PostRow::content`].
     pub content: String,
-}
-
-impl Model for Post {
-    const TABLE: &'static str = "posts";
 }
 
 relstore::belongs_to!(

@@ -163,12 +163,12 @@ impl<S: Schema> Db<S> {
     /// ```
     /// # use relstore::{Db, DeleteError, Id, Model};
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize)]
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # #[relstore(table = "users")]
     /// # struct User { name: String }
-    /// # impl Model for User { const TABLE: &'static str = "users"; }
-    /// # #[derive(Clone, Serialize, Deserialize)]
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # #[relstore(table = "posts")]
     /// # struct Post { user_id: Id<User> }
-    /// # impl Model for Post { const TABLE: &'static str = "posts"; }
     /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many); // Restrict
     ///
     /// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }

@@ -44,9 +44,9 @@ impl<S: Schema> Db<S> {
     /// ```
     /// # use relstore::{Db, Id, Model};
     /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize)]
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # #[relstore(table = "items")]
     /// # struct Item { name: String, gold: u32 }
-    /// # impl Model for Item { const TABLE: &'static str = "items"; }
     /// relstore::schema! { struct Shop { items: Item } relations {} }
     ///
     /// let mut db = Db::<Shop>::new();

@@ -13,58 +13,46 @@
 use relstore::{Children, Db, HasTable, Id, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
 pub struct User {
     pub name: String,
 }
-impl Model for User {
-    const TABLE: &'static str = "users";
-}
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 pub struct Post {
     pub author_id: Id<User>,
     pub editor_id: Option<Id<User>>,
     pub title: String,
 }
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-}
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "comments")]
 pub struct Comment {
     pub post_id: Id<Post>,
     pub author_id: Id<User>,
     pub body: String,
 }
-impl Model for Comment {
-    const TABLE: &'static str = "comments";
-}
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "profiles")]
 pub struct Profile {
     pub user_id: Id<User>,
     pub bio: String,
 }
-impl Model for Profile {
-    const TABLE: &'static str = "profiles";
-}
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "categories")]
 pub struct Category {
     pub parent_id: Option<Id<Category>>,
     pub name: String,
 }
-impl Model for Category {
-    const TABLE: &'static str = "categories";
-}
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "pins")]
 pub struct Pin {
     pub category_id: Id<Category>,
-}
-impl Model for Pin {
-    const TABLE: &'static str = "pins";
 }
 
 relstore::belongs_to!(pub PostAuthor: Post.author_id -> User, has_many, on_delete = Cascade);

@@ -12,13 +12,15 @@ use serde::{Deserialize, Serialize};
 use crate::check;
 use crate::reference::RefModel;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
 pub struct User {
     pub name: String,
     pub score: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 pub struct Post {
     pub author_id: Id<User>,
     pub editor_id: Option<Id<User>>,
@@ -26,7 +28,8 @@ pub struct Post {
     pub title: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "comments")]
 pub struct Comment {
     pub post_id: Id<Post>,
     pub author_id: Id<User>,
@@ -34,33 +37,19 @@ pub struct Comment {
     pub body: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "profiles")]
 pub struct Profile {
     pub user_id: Id<User>,
     pub featured_post_id: Option<Id<Post>>,
     pub bio: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
+#[relstore(table = "categories")]
 pub struct Category {
     pub parent_id: Option<Id<Category>>,
     pub name: String,
-}
-
-impl Model for User {
-    const TABLE: &'static str = "users";
-}
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-}
-impl Model for Comment {
-    const TABLE: &'static str = "comments";
-}
-impl Model for Profile {
-    const TABLE: &'static str = "profiles";
-}
-impl Model for Category {
-    const TABLE: &'static str = "categories";
 }
 
 /// A relation as the reference sees it, written independently of the store's own description.

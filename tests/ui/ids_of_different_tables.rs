@@ -1,21 +1,15 @@
 // Rule: an id of one table cannot be used as an id of another: `Id<User>` is not `Id<Post>`.
 
-use relstore::{Id, KeyField, Model};
+use relstore::{Id, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
-struct User;
-impl Model for User {
-    const TABLE: &'static str = "users";
-    const KEYS: &'static [KeyField] = &[];
-}
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
+struct User {}
 
-#[derive(Clone, Serialize, Deserialize)]
-struct Post;
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-    const KEYS: &'static [KeyField] = &[];
-}
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
+struct Post {}
 
 relstore::schema! {
     struct App {
@@ -27,7 +21,7 @@ relstore::schema! {
 
 fn main() -> Result<(), relstore::Error> {
     let mut db = relstore::Db::<App>::new();
-    let user: Id<User> = db.insert(User)?;
+    let user: Id<User> = db.insert(User {})?;
     let post: Id<Post> = user;
     db.delete(post)?;
     Ok(())

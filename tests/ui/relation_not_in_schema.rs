@@ -1,34 +1,24 @@
 // Rule: a store only follows its schema's relations. `Blog` does not list `PostAuthor`.
 // (`relation_not_in_schema_*.rs`: the same mistake, in schemas whose message is weaker.)
 
-use relstore::{Id, KeyField, Model};
+use relstore::{Id, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
-struct User;
-impl Model for User {
-    const TABLE: &'static str = "users";
-    const KEYS: &'static [KeyField] = &[];
-}
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
+struct User {}
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 struct Post {
     user_id: Id<User>,
     editor_id: Option<Id<User>>,
 }
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-    const KEYS: &'static [KeyField] =
-        &[KeyField::checked("user_id"), KeyField::checked("editor_id")];
-}
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "profiles")]
 struct Profile {
     user_id: Id<User>,
-}
-impl Model for Profile {
-    const TABLE: &'static str = "profiles";
-    const KEYS: &'static [KeyField] = &[KeyField::checked("user_id")];
 }
 
 relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
@@ -46,7 +36,7 @@ relstore::schema! {
 
 fn main() -> Result<(), relstore::Error> {
     let mut db = relstore::Db::<Blog>::new();
-    let alice = db.insert(User)?;
+    let alice = db.insert(User {})?;
     let posts = db.get(alice)?.has_many(PostAuthor);
     assert_eq!(posts.len(), 0);
     Ok(())

@@ -2,25 +2,18 @@
 // Weak message: with no relation in the schema, rustc reports the bound before it knows the
 // relation's type, and prints "relation `_` is not part of schema `Blog`".
 
-use relstore::{Id, KeyField, Model};
+use relstore::{Id, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
-struct User;
-impl Model for User {
-    const TABLE: &'static str = "users";
-    const KEYS: &'static [KeyField] = &[];
-}
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
+struct User {}
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 struct Post {
     user_id: Id<User>,
     editor_id: Option<Id<User>>,
-}
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-    const KEYS: &'static [KeyField] =
-        &[KeyField::checked("user_id"), KeyField::checked("editor_id")];
 }
 
 relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
@@ -35,7 +28,7 @@ relstore::schema! {
 
 fn main() -> Result<(), relstore::Error> {
     let mut db = relstore::Db::<Blog>::new();
-    let alice = db.insert(User)?;
+    let alice = db.insert(User {})?;
     let posts = db.get(alice)?.has_many(PostAuthor);
     assert_eq!(posts.len(), 0);
     Ok(())

@@ -1,22 +1,16 @@
 // Rule: a schema lists each table once, even under another field name.
 
-use relstore::{Id, KeyField, Model};
+use relstore::{Id, Model};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Serialize, Deserialize)]
-struct User;
-impl Model for User {
-    const TABLE: &'static str = "users";
-    const KEYS: &'static [KeyField] = &[];
-}
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
+struct User {}
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
 struct Post {
     user_id: Id<User>,
-}
-impl Model for Post {
-    const TABLE: &'static str = "posts";
-    const KEYS: &'static [KeyField] = &[KeyField::checked("user_id")];
 }
 
 relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
