@@ -311,19 +311,17 @@ fn probes(input: &DeriveInput, fields: &[RowField]) -> TokenStream2 {
                 );
                 quote!(!<::relstore::__private::KeyProbe<#ty>>::IS_KEY, #message)
             };
-            Some(quote_spanned!(field.ty.span()=> ::core::assert!(#check);))
+            // One constant per field, so that every wrong field is reported, not the first.
+            Some(quote_spanned! {field.ty.span()=>
+                const _: () = {
+                    #[allow(unused_imports)]
+                    use ::relstore::__private::NotKey as _;
+                    ::core::assert!(#check);
+                };
+            })
         })
         .collect();
-    if checks.is_empty() {
-        return TokenStream2::new();
-    }
-    quote! {
-        const _: () = {
-            #[allow(unused_imports)]
-            use ::relstore::__private::NotKey as _;
-            #(#checks)*
-        };
-    }
+    quote!(#(#checks)*)
 }
 
 /// Whether `tokens` name one of `idents` (or `Self`, when there are any).
