@@ -42,7 +42,7 @@ fn a_slot_whose_versions_run_out_is_retired_and_no_id_comes_back() {
     assert_eq!(reuses, (1 << 31) - 2);
     assert!(db.get(first).is_err());
     for n in 0..1000 {
-        let fresh = db.insert(Note { n: n }).unwrap();
+        let fresh = db.insert(Note { n }).unwrap();
         assert_ne!(
             slot(fresh.to_bits()),
             slot(first.to_bits()),
