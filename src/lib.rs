@@ -53,6 +53,37 @@
 //! # Ok::<(), relstore::Error>(())
 //! ```
 //!
+//! # Memory
+//!
+//! What the store holds, so that a game can budget it:
+//!
+//! - **A row** costs one slot of its table: `size_of::<T>()` plus a 4-byte version, rounded
+//!   up to `T`'s alignment (what a plain slotmap costs), plus an 8-byte creation number kept
+//!   beside the slots. Heap data the row owns (strings, vectors) is the row's own.
+//! - **An empty slot** (its row deleted) costs the same, and stays: its version is what keeps
+//!   old ids of the rows it held stale. New rows reuse empty slots first, so a table's slot
+//!   count is the most rows it ever held at once. [`Db::shrink_to_fit`] gives back the empty
+//!   slots after a table's last live row, and spare capacity, without bringing any old id
+//!   back; iterating a table walks its slots, empty ones included.
+//! - **A relation** keeps, in its foreign-key index, 32 bytes per parent slot up to the highest
+//!   parent slot that has children (the index is dense by parent slot, which keeps a has-many
+//!   lookup to one indexed load), plus 8 bytes per child, with a vector's spare capacity.
+//!   Parents without children cost nothing beyond that.
+//! - **Scratch:** a delete that cascades keeps its buffers for the next one only while they
+//!   are small (128 entries each, 64 KiB of marks); a big cascade's memory goes back as soon
+//!   as it is done.
+//!
+//! # Panics
+//!
+//! relstore does not panic on bad input: stale ids, missing parents and refused deletes are
+//! typed errors that leave the store unchanged. Code of yours that it runs can panic: an
+//! [`update`](Db::update) or [`edit`](Db::edit) closure, and a row's `Clone` or `Drop`. Each
+//! method's `# Panics` section says what such a panic leaves behind; in every case the store
+//! stays consistent (every index agrees with the rows, [`Db::check_integrity`] passes) and the
+//! panic goes on to the caller, where `catch_unwind` can catch it. Under `panic = "abort"`,
+//! common in game release builds, any panic ends the process first, so these guarantees only
+//! matter to code that unwinds.
+//!
 //! See `ARCHITECTURE.md` for how the pieces fit together.
 
 #![forbid(unsafe_code)]
