@@ -12,7 +12,6 @@ use crate::relation::RelationInfo;
 /// No row has this id: it was deleted, or never existed. What a read of a stale id returns,
 /// and what a write or delete of one carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct NotFound {
     /// The id looked up.
     pub id: AnyId,

@@ -420,7 +420,7 @@ relstore::schema! {
 #[test]
 fn a_schema_with_130_relations_compiles_and_runs() -> Result<(), relstore::Error> {
     let mut db = Db::<Big>::new();
-    assert_eq!(db.relations().len(), 130);
+    assert_eq!(db.relation_infos().len(), 130);
     let root = db.insert(Node::default())?;
     let leaf = db.insert(Node {
         k129: Some(root),

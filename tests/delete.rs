@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use common::*;
 use relstore::{
-    AnyId, Db, DeleteError, Error, HasMany, HasOne, HasRelation, HasTable, Id, Model, Relation,
-    RelationInfo,
+    AnyId, Db, DeleteError, Error, HasMany, HasOne, HasRelation, HasTable, Id, Model, NotFound,
+    Relation, RelationInfo,
 };
 
 fn info<R: relstore::Relation>() -> &'static RelationInfo {
@@ -301,7 +301,10 @@ fn state<S: Full>(db: &Db<S>) -> Vec<String> {
     fn belongs<R: Relation, S: HasRelation<R>>(db: &Db<S>, relation: R, out: &mut Vec<String>) {
         let relation = db.relation(relation);
         for child in db.table::<R::Child>() {
-            let parent = relation.belongs_to(child.id()).map(|p| p.id());
+            // Generic over the key's type: read the key (`belongs_to` gives a `Row` or an
+            // `Option<Row>` depending on it).
+            assert!(relation.belongs_to(child.id()).is_ok());
+            let parent = relstore::ForeignKey::parent_id(R::key(child.value()));
             out.push(format!("{} {:?} -> {parent:?}", R::NAME, child.id()));
         }
     }
@@ -313,7 +316,7 @@ fn state<S: Full>(db: &Db<S>) -> Vec<String> {
         belongs(db, relation, out);
         let relation = db.relation(relation);
         for parent in db.table::<R::Parent>() {
-            let children = relation.has_many(parent.id());
+            let children = relation.has_many(parent.id()).expect("a live parent");
             let (len, ids) = (children.len(), children.ids().collect::<Vec<_>>());
             out.push(format!("{} {:?} <- {len} {ids:?}", R::NAME, parent.id()));
         }
@@ -326,7 +329,7 @@ fn state<S: Full>(db: &Db<S>) -> Vec<String> {
         belongs(db, relation, out);
         let relation = db.relation(relation);
         for parent in db.table::<R::Parent>() {
-            let child = relation.has_one(parent.id()).map(|c| c.id());
+            let child = (relation.has_one(parent.id()).expect("a live parent")).map(|c| c.id());
             out.push(format!("{} {:?} <- {child:?}", R::NAME, parent.id()));
         }
     }
@@ -481,7 +484,7 @@ fn deleting_a_stale_id_is_not_found() -> Result<(), Error> {
     let Blog { mut db, second, .. } = blog()?;
     db.delete(second)?;
     let before = snapshot(&db);
-    let not_found = Some(DeleteError::NotFound { id: second.into() });
+    let not_found = Some(DeleteError::NotFound(NotFound { id: second.into() }));
     assert_eq!(db.delete(second).err(), not_found);
     assert_eq!(db.delete_plan(second).err(), not_found);
     assert_eq!(snapshot(&db), before);

@@ -7,7 +7,7 @@ use std::error::Error as _;
 use std::fmt::Display;
 
 use common::*;
-use relstore::{DeleteError, Error, LookupError, WriteError};
+use relstore::{DeleteError, Error, NotFound, WriteError};
 
 /// Asserts the message style and that the message names every one of `parts`.
 #[track_caller]
@@ -121,7 +121,7 @@ fn every_family_converts_into_error_with_question_mark() {
     assert!(fail_with("none").is_ok());
     assert!(matches!(
         fail_with("lookup"),
-        Err(Error::Lookup(LookupError::NotFound { .. }))
+        Err(Error::NotFound(NotFound { .. }))
     ));
     assert!(matches!(
         fail_with("write"),
@@ -129,7 +129,7 @@ fn every_family_converts_into_error_with_question_mark() {
     ));
     assert!(matches!(
         fail_with("delete"),
-        Err(Error::Delete(DeleteError::NotFound { .. }))
+        Err(Error::Delete(DeleteError::NotFound(_)))
     ));
 }
 
@@ -138,7 +138,7 @@ fn error_is_transparent_so_a_cause_chain_prints_each_message_once() {
     for family in ["lookup", "write", "delete"] {
         let err = fail_with(family).unwrap_err();
         let family_error: &dyn std::error::Error = match &err {
-            Error::Lookup(e) => e,
+            Error::NotFound(e) => e,
             Error::Write(e) => e,
             Error::Delete(e) => e,
             other => panic!("unexpected {other:?}"),

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashSet};
 
 use common::*;
-use relstore::{AnyId, DeleteError, Error, Id, LookupError, WriteError};
+use relstore::{AnyId, DeleteError, Error, Id, NotFound, WriteError};
 
 #[test]
 fn ids_are_copy_eq_ord_and_hash() -> Result<(), Error> {
@@ -88,7 +88,7 @@ fn a_stale_id_is_not_found_even_after_its_slot_is_reused() -> Result<(), Error> 
     );
     assert_ne!(bob, alice);
 
-    let gone = LookupError::NotFound { id: alice.into() };
+    let gone = NotFound { id: alice.into() };
     assert_eq!(db.get(alice).err(), Some(gone.clone()));
     assert!(!db.contains(alice));
     assert!(db.table::<User>().get(alice).is_none());
@@ -97,15 +97,15 @@ fn a_stale_id_is_not_found_even_after_its_slot_is_reused() -> Result<(), Error> 
     assert_eq!(db.has_one(ProfileUser, alice).err(), Some(gone));
     assert_eq!(
         db.update(alice, |u| u.name = "mallory".into()).err(),
-        Some(WriteError::NotFound { id: alice.into() })
+        Some(WriteError::NotFound(NotFound { id: alice.into() }))
     );
     assert_eq!(
         db.replace(alice, user("mallory")).err(),
-        Some(WriteError::NotFound { id: alice.into() })
+        Some(WriteError::NotFound(NotFound { id: alice.into() }))
     );
     assert_eq!(
         db.delete(alice).err(),
-        Some(DeleteError::NotFound { id: alice.into() })
+        Some(DeleteError::NotFound(NotFound { id: alice.into() }))
     );
 
     // The stale handle never reached bob.
@@ -178,38 +178,35 @@ fn garbage_bits_are_simply_not_found() -> Result<(), Error> {
         let user_id = Id::<User>::from_bits(bits);
         let post_id = Id::<Post>::from_bits(bits);
         let category_id = Id::<Category>::from_bits(bits);
-        assert!(
-            matches!(db.get(user_id), Err(LookupError::NotFound { .. })),
-            "{bits:#x}"
-        );
+        assert!(matches!(db.get(user_id), Err(NotFound { .. })), "{bits:#x}");
         assert!(!db.contains(user_id));
         assert!(matches!(
             db.has_many(PostAuthor, user_id),
-            Err(LookupError::NotFound { .. })
+            Err(NotFound { .. })
         ));
         assert!(matches!(
             db.has_one(ProfileUser, user_id),
-            Err(LookupError::NotFound { .. })
+            Err(NotFound { .. })
         ));
         assert!(matches!(
             db.belongs_to(PostAuthor, post_id),
-            Err(LookupError::NotFound { .. })
+            Err(NotFound { .. })
         ));
         assert!(matches!(
             db.update(post_id, |_| ()),
-            Err(WriteError::NotFound { .. })
+            Err(WriteError::NotFound(_))
         ));
         assert!(matches!(
             db.replace(post_id, post(alice, "x")),
-            Err(WriteError::NotFound { .. })
+            Err(WriteError::NotFound(_))
         ));
         assert!(matches!(
             db.delete_plan(user_id),
-            Err(DeleteError::NotFound { .. })
+            Err(DeleteError::NotFound(_))
         ));
         assert!(matches!(
             db.delete(category_id),
-            Err(DeleteError::NotFound { .. })
+            Err(DeleteError::NotFound(_))
         ));
         // As a foreign key, garbage is a missing parent.
         assert!(matches!(

@@ -6,7 +6,7 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::*;
-use relstore::{AnyId, Error, Id, RelationInfo, WriteError};
+use relstore::{AnyId, Error, Id, NotFound, RelationInfo, WriteError};
 
 fn info<R: relstore::Relation>() -> &'static RelationInfo {
     const { &RelationInfo::of::<R>() }
@@ -277,7 +277,7 @@ fn writes_to_a_stale_row_are_not_found() -> Result<(), Error> {
     } = populated()?;
     db.delete(hello)?;
     let before = snapshot(&db);
-    let not_found = Some(WriteError::NotFound { id: hello.into() });
+    let not_found = Some(WriteError::NotFound(NotFound { id: hello.into() }));
     assert_eq!(db.update(hello, |p| p.title.clear()).err(), not_found);
     assert_eq!(db.replace(hello, post(alice, "x")).err(), not_found);
     assert_eq!(snapshot(&db), before);

@@ -125,7 +125,7 @@ fn run(seed: u64, steps: usize, stats: &mut ops::Stats) {
 /// The store describes each relation as the schema declares it.
 fn check_relation_info(db: &relstore::Db<schema::Forum>) {
     let got: Vec<_> = db
-        .relations()
+        .relation_infos()
         .map(|i| {
             (
                 i.name,

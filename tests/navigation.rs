@@ -5,7 +5,11 @@
 mod common;
 
 use common::*;
-use relstore::NotFound;
+use relstore::{AnyId, NotFound};
+
+fn not_found<T>(id: AnyId) -> Result<T, NotFound> {
+    Err(NotFound { id })
+}
 
 #[test]
 fn a_stale_id_is_not_found_from_the_store_and_from_a_handle() {
@@ -14,19 +18,39 @@ fn a_stale_id_is_not_found_from_the_store_and_from_a_handle() {
     let hello = db.insert(post(ann, "hello")).unwrap();
     let old = db.insert(post(gone, "old")).unwrap();
     db.delete(gone).unwrap(); // cascades to `old`
-    let not_found = |id| Err(NotFound { id });
 
-    assert_eq!(db.has_many(PostAuthor, gone).map(|c| c.len()), not_found(gone.into()));
-    assert_eq!(db.has_one(ProfileUser, gone).map(|p| p.is_some()), not_found(gone.into()));
-    assert_eq!(db.belongs_to(PostEditor, old).map(|e| e.is_some()), not_found(old.into()));
-    assert_eq!(db.belongs_to(PostAuthor, old).map(|a| a.id()), not_found(old.into()));
+    assert_eq!(
+        db.has_many(PostAuthor, gone).map(|c| c.len()),
+        not_found(gone.into())
+    );
+    assert_eq!(
+        db.has_one(ProfileUser, gone).map(|p| p.is_some()),
+        not_found(gone.into())
+    );
+    assert_eq!(
+        db.belongs_to(PostEditor, old).map(|e| e.is_some()),
+        not_found(old.into())
+    );
+    assert_eq!(
+        db.belongs_to(PostAuthor, old).map(|a| a.id()),
+        not_found(old.into())
+    );
 
     let authored = db.relation(PostAuthor);
-    assert_eq!(authored.has_many(gone).map(|c| c.len()), not_found(gone.into()));
-    assert_eq!(authored.belongs_to(old).map(|a| a.id()), not_found(old.into()));
+    assert_eq!(
+        authored.has_many(gone).map(|c| c.len()),
+        not_found(gone.into())
+    );
+    assert_eq!(
+        authored.belongs_to(old).map(|a| a.id()),
+        not_found(old.into())
+    );
     assert_eq!(authored.count(gone), not_found(gone.into()));
     let edited = db.relation(PostEditor);
-    assert_eq!(edited.belongs_to(old).map(|e| e.is_some()), not_found(old.into()));
+    assert_eq!(
+        edited.belongs_to(old).map(|e| e.is_some()),
+        not_found(old.into())
+    );
 
     // A live parent without children, and a null key: empty answers, not errors.
     assert_eq!(authored.count(ann), Ok(1));
@@ -46,7 +70,12 @@ fn a_required_key_gives_its_parent_and_an_optional_one_an_option() {
     assert_eq!(db.belongs_to(PostAuthor, hello).unwrap().id(), ann);
     assert_eq!(db.relation(PostAuthor).belongs_to(hello).unwrap().id(), ann);
     assert_eq!(row.belongs_to(PostEditor).map(|u| u.id()), Some(bob));
-    assert_eq!(db.relation(PostEditor).parent_of(row.value()).map(|u| u.id()), Some(bob));
+    assert_eq!(
+        db.relation(PostEditor)
+            .parent_of(row.value())
+            .map(|u| u.id()),
+        Some(bob)
+    );
 }
 
 #[test]
@@ -56,5 +85,8 @@ fn a_childless_parent_in_a_reused_slot_is_live_and_its_old_id_is_not() {
     db.delete(old).unwrap();
     let new = db.insert(user("new")).unwrap(); // the same slot
     assert_eq!(db.relation(PostAuthor).count(new), Ok(0));
-    assert_eq!(db.relation(PostAuthor).count(old), Err(NotFound { id: old.into() }));
+    assert_eq!(
+        db.relation(PostAuthor).count(old),
+        Err(NotFound { id: old.into() })
+    );
 }

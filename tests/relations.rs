@@ -398,7 +398,7 @@ fn table_ref_reads_counts_and_iterates() -> Result<(), Error> {
 #[test]
 fn relations_lists_every_relation_in_declaration_order() {
     let db = db();
-    let names: Vec<_> = db.relations().map(|r| r.name).collect();
+    let names: Vec<_> = db.relation_infos().map(|r| r.name).collect();
     assert_eq!(
         names,
         [
@@ -411,9 +411,9 @@ fn relations_lists_every_relation_in_declaration_order() {
             "PinCategory"
         ]
     );
-    assert_eq!(db.relations().len(), 7);
+    assert_eq!(db.relation_infos().len(), 7);
 
-    let editor = db.relations().nth(1).unwrap();
+    let editor = db.relation_infos().nth(1).unwrap();
     assert_eq!(*editor, RelationInfo::of::<PostEditor>());
     assert_eq!(
         (editor.child_table, editor.foreign_key, editor.parent_table),
@@ -425,18 +425,24 @@ fn relations_lists_every_relation_in_declaration_order() {
     );
     assert_eq!(editor.to_string(), "PostEditor (posts.editor_id -> users)");
 
-    let profile = db.relations().find(|r| r.name == "ProfileUser").unwrap();
+    let profile = db
+        .relation_infos()
+        .find(|r| r.name == "ProfileUser")
+        .unwrap();
     assert_eq!(
         (profile.on_delete, profile.unique, profile.optional),
         (OnDelete::Cascade, true, false)
     );
-    let restrict = db.relations().find(|r| r.name == "CommentAuthor").unwrap();
+    let restrict = db
+        .relation_infos()
+        .find(|r| r.name == "CommentAuthor")
+        .unwrap();
     assert_eq!(
         restrict.on_delete,
         OnDelete::Restrict,
         "restrict is the default"
     );
-    let tree = db.relations().nth(5).unwrap();
+    let tree = db.relation_infos().nth(5).unwrap();
     assert_eq!(
         (tree.child_table, tree.parent_table),
         ("categories", "categories")

@@ -56,7 +56,10 @@ fn set_null_on_an_optional_key_builds() -> Result<(), Error> {
     assert!(info::<PostEditor>().optional);
     assert!(!info::<PostAuthor>().optional);
     let mut db = Db::<Editors>::new();
-    assert_eq!(db.relations().collect::<Vec<_>>(), [info::<PostEditor>()]);
+    assert_eq!(
+        db.relation_infos().collect::<Vec<_>>(),
+        [info::<PostEditor>()]
+    );
     assert_eq!(info::<PostEditor>().on_delete, OnDelete::SetNull);
     let alice = db.insert(user("alice"))?;
     let bob = db.insert(user("bob"))?;
@@ -81,7 +84,7 @@ relstore::schema! {
 fn relations_outside_the_schema_do_not_check_restrict_or_cascade() -> Result<(), Error> {
     let mut db = Db::<CategoriesOnly>::new();
     assert_eq!(
-        db.relations().collect::<Vec<_>>(),
+        db.relation_infos().collect::<Vec<_>>(),
         [info::<CategoryParent>()]
     );
     let alice = db.insert(user("alice"))?;
@@ -112,7 +115,7 @@ relstore::schema! {
 #[test]
 fn a_store_without_relations_is_a_plain_table_store() -> Result<(), Error> {
     let mut db = Db::<UsersOnly>::new();
-    assert_eq!(db.relations().len(), 0);
+    assert_eq!(db.relation_infos().len(), 0);
     let alice = db.insert(user("alice"))?;
     assert_eq!(format!("{db:?}"), r#"{"users": 1}"#);
     db.delete(alice)?;

@@ -135,7 +135,7 @@ pub fn category(name: &str, parent_id: Option<Id<Category>>) -> Category {
 /// Asserts that every foreign-key index equals the one rebuilt from the rows.
 #[track_caller]
 pub fn check_indexes(db: &Db<App>) {
-    if let Err(message) = db.__check_indexes() {
+    if let Err(message) = db.check_integrity() {
         panic!("{message}");
     }
 }
@@ -192,7 +192,7 @@ pub fn snapshot(db: &Db<App>) -> Snapshot {
         ));
     }
     for row in db.table::<Post>() {
-        let author = row.belongs_to(PostAuthor).map(|u| u.id());
+        let author = Some(row.belongs_to(PostAuthor).id());
         let editor = db.belongs_to(PostEditor, row.id()).unwrap().map(|u| u.id());
         answers.push(format!(
             "{:?} author {author:?} editor {editor:?} comments {}",
@@ -201,12 +201,12 @@ pub fn snapshot(db: &Db<App>) -> Snapshot {
         ));
     }
     for row in db.table::<Comment>() {
-        let post = row.belongs_to(CommentPost).map(|p| p.id());
-        let author = row.belongs_to(CommentAuthor).map(|u| u.id());
+        let post = Some(row.belongs_to(CommentPost).id());
+        let author = Some(row.belongs_to(CommentAuthor).id());
         answers.push(format!("{:?} post {post:?} author {author:?}", row.id()));
     }
     for row in db.table::<Profile>() {
-        let user = row.belongs_to(ProfileUser).map(|u| u.id());
+        let user = Some(row.belongs_to(ProfileUser).id());
         answers.push(format!("{:?} user {user:?}", row.id()));
     }
     for row in db.table::<Category>() {
@@ -219,7 +219,7 @@ pub fn snapshot(db: &Db<App>) -> Snapshot {
         ));
     }
     for row in db.table::<Pin>() {
-        let category = row.belongs_to(PinCategory).map(|c| c.id());
+        let category = Some(row.belongs_to(PinCategory).id());
         answers.push(format!("{:?} category {category:?}", row.id()));
     }
     Snapshot {
