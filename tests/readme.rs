@@ -16,6 +16,9 @@ pub struct User { username: String, email: String }
 #[relstore(table = "posts")]
 pub struct Post { user_id: Id<User>, title: String, content: String }
 
+// `#[derive(Model)]` reads the struct once: its table name, and that `user_id` is a
+// foreign key (an `Id<_>` field), which the schema then requires a relation for.
+
 // One declaration gives both sides: Post belongs to User, User has many Posts.
 // (ActiveRecord's `inverse_of`, made impossible to get wrong.)
 relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
@@ -35,22 +38,24 @@ let mut db = Db::<Blog>::new();
 let alice = db.insert(User { username: "alice".into(), email: "alice@example.com".into() })?;
 let hello = db.insert(Post { user_id: alice, title: "Hello".into(), content: "...".into() })?;
 
-// From the "one" side: O(1) to find, no allocation to iterate, insertion order.
+// From the "one" side: O(1) to find, no allocation to iterate, in creation order.
 for post in db.get(alice)?.has_many(PostAuthor) {
     println!("Post title: {}", post.title);
 }
-// From the "many" side.
-let author = db.get(hello)?.belongs_to(PostAuthor); // `None` only for a null optional key
-assert_eq!(author.map(|user| user.username.clone()), Some("alice".to_string()));
+// From the "many" side: a required key gives the user itself (an optional one, an Option).
+let author = db.get(hello)?.belongs_to(PostAuthor);
+assert_eq!(author.username, "alice");
 
 let authored = db.relation(PostAuthor);
-let author = authored.belongs_to(hello);   // Option<Row<User>>
-let count = authored.count(alice);         // O(1)
+let author = authored.belongs_to(hello)?;  // Row<User>; a stale id is an error
+let count = authored.count(alice)?;        // O(1)
 let users = db.table::<User>().len();
-assert_eq!((author.map(|user| user.id()), count, users), (Some(alice), 1, 1));
+assert_eq!((author.id(), count, users), (alice, 1, 1));
 
 // Updating.
-db.update(hello, |post| post.title = "Hello again".into())?;
+db.edit(hello, |post| post.title.push('!'))?;          // in place, no copy
+assert_eq!(db.get(hello)?.title, "Hello!");
+db.update(hello, |post| post.title = "Hello again".into())?; // all or nothing
 assert_eq!(db.get(hello)?.title, "Hello again");
 
 // Cascading operations.
