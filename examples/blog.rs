@@ -123,18 +123,11 @@ fn main() -> Result<(), relstore::Error> {
 
     // ---- From the "many" side ----
     let post = db.get(posts[2])?;
-    if let Some(author) = post.belongs_to(PostAuthor) {
-        println!("author of '{}': {}", post.title, author.username);
-    }
+    let author = post.belongs_to(PostAuthor); // a required key: the user, no Option
+    println!("author of '{}': {}", post.title, author.username);
     for comment in post.has_many(CommentPost) {
-        let commenter = comment
-            .belongs_to(CommentAuthor)
-            .map(|u| u.value().username.as_str());
-        println!(
-            "  comment by {}: {}",
-            commenter.unwrap_or("?"),
-            comment.body
-        );
+        let commenter = comment.belongs_to(CommentAuthor);
+        println!("  comment by {}: {}", commenter.username, comment.body);
     }
 
     // ---- Querying with relationships ----

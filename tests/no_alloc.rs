@@ -85,8 +85,15 @@ fn reads_allocate_nothing() -> Result<(), Error> {
             let post = db.get(id).expect("live");
             total += post.title.len();
             total += post.belongs_to(PostAuthor).value().name.len();
-            total += db.belongs_to(PostAuthor, id).expect("live").value().name.len();
-            total += post.belongs_to(PostEditor).map_or(0, |u| u.value().name.len());
+            total += db
+                .belongs_to(PostAuthor, id)
+                .expect("live")
+                .value()
+                .name
+                .len();
+            total += post
+                .belongs_to(PostEditor)
+                .map_or(0, |u| u.value().name.len());
         }
         let user = db.get(alice).expect("live");
         for post in user.has_many(PostAuthor) {

@@ -1,17 +1,18 @@
 //! Schemas declared with `relstore::schema!`: what a valid schema does at run time.
 //!
-//! The rules a schema must follow (every relation's tables listed, no table or relation twice,
-//! no two tables or relations with the same name, no set-null on a required key) and the use of
-//! a table or relation outside the schema are compile errors now; the `compile_fail` examples
-//! under "Compile-time checks" in the `schema!` docs cover them.
+//! The rules a schema must follow (every relation's tables listed, every key field guarded by a
+//! relation or declared unchecked, no table or relation twice, no two tables or relations with
+//! the same name, no set-null on a required key) and the use of a table or relation outside
+//! the schema are compile errors; `tests/ui/` pins each one's message.
 
 mod common;
 
 use common::*;
-use relstore::{Db, Error, OnDelete, RelationInfo};
+use relstore::{Db, Error, Id, Model, OnDelete, RelationInfo};
+use serde::{Deserialize, Serialize};
 
 fn info<R: relstore::Relation>() -> &'static RelationInfo {
-    const { &RelationInfo::of::<R>() }
+    RelationInfo::of::<R>()
 }
 
 relstore::schema! {
@@ -20,7 +21,7 @@ relstore::schema! {
         articles: Post,
         people: User,
     }
-    relations { PostAuthor }
+    relations { PostAuthor, PostEditor }
 }
 
 #[test]
@@ -32,10 +33,7 @@ fn tables_may_be_listed_in_any_order() -> Result<(), Error> {
         db.has_many(PostAuthor, alice)?.ids().collect::<Vec<_>>(),
         [hello]
     );
-    assert_eq!(
-        db.belongs_to(PostAuthor, hello)?.map(|u| u.id()),
-        Some(alice)
-    );
+    assert_eq!(db.belongs_to(PostAuthor, hello)?.id(), alice);
     // Tables are listed by their `Model::TABLE` name, in declaration order.
     assert_eq!(format!("{db:?}"), r#"{"posts": 1, "users": 1}"#);
     db.delete(alice)?; // cascades
@@ -48,7 +46,7 @@ relstore::schema! {
         users: User,
         posts: Post,
     }
-    relations { PostEditor }
+    relations { PostEditor, PostAuthor }
 }
 
 #[test]
@@ -58,7 +56,7 @@ fn set_null_on_an_optional_key_builds() -> Result<(), Error> {
     let mut db = Db::<Editors>::new();
     assert_eq!(
         db.relation_infos().collect::<Vec<_>>(),
-        [info::<PostEditor>()]
+        [info::<PostEditor>(), info::<PostAuthor>()]
     );
     assert_eq!(info::<PostEditor>().on_delete, OnDelete::SetNull);
     let alice = db.insert(user("alice"))?;
@@ -69,40 +67,52 @@ fn set_null_on_an_optional_key_builds() -> Result<(), Error> {
     Ok(())
 }
 
+/// Ids no relation guards: one declared unchecked, and ids deeper inside a field.
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "bookmarks")]
+struct Bookmark {
+    #[relstore(unchecked)]
+    post: Id<Post>,
+    history: Vec<Id<Post>>,
+}
+
 relstore::schema! {
-    /// Tables, but only the category relation.
-    struct CategoriesOnly {
+    struct Bookmarks {
         users: User,
         posts: Post,
-        profiles: Profile,
-        categories: Category,
+        bookmarks: Bookmark,
     }
-    relations { CategoryParent }
+    relations { PostAuthor, PostEditor }
 }
 
 #[test]
-fn relations_outside_the_schema_do_not_check_restrict_or_cascade() -> Result<(), Error> {
-    let mut db = Db::<CategoriesOnly>::new();
+fn unchecked_ids_are_plain_values_to_the_store() -> Result<(), Error> {
     assert_eq!(
-        db.relation_infos().collect::<Vec<_>>(),
-        [info::<CategoryParent>()]
+        Bookmark::KEYS,
+        [relstore::KeyField::unchecked("post")],
+        "an id inside a Vec is not a key"
     );
+    let mut db = Db::<Bookmarks>::new();
     let alice = db.insert(user("alice"))?;
-    let hello = db.insert(post(alice, "hello"))?; // no relation checks this key
-    let bio = db.insert(profile(alice, "hi"))?;
-
-    // Unregistered relations do not restrict or cascade either.
-    db.delete(alice)?;
-    assert!(db.contains(hello) && db.contains(bio));
-    assert_eq!(db.get(hello)?.author_id, alice);
-
-    // The relation that is in the schema still cascades.
-    let games = db.insert(category("games", None))?;
-    let rpg = db.insert(category("rpg", Some(games)))?;
-    db.delete(games)?;
-    assert!(!db.contains(rpg));
-    assert_eq!(db.__check_indexes(), Ok(()));
+    let hello = db.insert(post(alice, "hello"))?;
+    let mark = db.insert(Bookmark {
+        post: hello,
+        history: vec![hello],
+    })?;
+    db.delete(hello)?; // nothing restricts, cascades or sets null
+    let row = db.get(mark)?;
+    assert_eq!((row.post, row.history.as_slice()), (hello, &[hello][..]));
+    assert!(
+        db.get(row.post).is_err(),
+        "the id is stale, as any id of a deleted row"
+    );
+    db.edit(mark, |m| m.post = alice_post_id_that_never_existed())?; // not checked either
+    db.check_integrity()?;
     Ok(())
+}
+
+fn alice_post_id_that_never_existed() -> Id<Post> {
+    Id::from_bits(0xffff_0000_0000_ffff)
 }
 
 relstore::schema! {
