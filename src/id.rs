@@ -25,18 +25,8 @@ slotmap::new_key_type! {
 /// generation has moved on. Ids are small (8 bytes), `Copy`, and serializable, so rows can store
 /// them as foreign keys.
 ///
-/// Handles of different tables do not mix:
-///
-/// ```compile_fail,E0308
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post {}
-/// # relstore::schema! { struct App { users: User, posts: Post } relations {} }
-/// # let mut db = Db::<App>::new();
-/// let user: Id<User> = db.insert(User {}).unwrap();
-/// let post: Id<Post> = user; // error: expected `Id<Post>`, found `Id<User>`
-/// ```
+/// Handles of different tables do not mix: `let post: Id<Post> = user;` does not compile
+/// (expected `Id<Post>`, found `Id<User>`).
 ///
 /// An id means something only to the store that handed it out (and to snapshots of that store):
 /// used on another store with the same schema, it names whatever row sits in that slot there, or

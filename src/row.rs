@@ -77,19 +77,8 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
 
     /// The row's one child under has-one relation `R`, if it has one.
     ///
-    /// Asking a has-many relation for "the one child" does not compile:
-    ///
-    /// ```compile_fail,E0271
-    /// # use relstore::{Db, Id, Model};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-    /// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User> }
-    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
-    /// # let mut db = Db::<Blog>::new();
-    /// # let alice = db.insert(User {}).unwrap();
-    /// let post = db.get(alice).unwrap().has_one(PostAuthor); // error: `PostAuthor` is has-many
-    /// ```
+    /// Asking a has-many relation for "the one child" does not compile: the relation's
+    /// `Kind` must be [`HasOne`].
     #[inline]
     pub fn has_one<R>(&self, relation: R) -> Option<Row<'db, R::Child, S>>
     where

@@ -190,182 +190,22 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
 ///
 /// # Compile-time checks
 ///
-/// Each rule is checked when the program compiles. The examples below share hidden declarations:
-/// tables `User`, `Post { user_id: Id<User>, editor_id: Option<Id<User>> }` and
-/// `Profile { user_id: Id<User> }`; relations `PostAuthor` (`Post.user_id`), `PostEditor`
-/// (`Post.editor_id`, set null) and `ProfileUser` (`Profile.user_id`, has-one).
+/// Each rule is checked when the program compiles, with a message that names what is wrong:
 ///
-/// Forgetting a relation's table does not compile:
+/// - every relation's parent and child tables are tables of the schema
+///   (`` `User` is not a table of schema `Blog` ``);
+/// - every foreign-key field of a table ([`Model::KEYS`](crate::Model::KEYS)) has a relation
+///   in the schema, unless declared `#[relstore(unchecked)]`
+///   (`` field `items.owner` is a foreign key, but no relation of this schema uses it ``), and
+///   every relation guards a checked key field;
+/// - no table or relation is listed twice, and no two have the same name
+///   (`` two tables of this schema are named `users` ``);
+/// - [`OnDelete::SetNull`](crate::OnDelete::SetNull) is only on optional keys
+///   (`Option<Id<_>>`);
+/// - `db.get`, `db.insert`, `has_many` and the rest only take the schema's tables and
+///   relations (`` relation `PostAuthor` is not part of schema `Blog` ``).
 ///
-/// ```compile_fail,E0277
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// relstore::schema! {
-///     struct Blog { posts: Post } // error: `User` is not a table of schema `Blog`
-///     relations { PostAuthor }
-/// }
-/// ```
-///
-/// Nor does forgetting its child table, the one holding the key:
-///
-/// ```compile_fail,E0277
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// relstore::schema! {
-///     struct Blog { users: User } // error: `Post` is not a table of schema `Blog`
-///     relations { PostAuthor }
-/// }
-/// ```
-///
-/// A table listed twice, even under another field name:
-///
-/// ```compile_fail,E0119
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// relstore::schema! {
-///     struct Blog { users: User, posts: Post, authors: User } // error: conflicting implementations
-///     relations { PostAuthor }
-/// }
-/// ```
-///
-/// A relation listed twice:
-///
-/// ```compile_fail,E0119
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// relstore::schema! {
-///     struct Blog { users: User, posts: Post }
-///     relations { PostAuthor, PostAuthor } // error: conflicting implementations
-/// }
-/// ```
-///
-/// Two tables with the same [`Model::TABLE`](crate::Model::TABLE) name:
-///
-/// ```compile_fail,E0080
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// #[derive(Clone, Serialize, Deserialize, Model)]
-/// #[relstore(table = "users")] // already `User`'s name
-/// struct Account { login: String }
-///
-/// relstore::schema! {
-///     struct Blog { users: User, accounts: Account, posts: Post }
-///     relations { PostAuthor }
-/// } // error: two tables of this schema are named `users` (`Model::TABLE`)
-/// ```
-///
-/// Two relations with the same [`Relation::NAME`](crate::Relation::NAME):
-///
-/// ```compile_fail,E0080
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// mod editing {
-///     use super::{Post, User};
-///     relstore::belongs_to!(pub(super) PostAuthor: Post.editor_id -> User, has_many); // also `PostAuthor`
-/// }
-///
-/// relstore::schema! {
-///     struct Blog { users: User, posts: Post }
-///     relations { PostAuthor, editing::PostAuthor }
-/// } // error: two relations of this schema are named `PostAuthor` (`Relation::NAME`)
-/// # fn main() {}
-/// ```
-///
-/// [`OnDelete::SetNull`](crate::OnDelete::SetNull) on a required key (`Id<_>`, not `Option<Id<_>>`):
-///
-/// ```compile_fail,E0080
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// relstore::belongs_to!(AuthorSetNull: Post.user_id -> User, has_many, on_delete = SetNull);
-///
-/// relstore::schema! {
-///     struct Blog { users: User, posts: Post }
-///     relations { AuthorSetNull }
-/// } // error: a relation with `on_delete = SetNull` needs an optional key
-/// ```
-///
-/// Using a table the schema does not list:
-///
-/// ```compile_fail,E0277
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// relstore::schema! {
-///     struct Blog { users: User, posts: Post }
-///     relations { PostAuthor }
-/// }
-///
-/// let mut db = Db::<Blog>::new();
-/// let alice = db.insert(User {})?;
-/// db.insert(Profile { user_id: alice })?; // error: `Profile` is not a table of schema `Blog`
-/// # Ok::<(), relstore::Error>(())
-/// ```
-///
-/// Or a relation it does not list:
-///
-/// ```compile_fail,E0277
-/// # use relstore::{Db, Id, Model};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "users")] struct User {}
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "posts")] struct Post { user_id: Id<User>, editor_id: Option<Id<User>> }
-/// # #[derive(Clone, Serialize, Deserialize, Model)] #[relstore(table = "profiles")] struct Profile { user_id: Id<User> }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::belongs_to!(PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-/// # relstore::belongs_to!(ProfileUser: Profile.user_id -> User, has_one);
-/// relstore::schema! {
-///     struct Blog { users: User, posts: Post, profiles: Profile }
-///     relations { PostEditor, ProfileUser }
-/// }
-///
-/// let mut db = Db::<Blog>::new();
-/// let alice = db.insert(User {})?;
-/// let posts = db.get(alice)?.has_many(PostAuthor); // error: `PostAuthor` is not part of schema `Blog`
-/// # Ok::<(), relstore::Error>(())
-/// ```
+/// The crate's UI tests (`tests/ui/`) pin each message.
 #[macro_export]
 macro_rules! schema {
     (
