@@ -37,7 +37,7 @@ fn has_many(c: &mut Criterion) {
             g.bench_function(id("relstore_handle", n), |b| {
                 // `move`: the handle (one pointer) lives in the closure, as in a local loop.
                 each(b, &ids, move |&k| {
-                    let posts = authored.has_many(k);
+                    let posts = authored.has_many(k).expect("live id");
                     posts.map(|post| post.value().title.len()).sum::<usize>()
                 })
             });

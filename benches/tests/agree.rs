@@ -57,7 +57,7 @@ fn relstore_answers(data: &Dataset) -> Answers {
         .collect();
     let belongs_to = (posts.iter())
         .map(|&p| {
-            let user = db.get(p).unwrap().belongs_to(PostAuthor).unwrap();
+            let user = db.get(p).unwrap().belongs_to(PostAuthor);
             user.username.clone()
         })
         .collect();
