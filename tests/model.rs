@@ -8,10 +8,15 @@
 //!   `db.replace` and a panicking `db.update` closure (re-parenting, setting optional keys to
 //!   `None` and back, changing plain fields); deletes on every table; `delete_plan`. Ids are live,
 //!   deleted, or forged; now and then a burst of children under one row makes long sibling lists
-//!   and cascades of more than 32 rows. Every outcome (the value returned, or the error and the
-//!   relation and rows it names) is compared with the reference's.
+//!   and cascades of more than 32 rows, and a family (bulk steps of hundreds of rows: fans of
+//!   posts, comments, replies and categories, chains of categories up to 1200 deep) makes
+//!   deletes of more than 128 and more than 1000 rows, cascades more than 128 levels deep and
+//!   hundreds of keys set to null at once, past the size thresholds of the store's delete.
+//!   Every outcome (the value returned, or the error and the relation and rows it names) is
+//!   compared with the reference's.
 //! - After every step (`model/check.rs`): every row, count, has-many (in order), has-one and
-//!   belongs-to answer, `NotFound` for dead ids, and `Db::__check_indexes`.
+//!   belongs-to answer, `NotFound` for dead ids (each right after its delete, then in a moving
+//!   window), and `Db::__check_indexes`.
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run, and the run must cover every kind of
 //! outcome. A failure prints its seed, step and operation; replay it (or run one seed longer)
@@ -156,6 +161,11 @@ fn covers_every_outcome(stats: &ops::Stats) {
         "insert HasOneTaken".into(),
         "delete cascaded".into(),
         "delete of more than 32 rows".into(),
+        "delete of more than 128 rows".into(),
+        "delete of more than 1000 rows".into(),
+        "delete cascading more than 128 levels deep".into(),
+        "delete setting more than 128 keys to null".into(),
+        "delete_plan of more than 128 rows".into(),
         "delete_plan ok".into(),
         "delete_plan Restricted".into(),
         "delete_plan NotFound".into(),

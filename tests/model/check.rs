@@ -8,8 +8,16 @@ use crate::reference::{RELATIONS, RefModel, Reference};
 use crate::schema::*;
 
 /// Dead ids whose relation reads (has-many, has-one, belongs-to) are checked per step, newest
-/// first; `get` and `contains` are checked for every dead id.
+/// first.
 const DEAD_SAMPLE: usize = 8;
+
+/// `get` and `contains` are checked for every id that died since the last check, and for every
+/// older dead id as long as a table has at most `DEAD_ALL` of them; past that, for a window of
+/// `DEAD_WINDOW` older ones that moves on at each check, so that every dead id is checked again
+/// now and then (after a delete of thousands of rows, checking every dead id at every step
+/// would cost more than the rest of the run).
+const DEAD_ALL: usize = 256;
+const DEAD_WINDOW: usize = 64;
 
 /// A slot index the store never reaches in these runs: an id that never existed.
 const NEVER: u64 = (1 << 32) | 90_000;
@@ -81,7 +89,23 @@ where
     }
 
     let never = Id::<T>::from_bits(NEVER);
-    for &dead in want.dead.iter().chain([&never]) {
+    let checked = want
+        .dead_checked
+        .replace(want.dead.len())
+        .min(want.dead.len());
+    let (older, fresh) = want.dead.split_at(checked);
+    let window = if older.len() <= DEAD_ALL {
+        older.len()
+    } else {
+        DEAD_WINDOW
+    };
+    let start = want.dead_cursor.replace(want.dead_cursor.get() + window);
+    let older = older
+        .iter()
+        .cycle()
+        .skip(start % older.len().max(1))
+        .take(window);
+    for &dead in fresh.iter().chain(older).chain([&never]) {
         let got = db.get(dead).map(|row| row.id());
         let not_found = LookupError::NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: get of dead id {dead:?}");

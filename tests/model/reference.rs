@@ -1,7 +1,12 @@
 //! The naive reference: each table is a `Vec` of rows in insertion order, and every relation
-//! question is answered by scanning those rows. Nothing here is indexed or incremental.
+//! question is answered by scanning those rows. Nothing here is incremental: what a question
+//! needs (a delete's parent -> children map, say) is built from the rows for that question and
+//! thrown away.
 
 use std::any::Any;
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
@@ -21,6 +26,10 @@ pub struct Rec<T> {
 pub struct RefTable<T> {
     pub rows: Vec<Rec<T>>,
     pub dead: Vec<Id<T>>,
+    /// How many of `dead` the last check saw (see `check::table`).
+    pub dead_checked: Cell<usize>,
+    /// Where the last check's window of older dead ids ended.
+    pub dead_cursor: Cell<usize>,
 }
 
 impl<T> Default for RefTable<T> {
@@ -28,6 +37,8 @@ impl<T> Default for RefTable<T> {
         RefTable {
             rows: Vec::new(),
             dead: Vec::new(),
+            dead_checked: Cell::new(0),
+            dead_cursor: Cell::new(0),
         }
     }
 }
@@ -269,59 +280,16 @@ impl Reference {
         out
     }
 
-    /// What deleting `root` does: the closure of `root` over cascade relations, found level by
-    /// level by scanning every child row; then every surviving child of a deleted row is a
-    /// blocker (Restrict) or is set to null (SetNull).
+    /// What deleting `root` does (see [`plan_over`]), from one scan of every relation's rows.
     pub fn plan_delete(&self, root: AnyId) -> Result<RefPlan, RefDeleteError> {
         if !self.live(root) {
             return Err(RefDeleteError::NotFound);
         }
         let links: Vec<_> = RELATIONS
             .iter()
-            .map(|rel| (*rel, rel.links(self)))
+            .map(|rel| (rel.name(), rel.policy(), rel.links(self)))
             .collect();
-        let mut deleted = vec![(root, 0)];
-        let depth = |deleted: &[(AnyId, usize)], id| {
-            deleted
-                .iter()
-                .find(|&&(d, _)| d == id)
-                .map(|&(_, level)| level)
-        };
-        for level in 0.. {
-            let before = deleted.len();
-            for (_, links) in links
-                .iter()
-                .filter(|(rel, _)| rel.policy() == OnDelete::Cascade)
-            {
-                for &(child, parent) in links {
-                    if depth(&deleted, parent) == Some(level) && depth(&deleted, child).is_none() {
-                        deleted.push((child, level + 1));
-                    }
-                }
-            }
-            if deleted.len() == before {
-                break;
-            }
-        }
-        let mut blockers = Vec::new();
-        let mut nullified = Vec::new();
-        for (rel, links) in &links {
-            for &(child, parent) in links {
-                if depth(&deleted, parent).is_none() || depth(&deleted, child).is_some() {
-                    continue;
-                }
-                match rel.policy() {
-                    OnDelete::Restrict => blockers.push((rel.name(), parent, child)),
-                    OnDelete::SetNull => nullified.push((child, rel.name())),
-                    _ => {}
-                }
-            }
-        }
-        if blockers.is_empty() {
-            Ok(RefPlan { deleted, nullified })
-        } else {
-            Err(RefDeleteError::Blocked(blockers))
-        }
+        plan_over(root, &links)
     }
 
     pub fn apply(&mut self, plan: &RefPlan) {
@@ -332,5 +300,54 @@ impl Reference {
         for &(id, _) in &plan.deleted {
             self.remove(id);
         }
+    }
+}
+
+/// A relation's name and policy, and its (child, parent) pairs, children in insertion order.
+pub type Links = (&'static str, OnDelete, Vec<(AnyId, AnyId)>);
+
+/// What deleting the live row `root` does, given every relation's [`Links`]: the closure of `root` over cascade relations, breadth first, each row with
+/// its distance from `root`; then every surviving child of a deleted row is a blocker
+/// (Restrict) or is set to null (SetNull). Worked out from the pairs alone, from scratch, each
+/// time.
+pub fn plan_over(root: AnyId, links: &[Links]) -> Result<RefPlan, RefDeleteError> {
+    let mut cascades: HashMap<AnyId, Vec<AnyId>> = HashMap::new();
+    for (_, policy, pairs) in links {
+        if *policy == OnDelete::Cascade {
+            for &(child, parent) in pairs {
+                cascades.entry(parent).or_default().push(child);
+            }
+        }
+    }
+    let mut depth = HashMap::from([(root, 0)]);
+    let mut deleted = vec![(root, 0)];
+    let mut next = 0;
+    while let Some(&(row, level)) = deleted.get(next) {
+        next += 1;
+        for &child in cascades.get(&row).into_iter().flatten() {
+            if let Entry::Vacant(entry) = depth.entry(child) {
+                entry.insert(level + 1);
+                deleted.push((child, level + 1));
+            }
+        }
+    }
+    let mut blockers = Vec::new();
+    let mut nullified = Vec::new();
+    for (name, policy, pairs) in links {
+        for &(child, parent) in pairs {
+            if !depth.contains_key(&parent) || depth.contains_key(&child) {
+                continue;
+            }
+            match policy {
+                OnDelete::Restrict => blockers.push((*name, parent, child)),
+                OnDelete::SetNull => nullified.push((child, *name)),
+                OnDelete::Cascade => unreachable!("a cascade's children are deleted"),
+            }
+        }
+    }
+    if blockers.is_empty() {
+        Ok(RefPlan { deleted, nullified })
+    } else {
+        Err(RefDeleteError::Blocked(blockers))
     }
 }
