@@ -1,10 +1,11 @@
 //! After every step: every read the store offers, compared with the reference.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Debug;
 
-use relstore::{Db, HasMany, HasOne, HasRelation, HasTable, Id, LookupError, Relation};
+use relstore::{Db, HasMany, HasOne, HasRelation, HasTable, Id, LookupError, Model, Relation};
 
-use crate::reference::{RELATIONS, RefModel, Reference};
+use crate::reference::{RELATIONS, RefModel, RefTable, Reference};
 use crate::schema::*;
 
 /// Dead ids whose relation reads (has-many, has-one, belongs-to) are checked per step, newest
@@ -40,18 +41,45 @@ fn lookup(e: LookupError) -> String {
     format!("unexpected lookup error: {e}")
 }
 
-/// Counts, iteration, `get` and `contains` for live, dead and never-issued ids.
+/// [`table_of`] for a table of the forum, whose reference rows are of the store's own type.
 fn table<T: RefModel>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
 where
     Forum: HasTable<T>,
 {
-    let want = T::of(r);
+    table_of(db, T::of(r), T::eq)
+}
+
+/// Counts, iteration, `get` and `contains` for live, dead and never-issued ids of table `T`,
+/// whose rows the reference holds as `R`s; `same` tells whether a stored row is the
+/// reference's.
+pub fn table_of<T, R, S>(
+    db: &Db<S>,
+    want: &RefTable<T, R>,
+    same: impl Fn(&T, &R) -> bool,
+) -> Result<(), String>
+where
+    T: Model + Debug,
+    R: Debug,
+    S: HasTable<T>,
+{
     let name = T::TABLE;
+    let agree = |store: Option<&T>, reference: Option<&R>, what: &dyn Fn() -> String| {
+        let agreed = match (store, reference) {
+            (Some(store), Some(reference)) => same(store, reference),
+            (store, reference) => store.is_none() && reference.is_none(),
+        };
+        ensure!(
+            agreed,
+            "{}\n   store: {store:?}\n   reference: {reference:?}",
+            what()
+        );
+        Ok::<(), String>(())
+    };
     let table = db.table::<T>();
     ensure_eq!(table.len(), want.rows.len(), "{name}: len()");
     ensure_eq!(table.is_empty(), want.rows.is_empty(), "{name}: is_empty()");
 
-    let by_id: HashMap<Id<T>, &T> = want.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
+    let by_id: HashMap<Id<T>, &R> = want.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
     let mut seen = HashSet::new();
     ensure_eq!(table.iter().len(), want.rows.len(), "{name}: iter().len()");
     for row in table {
@@ -61,12 +89,9 @@ where
             row.id()
         );
         let expected = by_id.get(&row.id()).copied();
-        ensure_eq!(
-            Some(row.value()),
-            expected,
-            "{name}: iter() yields {:?}",
-            row.id()
-        );
+        agree(Some(row.value()), expected, &|| {
+            format!("{name}: iter() yields {:?}", row.id())
+        })?;
     }
     ensure_eq!(
         seen.len(),
@@ -77,7 +102,9 @@ where
     for rec in &want.rows {
         let row = db.get(rec.id).map_err(lookup)?;
         ensure_eq!(row.id(), rec.id, "{name}: get({:?}).id()", rec.id);
-        ensure_eq!(&*row, &rec.row, "{name}: get({:?})", rec.id);
+        agree(Some(row.value()), Some(&rec.row), &|| {
+            format!("{name}: get({:?})", rec.id)
+        })?;
         ensure!(db.contains(rec.id), "{name}: contains({:?})", rec.id);
         ensure!(
             table.contains(rec.id),
@@ -85,7 +112,9 @@ where
             rec.id
         );
         let via_table = table.get(rec.id).map(|row| row.value());
-        ensure_eq!(via_table, Some(&rec.row), "{name}: table.get({:?})", rec.id);
+        agree(via_table, Some(&rec.row), &|| {
+            format!("{name}: table.get({:?})", rec.id)
+        })?;
     }
 
     let never = Id::<T>::from_bits(NEVER);
@@ -122,42 +151,72 @@ where
     Ok(())
 }
 
-/// Every belongs-to answer of every live child, every has-many / has-one answer of every live
-/// parent, and the errors for dead ids, compared with one scan of the child rows.
+/// A live child of relation `R` and its key.
+pub type ChildKey<R> = (
+    Id<<R as Relation>::Child>,
+    Option<Id<<R as Relation>::Parent>>,
+);
+
+/// [`relation_of`] for a relation of the forum, from one scan of its child rows.
 pub fn relation<R: Spec>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
 where
     Forum: HasRelation<R>,
+    R::Child: RefModel,
+    R::Parent: RefModel,
+{
+    let children = R::Child::of(r);
+    let keys: Vec<_> = (children.in_insertion_order().into_iter())
+        .map(|rec| (rec.id, R::parent_of(&rec.row)))
+        .collect();
+    relation_of::<R, Forum, R::Parent>(db, &keys, &children.dead, R::Parent::of(r), R::Parent::eq)
+}
+
+/// Every belongs-to answer of every live child, every has-many / has-one answer of every live
+/// parent, and the errors for dead ids. `keys` is every live child with its key, in insertion
+/// order; the reference holds the parents as `P`s, and `same` tells whether a stored parent
+/// is the reference's.
+pub fn relation_of<R, S, P>(
+    db: &Db<S>,
+    keys: &[ChildKey<R>],
+    dead_children: &[Id<R::Child>],
+    parents: &RefTable<R::Parent, P>,
+    same: impl Fn(&R::Parent, &P) -> bool,
+) -> Result<(), String>
+where
+    R: Spec<Parent: Debug>,
+    S: HasRelation<R>,
+    P: Debug,
 {
     let name = R::NAME;
-    let children = R::Child::of(r);
-    let parents = R::Parent::of(r);
-    let live_parents: HashMap<Id<R::Parent>, &R::Parent> =
+    let live_parents: HashMap<Id<R::Parent>, &P> =
         parents.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
     let mut want: HashMap<Id<R::Parent>, Vec<Id<R::Child>>> = HashMap::new();
-    for rec in children.in_insertion_order() {
-        let key = R::parent_of(&rec.row);
+    for &(child, key) in keys {
         if let Some(parent) = key {
             ensure!(
                 live_parents.contains_key(&parent),
-                "reference broken: {name}: {:?} points to dead {parent:?}",
-                rec.id
+                "reference broken: {name}: {child:?} points to dead {parent:?}"
             );
-            want.entry(parent).or_default().push(rec.id);
+            want.entry(parent).or_default().push(child);
         }
-        let got = db.belongs_to(R::default(), rec.id);
+        let got = db.belongs_to(R::default(), child);
         let got = got.map(|p| p.map(|row| row.id()));
-        ensure_eq!(got, Ok(key), "{name}: db.belongs_to({:?})", rec.id);
-        let row = db.get(rec.id).map_err(lookup)?;
+        ensure_eq!(got, Ok(key), "{name}: db.belongs_to({child:?})");
+        let row = db.get(child).map_err(lookup)?;
         let got = row.belongs_to(R::default());
         if let Some(parent) = got {
             let value = live_parents.get(&parent.id()).copied();
-            ensure_eq!(Some(parent.value()), value, "{name}: parent row value");
+            ensure!(
+                value.is_some_and(|value| same(parent.value(), value)),
+                "{name}: parent row value\n   store: {:?}\n   reference: {value:?}",
+                parent.value()
+            );
         }
         let got = got.map(|row| row.id());
-        ensure_eq!(got, key, "{name}: get({:?}).belongs_to()", rec.id);
+        ensure_eq!(got, key, "{name}: get({child:?}).belongs_to()");
         let handle = db.relation(R::default());
-        let got = handle.belongs_to(rec.id).map(|row| row.id());
-        ensure_eq!(got, key, "{name}: relation().belongs_to({:?})", rec.id);
+        let got = handle.belongs_to(child).map(|row| row.id());
+        ensure_eq!(got, key, "{name}: relation().belongs_to({child:?})");
     }
 
     for rec in &parents.rows {
@@ -185,7 +244,7 @@ where
         let count = db.relation(R::default()).count(dead);
         ensure_eq!(count, 0, "{name}: relation().count(dead {dead:?})");
     }
-    for &dead in children.dead.iter().rev().take(DEAD_SAMPLE) {
+    for &dead in dead_children.iter().rev().take(DEAD_SAMPLE) {
         let got = db
             .belongs_to(R::default(), dead)
             .map(|p| p.map(|row| row.id()));
@@ -203,13 +262,13 @@ where
 /// A has-many parent's children through `db.has_many` (ids, rows, backwards, `len`) and
 /// `row.has_many`; every child yielded must point to the parent.
 #[allow(clippy::type_complexity)]
-pub fn has_many_answers<R>(
-    db: &Db<Forum>,
+pub fn has_many_answers<R, S>(
+    db: &Db<S>,
     parent: Id<R::Parent>,
 ) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
 where
     R: Spec + Relation<Kind = HasMany>,
-    Forum: HasRelation<R>,
+    S: HasRelation<R>,
 {
     let name = R::NAME;
     let children = match db.has_many(R::default(), parent) {
@@ -255,13 +314,13 @@ where
 
 /// A has-one parent's child through `db.has_one` and `row.has_one`.
 #[allow(clippy::type_complexity)]
-pub fn has_one_answers<R>(
-    db: &Db<Forum>,
+pub fn has_one_answers<R, S>(
+    db: &Db<S>,
     parent: Id<R::Parent>,
 ) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
 where
     R: Spec + Relation<Kind = HasOne>,
-    Forum: HasRelation<R>,
+    S: HasRelation<R>,
 {
     let name = R::NAME;
     let one = match db.has_one(R::default(), parent) {

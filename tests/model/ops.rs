@@ -73,7 +73,7 @@ pub enum Op {
 /// How often each outcome happened, to show (and assert) what the run covered.
 pub type Stats = BTreeMap<String, usize>;
 
-fn count(stats: &mut Stats, what: impl Into<String>) {
+pub fn count(stats: &mut Stats, what: impl Into<String>) {
     *stats.entry(what.into()).or_default() += 1;
 }
 
@@ -138,7 +138,7 @@ pub fn run(
 
 /// Counts the plan's sizes against the store's thresholds: a delete plan keeps its buffers up
 /// to 128 rows, and marks rows in 64-slot words.
-fn count_sizes(stats: &mut Stats, what: &str, plan: &RefPlan) {
+pub fn count_sizes(stats: &mut Stats, what: &str, plan: &RefPlan) {
     let rows = plan.deleted.len();
     let depth = plan.deleted.iter().map(|&(_, d)| d).max().unwrap_or(0);
     for (size, label) in [(128, "128"), (1000, "1000")] {
@@ -296,7 +296,7 @@ where
     Ok(())
 }
 
-fn variant(e: &WriteError) -> &'static str {
+pub fn variant(e: &WriteError) -> &'static str {
     match e {
         WriteError::MissingParent { .. } => "MissingParent",
         WriteError::HasOneTaken { .. } => "HasOneTaken",
@@ -307,7 +307,7 @@ fn variant(e: &WriteError) -> &'static str {
 
 /// The store's write error must be one of the violations the reference found (which one, when
 /// there are several, depends on the store's checking order).
-fn same_write_error(
+pub fn same_write_error(
     e: &WriteError,
     expected: &[Violation],
     this: Option<AnyId>,
@@ -372,7 +372,7 @@ where
     Ok(())
 }
 
-fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
+pub fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
     match want {
         Ok(_) => "ok",
         Err(RefDeleteError::NotFound) => "NotFound",
@@ -381,7 +381,7 @@ fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
 }
 
 /// A delete's error (or success) against the reference's.
-fn compare_outcome(
+pub fn compare_outcome(
     id: AnyId,
     got: Result<(), &DeleteError>,
     want: &Result<RefPlan, RefDeleteError>,
@@ -413,7 +413,7 @@ fn compare_outcome(
 
 /// A delete plan: the same rows deleted (the requested one first, then breadth first) and the
 /// same keys nullified, each once.
-fn compare_plan(
+pub fn compare_plan(
     id: AnyId,
     got: Result<DeletePlan, DeleteError>,
     want: &Result<RefPlan, RefDeleteError>,

@@ -15,16 +15,17 @@ use relstore::{AnyId, Db, HasRelation, Id, Model, OnDelete};
 use crate::check;
 use crate::schema::*;
 
-/// A live row: the id the store handed out, the value, and a global insertion counter.
-pub struct Rec<T> {
+/// A live row: the id the store handed out, the value (as the reference holds it: a `T` or,
+/// for a row type with side effects, plain data), and a global insertion counter.
+pub struct Rec<T, R = T> {
     pub id: Id<T>,
-    pub row: T,
+    pub row: R,
     pub seq: u64,
 }
 
 /// One table: live rows in insertion order, and the ids of every row deleted so far.
-pub struct RefTable<T> {
-    pub rows: Vec<Rec<T>>,
+pub struct RefTable<T, R = T> {
+    pub rows: Vec<Rec<T, R>>,
     pub dead: Vec<Id<T>>,
     /// How many of `dead` the last check saw (see `check::table`).
     pub dead_checked: Cell<usize>,
@@ -32,7 +33,7 @@ pub struct RefTable<T> {
     pub dead_cursor: Cell<usize>,
 }
 
-impl<T> Default for RefTable<T> {
+impl<T, R> Default for RefTable<T, R> {
     fn default() -> Self {
         RefTable {
             rows: Vec::new(),
@@ -43,8 +44,8 @@ impl<T> Default for RefTable<T> {
     }
 }
 
-impl<T> RefTable<T> {
-    pub fn get(&self, id: Id<T>) -> Option<&T> {
+impl<T, R> RefTable<T, R> {
+    pub fn get(&self, id: Id<T>) -> Option<&R> {
         self.rows
             .iter()
             .find(|rec| rec.id == id)
@@ -53,8 +54,8 @@ impl<T> RefTable<T> {
 
     /// The live rows in the order they were inserted: the order the store promises for
     /// children (a re-parented child keeps its place by insertion, it does not go last).
-    pub fn in_insertion_order(&self) -> Vec<&Rec<T>> {
-        let mut rows: Vec<&Rec<T>> = self.rows.iter().collect();
+    pub fn in_insertion_order(&self) -> Vec<&Rec<T, R>> {
+        let mut rows: Vec<&Rec<T, R>> = self.rows.iter().collect();
         rows.sort_by_key(|rec| rec.seq);
         rows
     }
@@ -140,6 +141,8 @@ pub struct Dyn<R>(PhantomData<R>);
 impl<R: Spec> DynRel for Dyn<R>
 where
     Forum: HasRelation<R>,
+    R::Child: RefModel,
+    R::Parent: RefModel,
 {
     fn name(&self) -> &'static str {
         R::NAME

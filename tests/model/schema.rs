@@ -6,11 +6,8 @@
 //! reference ([`Spec`]): its policy, whether it is has-one, and how to read and clear its key.
 //! The store's schema is [`Forum`].
 
-use relstore::{Db, Id, LookupError, Model, OnDelete, Relation};
+use relstore::{Db, HasRelation, Id, LookupError, Model, OnDelete, Relation};
 use serde::{Deserialize, Serialize};
-
-use crate::check;
-use crate::reference::RefModel;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -64,7 +61,7 @@ impl Model for Category {
 }
 
 /// A relation as the reference sees it, written independently of the store's own description.
-pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
+pub trait Spec: Relation + Default {
     const POLICY: OnDelete;
     const UNIQUE: bool;
     /// The child's parent, read straight from the field.
@@ -74,8 +71,8 @@ pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
     /// The store's children of `parent`, read through every form of the API (`Err` if those
     /// forms disagree); the inner result is the store's lookup outcome.
     #[allow(clippy::type_complexity)]
-    fn store_children(
-        db: &Db<Forum>,
+    fn store_children<S: HasRelation<Self>>(
+        db: &Db<S>,
         parent: Id<Self::Parent>,
     ) -> Result<Result<Vec<Id<Self::Child>>, LookupError>, String>;
 }
@@ -100,27 +97,29 @@ impl<P> Key<P> for Option<Id<P>> {
     }
 }
 
+/// Declares a relation with `relstore::belongs_to!` and, beside it, its [`Spec`]. Used by the
+/// unit schema too.
 macro_rules! relation {
     (@unique has_many) => { false };
     (@unique has_one) => { true };
-    (@answers has_many) => { check::has_many_answers::<Self> };
-    (@answers has_one) => { check::has_one_answers::<Self> };
+    (@answers has_many) => { crate::check::has_many_answers::<Self, S> };
+    (@answers has_one) => { crate::check::has_one_answers::<Self, S> };
     ($name:ident: $child:ident.$field:ident -> $parent:ident, $kind:ident, $policy:ident) => {
         relstore::belongs_to!(pub $name: $child.$field -> $parent, $kind, on_delete = $policy);
 
-        impl Spec for $name {
-            const POLICY: OnDelete = OnDelete::$policy;
+        impl crate::schema::Spec for $name {
+            const POLICY: relstore::OnDelete = relstore::OnDelete::$policy;
             const UNIQUE: bool = relation!(@unique $kind);
-            fn parent_of(child: &$child) -> Option<Id<$parent>> {
-                Key::<$parent>::get(&child.$field)
+            fn parent_of(child: &$child) -> Option<relstore::Id<$parent>> {
+                crate::schema::Key::<$parent>::get(&child.$field)
             }
             fn set_null(child: &mut $child) {
-                Key::<$parent>::clear(&mut child.$field)
+                crate::schema::Key::<$parent>::clear(&mut child.$field)
             }
-            fn store_children(
-                db: &Db<Forum>,
-                parent: Id<$parent>,
-            ) -> Result<Result<Vec<Id<$child>>, LookupError>, String> {
+            fn store_children<S: relstore::HasRelation<Self>>(
+                db: &relstore::Db<S>,
+                parent: relstore::Id<$parent>,
+            ) -> Result<Result<Vec<relstore::Id<$child>>, relstore::LookupError>, String> {
                 relation!(@answers $kind)(db, parent)
             }
         }
