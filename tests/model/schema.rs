@@ -125,6 +125,7 @@ macro_rules! relation {
         }
     };
 }
+pub(crate) use relation;
 
 relation!(PostAuthor: Post.author_id -> User, has_many, Cascade);
 relation!(PostEditor: Post.editor_id -> User, has_many, SetNull);
