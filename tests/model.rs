@@ -8,15 +8,29 @@
 //!   `db.replace` and a panicking `db.update` closure (re-parenting, setting optional keys to
 //!   `None` and back, changing plain fields); deletes on every table; `delete_plan`. Ids are live,
 //!   deleted, or forged; now and then a burst of children under one row makes long sibling lists
-//!   and cascades of more than 32 rows. Every outcome (the value returned, or the error and the
-//!   relation and rows it names) is compared with the reference's.
+//!   and cascades of more than 32 rows, and a family (bulk steps of hundreds of rows: fans of
+//!   posts, comments, replies and categories, chains of categories up to 1200 deep) makes
+//!   deletes of more than 128 and more than 1000 rows, cascades more than 128 levels deep and
+//!   hundreds of keys set to null at once, past the size thresholds of the store's delete.
+//!   Every outcome (the value returned, or the error and the relation and rows it names) is
+//!   compared with the reference's.
 //! - After every step (`model/check.rs`): every row, count, has-many (in order), has-one and
-//!   belongs-to answer, `NotFound` for dead ids, and `Db::__check_indexes`.
+//!   belongs-to answer, `NotFound` for dead ids (each right after its delete, then in a moving
+//!   window), and `Db::check_integrity`.
+//! - A second schema (`model/units/`), run through the same checks: players and units, a unit
+//!   with six keys (four to its own table; has-one under each policy), players pointing back to
+//!   units; units carry a bomb whose `Clone` or `Drop` panics when armed, every operation runs
+//!   under `catch_unwind`, and the reference (plain data, no bombs) says which panic must come
+//!   out and what the store holds afterwards. Families of hundreds of units (fans, chains of
+//!   leaders, guards and mentors) are deleted with armed bombs among them.
 //!
-//! By default `SEEDS` seeds of `STEPS` steps each run, and the run must cover every kind of
-//! outcome. A failure prints its seed, step and operation; replay it (or run one seed longer)
-//! with `RELSTORE_SEED=<seed> [RELSTORE_STEPS=<n>] cargo test --test model`. Outcome counts:
-//! `cargo test --test model -- --nocapture`.
+//! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
+//! must cover every kind of outcome. A failure prints its seed, step and operation; replay it
+//! (or run one seed longer) with `RELSTORE_SEED=<seed> [RELSTORE_STEPS=<n>] cargo test --test
+//! model` (add `units` to run the unit schema's test alone). Outcome counts: `cargo test
+//! --test model -- --nocapture`. Heavier runs: more steps per seed, e.g.
+//! `for s in $(seq 100 160); do RELSTORE_SEED=$s RELSTORE_STEPS=3000 cargo test --release
+//! --test model || break; done`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -54,9 +68,14 @@ mod reference;
 mod rng;
 #[path = "model/schema.rs"]
 mod schema;
+#[path = "model/units/mod.rs"]
+mod units;
 
 const SEEDS: u64 = 20;
 const STEPS: usize = 600;
+/// Steps per seed of the unit schema's run: fewer, to keep the default run fast (its tables
+/// carry seven relations, and each step checks them all).
+const UNIT_STEPS: usize = 400;
 
 fn env(name: &str) -> Option<u64> {
     let value = std::env::var(name).ok()?;
@@ -68,32 +87,63 @@ fn env(name: &str) -> Option<u64> {
     )
 }
 
-#[test]
-fn random_operations_agree_with_the_reference() {
+/// The seeds and the steps per seed to run: `RELSTORE_SEED` and `RELSTORE_STEPS`, or the
+/// defaults; and whether they are the defaults.
+fn seeds_and_steps(default_steps: usize) -> (Vec<u64>, usize, bool) {
     let seed = env("RELSTORE_SEED");
-    let steps = env("RELSTORE_STEPS").map_or(STEPS, |n| n as usize);
+    let steps = env("RELSTORE_STEPS").map_or(default_steps, |n| n as usize);
     let seeds: Vec<u64> = match seed {
         Some(seed) => vec![seed],
         None => (1..=SEEDS).collect(),
     };
+    (seeds, steps, seed.is_none() && steps == default_steps)
+}
+
+fn print_stats(name: &str, seeds: usize, steps: usize, stats: &ops::Stats) {
+    let total = stats["steps"];
+    println!("{name}: {seeds} seeds x {steps} steps = {total} steps:");
+    for (outcome, n) in stats {
+        println!("  {n:>6}  {outcome}");
+    }
+}
+
+#[test]
+fn random_operations_agree_with_the_reference() {
+    let (seeds, steps, default) = seeds_and_steps(STEPS);
     let mut stats = ops::Stats::new();
     for &seed in &seeds {
         run(seed, steps, &mut stats);
     }
-    let total = stats["steps"];
-    println!("{} seeds x {steps} steps = {total} steps:", seeds.len());
-    for (outcome, n) in &stats {
-        println!("  {n:>6}  {outcome}");
-    }
-    if seed.is_none() && steps == STEPS {
+    print_stats("forum", seeds.len(), steps, &stats);
+    if default {
+        let total = stats["steps"];
         assert!(total >= 10_000, "only {total} steps ran");
         covers_every_outcome(&stats);
     }
 }
 
+/// The same on the unit schema (`model/units/`), whose units carry bombs: every operation runs
+/// under `catch_unwind`, and the reference says which panic, if any, must come out of it.
+#[test]
+fn random_operations_on_units_agree_with_the_reference() {
+    let (seeds, steps, default) = seeds_and_steps(UNIT_STEPS);
+    let quiet = units::QuietPanics::install();
+    let mut stats = ops::Stats::new();
+    for &seed in &seeds {
+        units::run(seed, steps, &mut stats);
+    }
+    drop(quiet);
+    print_stats("units", seeds.len(), steps, &stats);
+    if default {
+        let total = stats["steps"];
+        assert!(total >= 8_000, "only {total} steps ran");
+        units::covers_every_outcome(&stats);
+    }
+}
+
 fn run(seed: u64, steps: usize, stats: &mut ops::Stats) {
     let mut db = schema::build();
-    check_relation_info(&db);
+    check_relation_info(&db, &schema::EXPECTED_INFO);
     let mut reference = reference::Reference::default();
     let mut generator = generate::Gen::new(seed);
     for step in 0..steps {
@@ -123,7 +173,10 @@ fn run(seed: u64, steps: usize, stats: &mut ops::Stats) {
 }
 
 /// The store describes each relation as the schema declares it.
-fn check_relation_info(db: &relstore::Db<schema::Forum>) {
+fn check_relation_info<S: relstore::Schema>(
+    db: &relstore::Db<S>,
+    expected: &[(&str, &str, &str, &str, relstore::OnDelete, bool, bool)],
+) {
     let got: Vec<_> = db
         .relation_infos()
         .map(|i| {
@@ -138,7 +191,7 @@ fn check_relation_info(db: &relstore::Db<schema::Forum>) {
             )
         })
         .collect();
-    assert_eq!(got, schema::EXPECTED_INFO);
+    assert_eq!(got, expected);
 }
 
 /// The default run must exercise every kind of outcome, so that a change to the generator
@@ -156,6 +209,11 @@ fn covers_every_outcome(stats: &ops::Stats) {
         "insert HasOneTaken".into(),
         "delete cascaded".into(),
         "delete of more than 32 rows".into(),
+        "delete of more than 128 rows".into(),
+        "delete of more than 1000 rows".into(),
+        "delete cascading more than 128 levels deep".into(),
+        "delete setting more than 128 keys to null".into(),
+        "delete_plan of more than 128 rows".into(),
         "delete_plan ok".into(),
         "delete_plan Restricted".into(),
         "delete_plan NotFound".into(),

@@ -1,22 +1,31 @@
 //! After every step: every read the store offers, compared with the reference.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Debug;
 
-use relstore::{Db, HasMany, HasOne, HasRelation, HasTable, Id, LookupError, Relation};
+use relstore::{Db, HasMany, HasOne, HasRelation, HasTable, Id, Model, NotFound, Relation};
 
-use crate::reference::{RELATIONS, RefModel, Reference};
+use crate::reference::{RELATIONS, RefModel, RefTable, Reference};
 use crate::schema::*;
 
 /// Dead ids whose relation reads (has-many, has-one, belongs-to) are checked per step, newest
-/// first; `get` and `contains` are checked for every dead id.
+/// first.
 const DEAD_SAMPLE: usize = 8;
+
+/// `get` and `contains` are checked for every id that died since the last check, and for every
+/// older dead id as long as a table has at most `DEAD_ALL` of them; past that, for a window of
+/// `DEAD_WINDOW` older ones that moves on at each check, so that every dead id is checked again
+/// now and then (after a delete of thousands of rows, checking every dead id at every step
+/// would cost more than the rest of the run).
+const DEAD_ALL: usize = 256;
+const DEAD_WINDOW: usize = 64;
 
 /// A slot index the store never reaches in these runs: an id that never existed.
 const NEVER: u64 = (1 << 32) | 90_000;
 
 pub fn everything(db: &Db<Forum>, r: &Reference) -> Result<(), String> {
-    db.__check_indexes()
-        .map_err(|e| format!("__check_indexes: {e}"))?;
+    db.check_integrity()
+        .map_err(|e| format!("check_integrity: {e} ({e:?})"))?;
     table::<User>(db, r)?;
     table::<Post>(db, r)?;
     table::<Comment>(db, r)?;
@@ -28,22 +37,49 @@ pub fn everything(db: &Db<Forum>, r: &Reference) -> Result<(), String> {
     Ok(())
 }
 
-fn lookup(e: LookupError) -> String {
+fn lookup(e: NotFound) -> String {
     format!("unexpected lookup error: {e}")
 }
 
-/// Counts, iteration, `get` and `contains` for live, dead and never-issued ids.
+/// [`table_of`] for a table of the forum, whose reference rows are of the store's own type.
 fn table<T: RefModel>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
 where
     Forum: HasTable<T>,
 {
-    let want = T::of(r);
+    table_of(db, T::of(r), T::eq)
+}
+
+/// Counts, iteration, `get` and `contains` for live, dead and never-issued ids of table `T`,
+/// whose rows the reference holds as `R`s; `same` tells whether a stored row is the
+/// reference's.
+pub fn table_of<T, R, S>(
+    db: &Db<S>,
+    want: &RefTable<T, R>,
+    same: impl Fn(&T, &R) -> bool,
+) -> Result<(), String>
+where
+    T: Model + Debug,
+    R: Debug,
+    S: HasTable<T>,
+{
     let name = T::TABLE;
+    let agree = |store: Option<&T>, reference: Option<&R>, what: &dyn Fn() -> String| {
+        let agreed = match (store, reference) {
+            (Some(store), Some(reference)) => same(store, reference),
+            (store, reference) => store.is_none() && reference.is_none(),
+        };
+        ensure!(
+            agreed,
+            "{}\n   store: {store:?}\n   reference: {reference:?}",
+            what()
+        );
+        Ok::<(), String>(())
+    };
     let table = db.table::<T>();
     ensure_eq!(table.len(), want.rows.len(), "{name}: len()");
     ensure_eq!(table.is_empty(), want.rows.is_empty(), "{name}: is_empty()");
 
-    let by_id: HashMap<Id<T>, &T> = want.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
+    let by_id: HashMap<Id<T>, &R> = want.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
     let mut seen = HashSet::new();
     ensure_eq!(table.iter().len(), want.rows.len(), "{name}: iter().len()");
     for row in table {
@@ -53,12 +89,9 @@ where
             row.id()
         );
         let expected = by_id.get(&row.id()).copied();
-        ensure_eq!(
-            Some(row.value()),
-            expected,
-            "{name}: iter() yields {:?}",
-            row.id()
-        );
+        agree(Some(row.value()), expected, &|| {
+            format!("{name}: iter() yields {:?}", row.id())
+        })?;
     }
     ensure_eq!(
         seen.len(),
@@ -69,7 +102,9 @@ where
     for rec in &want.rows {
         let row = db.get(rec.id).map_err(lookup)?;
         ensure_eq!(row.id(), rec.id, "{name}: get({:?}).id()", rec.id);
-        ensure_eq!(&*row, &rec.row, "{name}: get({:?})", rec.id);
+        agree(Some(row.value()), Some(&rec.row), &|| {
+            format!("{name}: get({:?})", rec.id)
+        })?;
         ensure!(db.contains(rec.id), "{name}: contains({:?})", rec.id);
         ensure!(
             table.contains(rec.id),
@@ -77,13 +112,31 @@ where
             rec.id
         );
         let via_table = table.get(rec.id).map(|row| row.value());
-        ensure_eq!(via_table, Some(&rec.row), "{name}: table.get({:?})", rec.id);
+        agree(via_table, Some(&rec.row), &|| {
+            format!("{name}: table.get({:?})", rec.id)
+        })?;
     }
 
     let never = Id::<T>::from_bits(NEVER);
-    for &dead in want.dead.iter().chain([&never]) {
+    let checked = want
+        .dead_checked
+        .replace(want.dead.len())
+        .min(want.dead.len());
+    let (older, fresh) = want.dead.split_at(checked);
+    let window = if older.len() <= DEAD_ALL {
+        older.len()
+    } else {
+        DEAD_WINDOW
+    };
+    let start = want.dead_cursor.replace(want.dead_cursor.get() + window);
+    let older = older
+        .iter()
+        .cycle()
+        .skip(start % older.len().max(1))
+        .take(window);
+    for &dead in fresh.iter().chain(older).chain([&never]) {
         let got = db.get(dead).map(|row| row.id());
-        let not_found = LookupError::NotFound { id: dead.into() };
+        let not_found = NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: get of dead id {dead:?}");
         ensure!(!db.contains(dead), "{name}: contains(dead {dead:?})");
         ensure!(
@@ -98,42 +151,75 @@ where
     Ok(())
 }
 
-/// Every belongs-to answer of every live child, every has-many / has-one answer of every live
-/// parent, and the errors for dead ids, compared with one scan of the child rows.
+/// A live child of relation `R` and its key.
+pub type ChildKey<R> = (
+    Id<<R as Relation>::Child>,
+    Option<Id<<R as Relation>::Parent>>,
+);
+
+/// [`relation_of`] for a relation of the forum, from one scan of its child rows.
 pub fn relation<R: Spec>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
 where
     Forum: HasRelation<R>,
+    R::Child: RefModel,
+    R::Parent: RefModel,
+{
+    let children = R::Child::of(r);
+    let keys: Vec<_> = (children.in_insertion_order().into_iter())
+        .map(|rec| (rec.id, R::parent_of(&rec.row)))
+        .collect();
+    relation_of::<R, Forum, R::Parent>(db, &keys, &children.dead, R::Parent::of(r), R::Parent::eq)
+}
+
+/// Every belongs-to answer of every live child, every has-many / has-one answer of every live
+/// parent, and the errors for dead ids. `keys` is every live child with its key, in insertion
+/// order; the reference holds the parents as `P`s, and `same` tells whether a stored parent
+/// is the reference's.
+pub fn relation_of<R, S, P>(
+    db: &Db<S>,
+    keys: &[ChildKey<R>],
+    dead_children: &[Id<R::Child>],
+    parents: &RefTable<R::Parent, P>,
+    same: impl Fn(&R::Parent, &P) -> bool,
+) -> Result<(), String>
+where
+    R: Spec<Parent: Debug>,
+    S: HasRelation<R>,
+    P: Debug,
 {
     let name = R::NAME;
-    let children = R::Child::of(r);
-    let parents = R::Parent::of(r);
-    let live_parents: HashMap<Id<R::Parent>, &R::Parent> =
+    let live_parents: HashMap<Id<R::Parent>, &P> =
         parents.rows.iter().map(|rec| (rec.id, &rec.row)).collect();
     let mut want: HashMap<Id<R::Parent>, Vec<Id<R::Child>>> = HashMap::new();
-    for rec in children.in_insertion_order() {
-        let key = R::parent_of(&rec.row);
+    for &(child, key) in keys {
         if let Some(parent) = key {
             ensure!(
                 live_parents.contains_key(&parent),
-                "reference broken: {name}: {:?} points to dead {parent:?}",
-                rec.id
+                "reference broken: {name}: {child:?} points to dead {parent:?}"
             );
-            want.entry(parent).or_default().push(rec.id);
+            want.entry(parent).or_default().push(child);
         }
-        let got = db.belongs_to(R::default(), rec.id);
-        let got = got.map(|p| p.map(|row| row.id()));
-        ensure_eq!(got, Ok(key), "{name}: db.belongs_to({:?})", rec.id);
-        let row = db.get(rec.id).map_err(lookup)?;
-        let got = row.belongs_to(R::default());
+        let got = db.belongs_to(R::default(), child);
+        let got = got.map(|p| R::parent_row(p).map(|row| row.id()));
+        ensure_eq!(got, Ok(key), "{name}: db.belongs_to({child:?})");
+        let row = db.get(child).map_err(lookup)?;
+        let got = R::parent_row(row.belongs_to(R::default()));
         if let Some(parent) = got {
             let value = live_parents.get(&parent.id()).copied();
-            ensure_eq!(Some(parent.value()), value, "{name}: parent row value");
+            ensure!(
+                value.is_some_and(|value| same(parent.value(), value)),
+                "{name}: parent row value\n   store: {:?}\n   reference: {value:?}",
+                parent.value()
+            );
         }
         let got = got.map(|row| row.id());
-        ensure_eq!(got, key, "{name}: get({:?}).belongs_to()", rec.id);
+        ensure_eq!(got, key, "{name}: get({child:?}).belongs_to()");
         let handle = db.relation(R::default());
-        let got = handle.belongs_to(rec.id).map(|row| row.id());
-        ensure_eq!(got, key, "{name}: relation().belongs_to({:?})", rec.id);
+        let got = handle.belongs_to(child);
+        let got = got.map(|p| R::parent_row(p).map(|row| row.id()));
+        ensure_eq!(got, Ok(key), "{name}: relation().belongs_to({child:?})");
+        let got = R::parent_row(handle.parent_of(row.value())).map(|row| row.id());
+        ensure_eq!(got, key, "{name}: relation().parent_of({child:?})");
     }
 
     for rec in &parents.rows {
@@ -148,7 +234,7 @@ where
         let count = db.relation(R::default()).count(rec.id);
         ensure_eq!(
             count,
-            expected.len(),
+            Ok(expected.len()),
             "{name}: relation().count({:?})",
             rec.id
         );
@@ -156,20 +242,26 @@ where
 
     for &dead in parents.dead.iter().rev().take(DEAD_SAMPLE) {
         let got = R::store_children(db, dead)?;
-        let not_found = LookupError::NotFound { id: dead.into() };
+        let not_found = NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: children of dead {dead:?}");
         let count = db.relation(R::default()).count(dead);
-        ensure_eq!(count, 0, "{name}: relation().count(dead {dead:?})");
+        ensure_eq!(
+            count,
+            Err(not_found),
+            "{name}: relation().count(dead {dead:?})"
+        );
     }
-    for &dead in children.dead.iter().rev().take(DEAD_SAMPLE) {
+    for &dead in dead_children.iter().rev().take(DEAD_SAMPLE) {
         let got = db
             .belongs_to(R::default(), dead)
-            .map(|p| p.map(|row| row.id()));
-        let not_found = LookupError::NotFound { id: dead.into() };
+            .map(|p| R::parent_row(p).map(|row| row.id()));
+        let not_found = NotFound { id: dead.into() };
         ensure_eq!(got, Err(not_found), "{name}: belongs_to of dead {dead:?}");
         let via_handle = db.relation(R::default()).belongs_to(dead);
-        ensure!(
-            via_handle.is_none(),
+        let via_handle = via_handle.map(|p| R::parent_row(p).map(|row| row.id()));
+        ensure_eq!(
+            via_handle,
+            Err(not_found),
             "{name}: relation().belongs_to(dead {dead:?})"
         );
     }
@@ -179,13 +271,13 @@ where
 /// A has-many parent's children through `db.has_many` (ids, rows, backwards, `len`) and
 /// `row.has_many`; every child yielded must point to the parent.
 #[allow(clippy::type_complexity)]
-pub fn has_many_answers<R>(
-    db: &Db<Forum>,
+pub fn has_many_answers<R, S>(
+    db: &Db<S>,
     parent: Id<R::Parent>,
-) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
+) -> Result<Result<Vec<Id<R::Child>>, NotFound>, String>
 where
     R: Spec + Relation<Kind = HasMany>,
-    Forum: HasRelation<R>,
+    S: HasRelation<R>,
 {
     let name = R::NAME;
     let children = match db.has_many(R::default(), parent) {
@@ -194,6 +286,12 @@ where
             ensure!(
                 db.get(parent).is_err(),
                 "{name}: has_many failed for live {parent:?}"
+            );
+            let via_handle = db.relation(R::default()).has_many(parent).err();
+            ensure_eq!(
+                via_handle,
+                Some(e),
+                "{name}: relation().has_many({parent:?}) vs db.has_many"
             );
             return Ok(Err(e));
         }
@@ -224,20 +322,22 @@ where
         "{name}: get({parent:?}).has_many() vs db.has_many"
     );
     let handle = db.relation(R::default());
-    let via_handle: Vec<_> = handle.has_many(parent).map(|row| row.id()).collect();
+    let via_handle: Vec<_> = (handle.has_many(parent).map_err(lookup)?)
+        .map(|row| row.id())
+        .collect();
     ensure_eq!(via_handle, ids, "{name}: relation().has_many({parent:?})");
     Ok(Ok(ids))
 }
 
 /// A has-one parent's child through `db.has_one` and `row.has_one`.
 #[allow(clippy::type_complexity)]
-pub fn has_one_answers<R>(
-    db: &Db<Forum>,
+pub fn has_one_answers<R, S>(
+    db: &Db<S>,
     parent: Id<R::Parent>,
-) -> Result<Result<Vec<Id<R::Child>>, LookupError>, String>
+) -> Result<Result<Vec<Id<R::Child>>, NotFound>, String>
 where
     R: Spec + Relation<Kind = HasOne>,
-    Forum: HasRelation<R>,
+    S: HasRelation<R>,
 {
     let name = R::NAME;
     let one = match db.has_one(R::default(), parent) {
@@ -246,6 +346,12 @@ where
             ensure!(
                 db.get(parent).is_err(),
                 "{name}: has_one failed for live {parent:?}"
+            );
+            let via_handle = db.relation(R::default()).has_one(parent).err();
+            ensure_eq!(
+                via_handle,
+                Some(e),
+                "{name}: relation().has_one({parent:?}) vs db.has_one"
             );
             return Ok(Err(e));
         }
@@ -268,7 +374,7 @@ where
         "{name}: get({parent:?}).has_one() vs db.has_one"
     );
     let handle = db.relation(R::default());
-    let via_handle = handle.has_one(parent).map(|row| row.id());
+    let via_handle = handle.has_one(parent).map_err(lookup)?.map(|row| row.id());
     ensure_eq!(via_handle, one, "{name}: relation().has_one({parent:?})");
     Ok(Ok(one.into_iter().collect()))
 }

@@ -1,10 +1,12 @@
 //! A seeded generator of operations: inserts, updates and deletes on every table, with keys
 //! drawn mostly from live rows, sometimes from deleted rows and forged ids.
 
+use std::collections::VecDeque;
+
 use relstore::{AnyId, Id};
 
-use crate::ops::{AnyRow, How, Op};
-use crate::reference::{RefModel, RefTable, Reference};
+use crate::ops::{AnyRow, Bulk, How, Op};
+use crate::reference::{RefDeleteError, RefModel, RefTable, Reference};
 use crate::rng::Rng;
 use crate::schema::*;
 
@@ -21,6 +23,8 @@ enum Table {
 const INSERT_WEIGHTS: [usize; 5] = [2, 4, 6, 2, 2];
 const UPDATE_WEIGHTS: [usize; 5] = [1, 3, 3, 2, 2];
 const DELETE_WEIGHTS: [usize; 5] = [1, 3, 3, 1, 2];
+/// How often (per thousand) a family starts, at each step where none is in progress.
+const FAMILY_PER_MILLE: usize = 5;
 
 pub struct Gen {
     rng: Rng,
@@ -31,6 +35,46 @@ pub struct Gen {
     hub: usize,
     /// A burst in progress: this many more children for this row, then its delete.
     burst: Option<(AnyId, usize)>,
+    /// A family in progress (see [`Gen::family`]).
+    family: Option<Family>,
+}
+
+/// Hundreds or thousands of rows built around one root row in a few bulk steps, then deleted
+/// with it: cascades and set-nulls past every size threshold of the store's delete (a plan
+/// keeps its buffers up to 128 rows; rows are marked in 64-slot words).
+struct Family {
+    root: AnyId,
+    /// The user set as editor of the family's posts, if any.
+    editor: Option<Id<User>>,
+    steps: VecDeque<Step>,
+}
+
+/// One step of a family; turned into an op when its turn comes, against the reference as it
+/// is then. Steps that grow the family are skipped once its root is gone.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// `n` posts by the root user, edited by the family's editor if it has one.
+    Posts(usize),
+    /// `n` comments on the root user's newest post, by the root user or someone else.
+    Comments(usize),
+    /// `n` replies to the root comment, on its post (set null when the comment goes).
+    Replies(usize),
+    /// A chain of `n` categories under the root category.
+    Chain(usize),
+    /// `n` categories under the newest category (the end of a chain) or under the root.
+    Categories(usize, bool),
+    /// A post in the newest category: it restricts the root's delete until it goes.
+    Pin,
+    /// The delete of the newest pinned post.
+    Unpin,
+    /// `delete_plan` of the root.
+    Plan,
+    /// The delete of the root, even if restricted.
+    Delete,
+    /// The delete of this row, once every row that restricts it is gone: those are deleted
+    /// one by one first (at most this many), so that the family does not stay to slow down
+    /// the rest of the run.
+    Clear(AnyId, usize),
 }
 
 impl Gen {
@@ -43,10 +87,14 @@ impl Gen {
             scale,
             hub,
             burst: None,
+            family: None,
         }
     }
 
     pub fn op(&mut self, r: &Reference) -> Op {
+        if let Some(op) = self.family(r) {
+            return op;
+        }
         if let Some(op) = self.burst(r) {
             return op;
         }
@@ -68,6 +116,179 @@ impl Gen {
             self.any_target(table, r).map(Op::DeletePlan)
         };
         op.unwrap_or_else(|| Op::Insert(AnyRow::User(self.user())))
+    }
+
+    /// Now and then, a family: a few bulk steps that grow a root row's cascade (or its set-null
+    /// dependents) to hundreds or thousands of rows, interleaved with ordinary operations, then
+    /// the root's delete.
+    fn family(&mut self, r: &Reference) -> Option<Op> {
+        if self.family.is_none() && self.burst.is_none() && self.rng.below(1000) < FAMILY_PER_MILLE
+        {
+            self.family = self.new_family(r);
+        }
+        if self.family.is_some() && self.rng.chance(20) {
+            return None; // an ordinary operation in between
+        }
+        let family = self.family.as_mut()?;
+        let (root, editor) = (family.root, family.editor);
+        let step = loop {
+            let Some(step) = family.steps.pop_front() else {
+                self.family = None;
+                return None;
+            };
+            let target = match step {
+                Step::Clear(target, _) => target,
+                Step::Unpin => break step,
+                _ => root,
+            };
+            if r.live(target) {
+                break step;
+            }
+        };
+        let rng = &mut self.rng;
+        let op = match step {
+            Step::Posts(n) => {
+                let author_id = root.typed::<User>()?;
+                Op::Bulk(Bulk::Fan(
+                    AnyRow::Post(Post {
+                        author_id,
+                        editor_id: editor,
+                        category_id: None,
+                        title: String::new(),
+                    }),
+                    n,
+                ))
+            }
+            Step::Comments(n) => {
+                let user = root.typed::<User>()?;
+                let own = r.posts.in_insertion_order();
+                let post_id = own.iter().rev().find(|p| p.row.author_id == user)?.id;
+                let authors: Vec<_> = r.users.ids().collect();
+                let author_id = match rng.pick(&authors) {
+                    Some(other) if rng.chance(50) => other,
+                    _ => user,
+                };
+                Op::Bulk(Bulk::Fan(
+                    AnyRow::Comment(Comment {
+                        post_id,
+                        author_id,
+                        reply_to: None,
+                        body: String::new(),
+                    }),
+                    n,
+                ))
+            }
+            Step::Replies(n) => {
+                let reply_to = root.typed::<Comment>()?;
+                let users: Vec<_> = r.users.ids().collect();
+                Op::Bulk(Bulk::Fan(
+                    AnyRow::Comment(Comment {
+                        post_id: r.comments.get(reply_to)?.post_id,
+                        author_id: rng.pick(&users)?,
+                        reply_to: Some(reply_to),
+                        body: String::new(),
+                    }),
+                    n,
+                ))
+            }
+            Step::Chain(n) => Op::Bulk(Bulk::Chain(root.typed()?, n)),
+            Step::Categories(n, under_newest) => {
+                let newest = r.categories.in_insertion_order().last().map(|c| c.id);
+                let parent = if under_newest { newest } else { root.typed() };
+                Op::Bulk(Bulk::Fan(
+                    AnyRow::Category(Category {
+                        parent_id: Some(parent?),
+                        name: String::new(),
+                    }),
+                    n,
+                ))
+            }
+            Step::Pin => {
+                let newest = r.categories.in_insertion_order().last().map(|c| c.id);
+                let users: Vec<_> = r.users.ids().collect();
+                Op::Insert(AnyRow::Post(Post {
+                    author_id: rng.pick(&users)?,
+                    editor_id: None,
+                    category_id: Some(newest?),
+                    title: "pin".into(),
+                }))
+            }
+            Step::Unpin => {
+                let posts = r.posts.in_insertion_order();
+                let pin = posts.iter().rev().find(|p| p.row.title == "pin")?;
+                Op::Delete(pin.id.into())
+            }
+            Step::Plan => Op::DeletePlan(root),
+            Step::Delete => Op::Delete(root),
+            Step::Clear(target, tries) => match r.plan_delete(target) {
+                Err(RefDeleteError::Blocked(blockers)) if tries > 0 => {
+                    family.steps.push_front(Step::Clear(target, tries - 1));
+                    Op::Delete(blockers[0].2)
+                }
+                _ => Op::Delete(target),
+            },
+        };
+        Some(op)
+    }
+
+    /// A family around a random live user, category or comment (see [`Gen::family`]).
+    fn new_family(&mut self, r: &Reference) -> Option<Family> {
+        let rng = &mut self.rng;
+        let mut steps = VecDeque::new();
+        let mut editor = None;
+        let mut last = None;
+        let root = match rng.below(4) {
+            0 | 1 => {
+                let users: Vec<Id<User>> = r.users.ids().collect();
+                let root = rng.pick(&users)?;
+                if rng.chance(50) {
+                    editor = rng.pick(&users).filter(|&e| e != root);
+                }
+                steps.push_back(Step::Posts(200 + rng.below(400)));
+                for _ in 0..rng.below(3) {
+                    steps.push_back(Step::Comments(150 + rng.below(450)));
+                }
+                if let Some(editor) = editor.filter(|_| rng.chance(50)) {
+                    steps.push_back(Step::Clear(editor.into(), 30));
+                }
+                AnyId::from(root)
+            }
+            2 => {
+                let categories: Vec<Id<Category>> = r.categories.ids().collect();
+                let root = rng.pick(&categories)?;
+                let chain = rng.chance(70);
+                if chain {
+                    steps.push_back(Step::Chain(150 + rng.below(1050)));
+                }
+                if !chain || rng.chance(50) {
+                    steps.push_back(Step::Categories(50 + rng.below(400), chain));
+                }
+                if rng.chance(30) {
+                    steps.extend([Step::Pin, Step::Delete, Step::Unpin]);
+                }
+                AnyId::from(root)
+            }
+            _ => {
+                let comments: Vec<Id<Comment>> = r.comments.ids().collect();
+                let root = rng.pick(&comments)?;
+                steps.push_back(Step::Replies(200 + rng.below(400)));
+                // After the root goes (its replies' keys set to null), its post (and they with
+                // it).
+                let post = r.comments.get(root)?.post_id;
+                last = Some(post.into());
+                AnyId::from(root)
+            }
+        };
+        if rng.chance(30) {
+            steps.push_back(Step::Plan);
+        }
+        steps.push_back(Step::Clear(root, 30));
+        steps.extend(last.map(|last| Step::Clear(last, 30)));
+        Some(Family {
+            root,
+            editor,
+            steps,
+        })
     }
 
     /// Now and then, a burst: many children for one user, post or category in a row, then the

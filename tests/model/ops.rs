@@ -5,7 +5,7 @@ use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, WriteError};
+use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, NotFound, WriteError};
 
 use crate::reference::{
     RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Violation, by_table,
@@ -33,6 +33,33 @@ pub enum How {
     PanicInUpdate,
 }
 
+impl AnyRow {
+    /// The same row with its text field numbered `i`, so that the rows of a bulk differ.
+    fn numbered(&self, i: usize) -> AnyRow {
+        let mut row = self.clone();
+        match &mut row {
+            AnyRow::User(user) => user.name = format!("bulk{i}"),
+            AnyRow::Post(post) => post.title = format!("bulk{i}"),
+            AnyRow::Comment(comment) => comment.body = format!("bulk{i}"),
+            AnyRow::Profile(profile) => profile.bio = format!("bulk{i}"),
+            AnyRow::Category(category) => category.name = format!("bulk{i}"),
+        }
+        row
+    }
+}
+
+/// Many inserts in one step, each compared with the reference, the full check once at the
+/// end: how families of hundreds or thousands of rows are built without checking every row of
+/// them after every insert.
+#[derive(Clone, Debug)]
+pub enum Bulk {
+    /// `n` rows like this one (numbered): `n` children under the same parents.
+    Fan(AnyRow, usize),
+    /// `n` categories, each the child of the one inserted before it, the first under this one:
+    /// a cascade `n` levels deep.
+    Chain(Id<Category>, usize),
+}
+
 /// One step of a run; its `Debug` form is what a failure prints.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -40,12 +67,13 @@ pub enum Op {
     Update(AnyId, AnyRow, How),
     Delete(AnyId),
     DeletePlan(AnyId),
+    Bulk(Bulk),
 }
 
 /// How often each outcome happened, to show (and assert) what the run covered.
 pub type Stats = BTreeMap<String, usize>;
 
-fn count(stats: &mut Stats, what: impl Into<String>) {
+pub fn count(stats: &mut Stats, what: impl Into<String>) {
     *stats.entry(what.into()).or_default() += 1;
 }
 
@@ -67,7 +95,7 @@ pub fn run(
         };
     }
     match op {
-        Op::Insert(row) => with_row!(row, row => insert(db, r, row, stats)),
+        Op::Insert(row) => with_row!(row, row => insert(db, r, row, stats).map(drop)),
         Op::Update(id, row, how) => {
             with_row!(row, row => update(db, r, typed(*id), row, *how, stats))
         }
@@ -76,7 +104,58 @@ pub fn run(
             let got = by_table!(id.table(), T => db.delete_plan(typed::<T>(*id)));
             let want = r.plan_delete(*id);
             count(stats, format!("delete_plan {}", outcome(&want)));
+            if let Ok(plan) = &want {
+                count_sizes(stats, "delete_plan", plan);
+            }
             compare_plan(*id, got, &want)
+        }
+        Op::Bulk(Bulk::Fan(row, n)) => {
+            count(stats, "bulk fan");
+            for i in 0..*n {
+                with_row!(row.numbered(i), row => {
+                    insert(db, r, row, stats)?;
+                });
+            }
+            Ok(())
+        }
+        Op::Bulk(Bulk::Chain(root, n)) => {
+            count(stats, "bulk chain");
+            let mut parent = *root;
+            for i in 0..*n {
+                let row = Category {
+                    parent_id: Some(parent),
+                    name: format!("chain{i}"),
+                };
+                match insert(db, r, row, stats)? {
+                    Some(id) => parent = id,
+                    None => break, // the root was gone: nothing to chain onto
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Counts the plan's sizes against the store's thresholds: a delete plan keeps its buffers up
+/// to 128 rows, and marks rows in 64-slot words.
+pub fn count_sizes(stats: &mut Stats, what: &str, plan: &RefPlan) {
+    let rows = plan.deleted.len();
+    let depth = plan.deleted.iter().map(|&(_, d)| d).max().unwrap_or(0);
+    for (size, label) in [(128, "128"), (1000, "1000")] {
+        if rows > size {
+            count(stats, format!("{what} of more than {label} rows"));
+        }
+        if plan.nullified.len() > size {
+            count(
+                stats,
+                format!("{what} setting more than {label} keys to null"),
+            );
+        }
+        if depth > size {
+            count(
+                stats,
+                format!("{what} cascading more than {label} levels deep"),
+            );
         }
     }
 }
@@ -85,12 +164,13 @@ fn typed<T: RefModel>(id: AnyId) -> Id<T> {
     id.typed().expect("the op's id and row are of one table")
 }
 
+/// Inserts `row` into both; the store's id if it took the row.
 fn insert<T: RefModel>(
     db: &mut Db<Forum>,
     r: &mut Reference,
     row: T,
     stats: &mut Stats,
-) -> Result<(), String>
+) -> Result<Option<Id<T>>, String>
 where
     Forum: HasTable<T>,
 {
@@ -108,13 +188,14 @@ where
             );
             r.insert(id, row);
             count(stats, format!("insert {} ok", T::TABLE));
+            Ok(Some(id))
         }
         Err(e) => {
             same_write_error(&e, &expected, None)?;
             count(stats, format!("insert {}", variant(&e)));
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 fn update<T: RefModel>(
@@ -202,7 +283,7 @@ where
             r.update(id, new);
             count(stats, format!("{verb} ok"));
         }
-        (Err(WriteError::NotFound { id: got }), Err(None)) => {
+        (Err(WriteError::NotFound(NotFound { id: got })), Err(None)) => {
             ensure_eq!(got, AnyId::from(id), "{verb}: NotFound names the id");
             count(stats, format!("{verb} NotFound"));
         }
@@ -215,18 +296,18 @@ where
     Ok(())
 }
 
-fn variant(e: &WriteError) -> &'static str {
+pub fn variant(e: &WriteError) -> &'static str {
     match e {
         WriteError::MissingParent { .. } => "MissingParent",
         WriteError::HasOneTaken { .. } => "HasOneTaken",
-        WriteError::NotFound { .. } => "NotFound",
+        WriteError::NotFound(_) => "NotFound",
         _ => "other error",
     }
 }
 
 /// The store's write error must be one of the violations the reference found (which one, when
 /// there are several, depends on the store's checking order).
-fn same_write_error(
+pub fn same_write_error(
     e: &WriteError,
     expected: &[Violation],
     this: Option<AnyId>,
@@ -280,6 +361,7 @@ where
         if plan.deleted.len() > 32 {
             count(stats, "delete of more than 32 rows");
         }
+        count_sizes(stats, "delete", &plan);
         let largest = stats.entry("largest delete (rows)".into()).or_default();
         *largest = (*largest).max(plan.deleted.len());
         for (_, relation) in &plan.nullified {
@@ -290,7 +372,7 @@ where
     Ok(())
 }
 
-fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
+pub fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
     match want {
         Ok(_) => "ok",
         Err(RefDeleteError::NotFound) => "NotFound",
@@ -299,14 +381,14 @@ fn outcome(want: &Result<RefPlan, RefDeleteError>) -> &'static str {
 }
 
 /// A delete's error (or success) against the reference's.
-fn compare_outcome(
+pub fn compare_outcome(
     id: AnyId,
     got: Result<(), &DeleteError>,
     want: &Result<RefPlan, RefDeleteError>,
 ) -> Result<(), String> {
     match (got, want) {
         (Ok(()), Ok(_)) => Ok(()),
-        (Err(DeleteError::NotFound { id: got }), Err(RefDeleteError::NotFound)) => {
+        (Err(DeleteError::NotFound(NotFound { id: got })), Err(RefDeleteError::NotFound)) => {
             ensure_eq!(*got, id, "DeleteError::NotFound names the id");
             Ok(())
         }
@@ -331,7 +413,7 @@ fn compare_outcome(
 
 /// A delete plan: the same rows deleted (the requested one first, then breadth first) and the
 /// same keys nullified, each once.
-fn compare_plan(
+pub fn compare_plan(
     id: AnyId,
     got: Result<DeletePlan, DeleteError>,
     want: &Result<RefPlan, RefDeleteError>,

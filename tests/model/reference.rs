@@ -1,7 +1,12 @@
 //! The naive reference: each table is a `Vec` of rows in insertion order, and every relation
-//! question is answered by scanning those rows. Nothing here is indexed or incremental.
+//! question is answered by scanning those rows. Nothing here is incremental: what a question
+//! needs (a delete's parent -> children map, say) is built from the rows for that question and
+//! thrown away.
 
 use std::any::Any;
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
@@ -10,30 +15,37 @@ use relstore::{AnyId, Db, HasRelation, Id, Model, OnDelete};
 use crate::check;
 use crate::schema::*;
 
-/// A live row: the id the store handed out, the value, and a global insertion counter.
-pub struct Rec<T> {
+/// A live row: the id the store handed out, the value (as the reference holds it: a `T` or,
+/// for a row type with side effects, plain data), and a global insertion counter.
+pub struct Rec<T, R = T> {
     pub id: Id<T>,
-    pub row: T,
+    pub row: R,
     pub seq: u64,
 }
 
 /// One table: live rows in insertion order, and the ids of every row deleted so far.
-pub struct RefTable<T> {
-    pub rows: Vec<Rec<T>>,
+pub struct RefTable<T, R = T> {
+    pub rows: Vec<Rec<T, R>>,
     pub dead: Vec<Id<T>>,
+    /// How many of `dead` the last check saw (see `check::table`).
+    pub dead_checked: Cell<usize>,
+    /// Where the last check's window of older dead ids ended.
+    pub dead_cursor: Cell<usize>,
 }
 
-impl<T> Default for RefTable<T> {
+impl<T, R> Default for RefTable<T, R> {
     fn default() -> Self {
         RefTable {
             rows: Vec::new(),
             dead: Vec::new(),
+            dead_checked: Cell::new(0),
+            dead_cursor: Cell::new(0),
         }
     }
 }
 
-impl<T> RefTable<T> {
-    pub fn get(&self, id: Id<T>) -> Option<&T> {
+impl<T, R> RefTable<T, R> {
+    pub fn get(&self, id: Id<T>) -> Option<&R> {
         self.rows
             .iter()
             .find(|rec| rec.id == id)
@@ -42,8 +54,8 @@ impl<T> RefTable<T> {
 
     /// The live rows in the order they were inserted: the order the store promises for
     /// children (a re-parented child keeps its place by insertion, it does not go last).
-    pub fn in_insertion_order(&self) -> Vec<&Rec<T>> {
-        let mut rows: Vec<&Rec<T>> = self.rows.iter().collect();
+    pub fn in_insertion_order(&self) -> Vec<&Rec<T, R>> {
+        let mut rows: Vec<&Rec<T, R>> = self.rows.iter().collect();
         rows.sort_by_key(|rec| rec.seq);
         rows
     }
@@ -129,6 +141,8 @@ pub struct Dyn<R>(PhantomData<R>);
 impl<R: Spec> DynRel for Dyn<R>
 where
     Forum: HasRelation<R>,
+    R::Child: RefModel,
+    R::Parent: RefModel,
 {
     fn name(&self) -> &'static str {
         R::NAME
@@ -269,59 +283,16 @@ impl Reference {
         out
     }
 
-    /// What deleting `root` does: the closure of `root` over cascade relations, found level by
-    /// level by scanning every child row; then every surviving child of a deleted row is a
-    /// blocker (Restrict) or is set to null (SetNull).
+    /// What deleting `root` does (see [`plan_over`]), from one scan of every relation's rows.
     pub fn plan_delete(&self, root: AnyId) -> Result<RefPlan, RefDeleteError> {
         if !self.live(root) {
             return Err(RefDeleteError::NotFound);
         }
         let links: Vec<_> = RELATIONS
             .iter()
-            .map(|rel| (*rel, rel.links(self)))
+            .map(|rel| (rel.name(), rel.policy(), rel.links(self)))
             .collect();
-        let mut deleted = vec![(root, 0)];
-        let depth = |deleted: &[(AnyId, usize)], id| {
-            deleted
-                .iter()
-                .find(|&&(d, _)| d == id)
-                .map(|&(_, level)| level)
-        };
-        for level in 0.. {
-            let before = deleted.len();
-            for (_, links) in links
-                .iter()
-                .filter(|(rel, _)| rel.policy() == OnDelete::Cascade)
-            {
-                for &(child, parent) in links {
-                    if depth(&deleted, parent) == Some(level) && depth(&deleted, child).is_none() {
-                        deleted.push((child, level + 1));
-                    }
-                }
-            }
-            if deleted.len() == before {
-                break;
-            }
-        }
-        let mut blockers = Vec::new();
-        let mut nullified = Vec::new();
-        for (rel, links) in &links {
-            for &(child, parent) in links {
-                if depth(&deleted, parent).is_none() || depth(&deleted, child).is_some() {
-                    continue;
-                }
-                match rel.policy() {
-                    OnDelete::Restrict => blockers.push((rel.name(), parent, child)),
-                    OnDelete::SetNull => nullified.push((child, rel.name())),
-                    _ => {}
-                }
-            }
-        }
-        if blockers.is_empty() {
-            Ok(RefPlan { deleted, nullified })
-        } else {
-            Err(RefDeleteError::Blocked(blockers))
-        }
+        plan_over(root, &links)
     }
 
     pub fn apply(&mut self, plan: &RefPlan) {
@@ -332,5 +303,54 @@ impl Reference {
         for &(id, _) in &plan.deleted {
             self.remove(id);
         }
+    }
+}
+
+/// A relation's name and policy, and its (child, parent) pairs, children in insertion order.
+pub type Links = (&'static str, OnDelete, Vec<(AnyId, AnyId)>);
+
+/// What deleting the live row `root` does, given every relation's [`Links`]: the closure of `root` over cascade relations, breadth first, each row with
+/// its distance from `root`; then every surviving child of a deleted row is a blocker
+/// (Restrict) or is set to null (SetNull). Worked out from the pairs alone, from scratch, each
+/// time.
+pub fn plan_over(root: AnyId, links: &[Links]) -> Result<RefPlan, RefDeleteError> {
+    let mut cascades: HashMap<AnyId, Vec<AnyId>> = HashMap::new();
+    for (_, policy, pairs) in links {
+        if *policy == OnDelete::Cascade {
+            for &(child, parent) in pairs {
+                cascades.entry(parent).or_default().push(child);
+            }
+        }
+    }
+    let mut depth = HashMap::from([(root, 0)]);
+    let mut deleted = vec![(root, 0)];
+    let mut next = 0;
+    while let Some(&(row, level)) = deleted.get(next) {
+        next += 1;
+        for &child in cascades.get(&row).into_iter().flatten() {
+            if let Entry::Vacant(entry) = depth.entry(child) {
+                entry.insert(level + 1);
+                deleted.push((child, level + 1));
+            }
+        }
+    }
+    let mut blockers = Vec::new();
+    let mut nullified = Vec::new();
+    for (name, policy, pairs) in links {
+        for &(child, parent) in pairs {
+            if !depth.contains_key(&parent) || depth.contains_key(&child) {
+                continue;
+            }
+            match policy {
+                OnDelete::Restrict => blockers.push((*name, parent, child)),
+                OnDelete::SetNull => nullified.push((child, *name)),
+                OnDelete::Cascade => unreachable!("a cascade's children are deleted"),
+            }
+        }
+    }
+    if blockers.is_empty() {
+        Ok(RefPlan { deleted, nullified })
+    } else {
+        Err(RefDeleteError::Blocked(blockers))
     }
 }

@@ -6,11 +6,10 @@
 //! reference ([`Spec`]): its policy, whether it is has-one, and how to read and clear its key.
 //! The store's schema is [`Forum`].
 
-use relstore::{Db, Id, LookupError, Model, OnDelete, Relation};
+use relstore::{
+    Db, ForeignKey, HasRelation, Id, Model, NotFound, OnDelete, ParentRow, Relation, Row,
+};
 use serde::{Deserialize, Serialize};
-
-use crate::check;
-use crate::reference::RefModel;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
 #[relstore(table = "users")]
@@ -53,7 +52,7 @@ pub struct Category {
 }
 
 /// A relation as the reference sees it, written independently of the store's own description.
-pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
+pub trait Spec: Relation + Default {
     const POLICY: OnDelete;
     const UNIQUE: bool;
     /// The child's parent, read straight from the field.
@@ -63,58 +62,79 @@ pub trait Spec: Relation<Child: RefModel, Parent: RefModel> + Default {
     /// The store's children of `parent`, read through every form of the API (`Err` if those
     /// forms disagree); the inner result is the store's lookup outcome.
     #[allow(clippy::type_complexity)]
-    fn store_children(
-        db: &Db<Forum>,
+    fn store_children<S: HasRelation<Self>>(
+        db: &Db<S>,
         parent: Id<Self::Parent>,
-    ) -> Result<Result<Vec<Id<Self::Child>>, LookupError>, String>;
+    ) -> Result<Result<Vec<Id<Self::Child>>, NotFound>, String>;
+    /// What navigating to the parent gave (a `Row` for a required key, an `Option<Row>` for an
+    /// optional one), as an `Option`.
+    fn parent_row<'db, S: HasRelation<Self>>(
+        row: ParentRow<'db, Self, S>,
+    ) -> Option<Row<'db, Self::Parent, S>>;
 }
 
 /// Reads a foreign-key field, required or optional, without help from the store.
-pub trait Key<P> {
+pub trait Key<P>: ForeignKey<P> {
     fn get(&self) -> Option<Id<P>>;
     fn clear(&mut self);
+    /// A navigation answer for a key of this type, as an `Option`.
+    fn wrapped<X>(answer: <Self as ForeignKey<P>>::Wrap<X>) -> Option<X>;
 }
-impl<P> Key<P> for Id<P> {
+impl<P: 'static> Key<P> for Id<P> {
     fn get(&self) -> Option<Id<P>> {
         Some(*self)
     }
     fn clear(&mut self) {}
+    fn wrapped<X>(answer: X) -> Option<X> {
+        Some(answer)
+    }
 }
-impl<P> Key<P> for Option<Id<P>> {
+impl<P: 'static> Key<P> for Option<Id<P>> {
     fn get(&self) -> Option<Id<P>> {
         *self
     }
     fn clear(&mut self) {
         *self = None;
     }
+    fn wrapped<X>(answer: Option<X>) -> Option<X> {
+        answer
+    }
 }
 
+/// Declares a relation with `relstore::belongs_to!` and, beside it, its [`Spec`]. Used by the
+/// unit schema too.
 macro_rules! relation {
     (@unique has_many) => { false };
     (@unique has_one) => { true };
-    (@answers has_many) => { check::has_many_answers::<Self> };
-    (@answers has_one) => { check::has_one_answers::<Self> };
+    (@answers has_many) => { crate::check::has_many_answers::<Self, S> };
+    (@answers has_one) => { crate::check::has_one_answers::<Self, S> };
     ($name:ident: $child:ident.$field:ident -> $parent:ident, $kind:ident, $policy:ident) => {
         relstore::belongs_to!(pub $name: $child.$field -> $parent, $kind, on_delete = $policy);
 
-        impl Spec for $name {
-            const POLICY: OnDelete = OnDelete::$policy;
+        impl crate::schema::Spec for $name {
+            const POLICY: relstore::OnDelete = relstore::OnDelete::$policy;
             const UNIQUE: bool = relation!(@unique $kind);
-            fn parent_of(child: &$child) -> Option<Id<$parent>> {
-                Key::<$parent>::get(&child.$field)
+            fn parent_of(child: &$child) -> Option<relstore::Id<$parent>> {
+                crate::schema::Key::<$parent>::get(&child.$field)
             }
             fn set_null(child: &mut $child) {
-                Key::<$parent>::clear(&mut child.$field)
+                crate::schema::Key::<$parent>::clear(&mut child.$field)
             }
-            fn store_children(
-                db: &Db<Forum>,
-                parent: Id<$parent>,
-            ) -> Result<Result<Vec<Id<$child>>, LookupError>, String> {
+            fn store_children<S: relstore::HasRelation<Self>>(
+                db: &relstore::Db<S>,
+                parent: relstore::Id<$parent>,
+            ) -> Result<Result<Vec<relstore::Id<$child>>, relstore::NotFound>, String> {
                 relation!(@answers $kind)(db, parent)
+            }
+            fn parent_row<'db, S: relstore::HasRelation<Self>>(
+                row: relstore::ParentRow<'db, Self, S>,
+            ) -> Option<relstore::Row<'db, $parent, S>> {
+                <<Self as relstore::Relation>::Key as crate::schema::Key<$parent>>::wrapped(row)
             }
         }
     };
 }
+pub(crate) use relation;
 
 relation!(PostAuthor: Post.author_id -> User, has_many, Cascade);
 relation!(PostEditor: Post.editor_id -> User, has_many, SetNull);
@@ -126,7 +146,7 @@ relation!(UserProfile: Profile.user_id -> User, has_one, Cascade);
 relation!(FeaturedPost: Profile.featured_post_id -> Post, has_one, SetNull);
 relation!(CategoryParent: Category.parent_id -> Category, has_many, Cascade);
 
-/// What `db.relations()` must report: (name, child table, key, parent table, policy, has-one,
+/// What `db.relation_infos()` must report: (name, child table, key, parent table, policy, has-one,
 /// optional), in the order [`Forum`] declares the relations.
 pub const EXPECTED_INFO: [(&str, &str, &str, &str, OnDelete, bool, bool); 9] = [
     (
@@ -214,7 +234,7 @@ pub const EXPECTED_INFO: [(&str, &str, &str, &str, OnDelete, bool, bool); 9] = [
 
 relstore::schema! {
     /// The schema under test. The tables are listed in no particular order; the relations in
-    /// the order `db.relations()` must report them ([`EXPECTED_INFO`]).
+    /// the order `db.relation_infos()` must report them ([`EXPECTED_INFO`]).
     pub struct Forum {
         comments: Comment,
         users: User,
