@@ -59,6 +59,7 @@ pub fn covers_every_outcome(stats: &Stats) {
         "delete: a cascaded row's drop panicked",
         "delete: several cascaded rows' drops panicked",
         "delete: the returned row's drop panicked",
+        "delete: the requested row's drop panicked after a cascaded row's",
         "delete of more than 128 rows, a drop panicked",
         // sizes
         "bulk fan",

@@ -10,13 +10,12 @@
 //! - `update` / `replace` whose old value's `Drop` panics: the new value is stored and every
 //!   index follows it, then the panic goes on.
 //! - `delete`: every planned row leaves the store and every index agrees, even if some rows'
-//!   `Drop` panics; the first of those panics goes on (in plan order, the requested row,
-//!   returned to the caller, last).
+//!   `Drop` panics; the first of those panics goes on (in plan order, the requested row
+//!   last). When a cascaded row's drop panics, the requested row is dropped by the store, not
+//!   returned, and its own drop's panic (if any) is swallowed.
 //!
-//! Known bug (b): a delete whose requested row's `Drop` panics as well as a cascaded row's
-//! drops the requested row while the first panic unwinds, which aborts the process. The
-//! generator does not make such deletes (see `generate::KNOWN_BUG_B`); should one happen, the
-//! bomb counts the drop instead of aborting, and [`run`] fails the step.
+//! A bomb dropped while a panic unwinds counts itself instead of aborting the process (as bug
+//! (b) of `tests/panics.rs` once did), and [`run`] fails the step.
 
 use std::any::Any;
 use std::cell::Cell;
@@ -202,8 +201,8 @@ pub fn run(
     ensure!(
         unwinding == 0,
         "{unwinding} unit(s) whose Drop panics were dropped while a panic was unwinding: \
-         outside this test, the process would have aborted (known bug (b), or a panicking \
-         update whose new value's drop panics)"
+         outside this test, the process would have aborted (bug (b) of tests/panics.rs, or \
+         a panicking update whose new value's drop panics)"
     );
     result
 }
@@ -570,9 +569,6 @@ where
             "delete {any:?} returned without a panic; expected {first:?}"
         ),
         Ok(Err(e)) => return Err(format!("delete {any:?}: store {e:?}, reference {want:?}")),
-        // When the requested row's drop panics too (known bug (b) today), a fix may drop it
-        // first: its panic is then the first.
-        Err(panic) if !cascade.is_empty() && own.map(drop_message) == Some(panic.clone()) => {}
         Err(panic) => ensure_eq!(
             Some(panic),
             first,
@@ -608,6 +604,12 @@ where
         }
         if want.deleted.len() > 128 {
             count(stats, "delete of more than 128 rows, a drop panicked");
+        }
+        if own.is_some() {
+            count(
+                stats,
+                "delete: the requested row's drop panicked after a cascaded row's",
+            );
         }
     } else if own.is_some() {
         count(stats, "delete: the returned row's drop panicked");
