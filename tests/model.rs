@@ -6,7 +6,12 @@
 //!   relations between the same tables and two self-referential ones.
 //! - Operations (`model/generate.rs`, `model/ops.rs`): inserts; updates through `db.update`,
 //!   `db.replace` and a panicking `db.update` closure (re-parenting, setting optional keys to
-//!   `None` and back, changing plain fields); deletes on every table; `delete_plan`. Ids are live,
+//!   `None` and back, changing plain fields); in-place edits through `db.edit` whose closure
+//!   changes plain fields only, moves the row to valid parents, tries keys the store refuses
+//!   (deleted parents, taken has-one parents) or panics after changing keys (the reference
+//!   puts every key back and keeps the other fields as written); deletes on every table;
+//!   `delete_plan`; now and then `db.shrink_to_fit()` (after which no dead id may name a row,
+//!   and every new id, in a slot given back or not, must be one never handed out). Ids are live,
 //!   deleted, or forged; now and then a burst of children under one row makes long sibling lists
 //!   and cascades of more than 32 rows, and a family (bulk steps of hundreds of rows: fans of
 //!   posts, comments, replies and categories, chains of categories up to 1200 deep) makes
@@ -217,6 +222,18 @@ fn covers_every_outcome(stats: &ops::Stats) {
         "delete_plan ok".into(),
         "delete_plan Restricted".into(),
         "delete_plan NotFound".into(),
+        "edit NotFound".into(),
+        "edit MissingParent".into(),
+        "edit HasOneTaken".into(),
+        "edit ok, no key changed".into(),
+        "edit ok, moved the row".into(),
+        "edit refused, other fields kept".into(),
+        "edit panicked in closure".into(),
+        "edit panicked after changing keys".into(),
+        "edit panicked, other fields kept".into(),
+        "shrink".into(),
+        "shrink gave back slots".into(),
+        "insert into a slot a shrink gave back".into(),
     ];
     for table in ["users", "posts", "comments", "profiles", "categories"] {
         required.push(format!("insert {table} ok"));
@@ -228,6 +245,7 @@ fn covers_every_outcome(stats: &ops::Stats) {
     }
     for rel in reference::RELATIONS {
         required.push(format!("update re-parent {}", rel.name()));
+        required.push(format!("edit re-parent {}", rel.name()));
         if rel.policy() == relstore::OnDelete::SetNull {
             required.push(format!("delete set null {}", rel.name()));
         }
@@ -241,6 +259,7 @@ fn covers_every_outcome(stats: &ops::Stats) {
     ] {
         required.push(format!("update key to None {rel}"));
         required.push(format!("replace key to None {rel}"));
+        required.push(format!("edit key to None {rel}"));
     }
     let missing: Vec<_> = required
         .iter()

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use relstore::{AnyId, Id};
 
-use crate::ops::{AnyRow, Bulk, How, Op};
+use crate::ops::{AnyRow, Bulk, EditEnd, How, Op};
 use crate::reference::{RefDeleteError, RefModel, RefTable, Reference};
 use crate::rng::Rng;
 use crate::schema::*;
@@ -25,6 +25,8 @@ const UPDATE_WEIGHTS: [usize; 5] = [1, 3, 3, 2, 2];
 const DELETE_WEIGHTS: [usize; 5] = [1, 3, 3, 1, 2];
 /// How often (per thousand) a family starts, at each step where none is in progress.
 const FAMILY_PER_MILLE: usize = 5;
+/// How often (percent) an ordinary step is an edit.
+const EDIT_PERCENT: usize = 10;
 
 pub struct Gen {
     rng: Rng,
@@ -33,6 +35,10 @@ pub struct Gen {
     /// How often (percent) a key goes to one of the oldest rows, which then become hubs with
     /// many children: the source of large cascades.
     hub: usize,
+    /// 1, or more while an edit is made to be refused often enough to be seen: a key of a
+    /// new or changed row then goes to a deleted row more often (6 percent times this), and a
+    /// has-one key to a parent already taken more often.
+    refusals: usize,
     /// A burst in progress: this many more children for this row, then its delete.
     burst: Option<(AnyId, usize)>,
     /// A family in progress (see [`Gen::family`]).
@@ -75,6 +81,8 @@ enum Step {
     /// one by one first (at most this many), so that the family does not stay to slow down
     /// the rest of the run.
     Clear(AnyId, usize),
+    /// `shrink_to_fit`, once the family is gone: its slots at the end of each table go back.
+    Shrink,
 }
 
 impl Gen {
@@ -86,6 +94,7 @@ impl Gen {
             rng,
             scale,
             hub,
+            refusals: 1,
             burst: None,
             family: None,
         }
@@ -98,10 +107,17 @@ impl Gen {
         if let Some(op) = self.burst(r) {
             return op;
         }
+        if self.rng.chance(EDIT_PERCENT)
+            && let Some(op) = self.edit(r)
+        {
+            return op;
+        }
         let inserts = if r.len() < 4 * self.scale { 50 } else { 22 };
         let roll = self.rng.below(100);
         let op = if roll == 99 {
             self.big_delete(r)
+        } else if roll == 98 && self.rng.chance(30) {
+            Some(Op::Shrink)
         } else if roll < inserts {
             let table = self.table(INSERT_WEIGHTS);
             self.insert(table, r)
@@ -138,7 +154,7 @@ impl Gen {
             };
             let target = match step {
                 Step::Clear(target, _) => target,
-                Step::Unpin => break step,
+                Step::Unpin | Step::Shrink => break step,
                 _ => root,
             };
             if r.live(target) {
@@ -227,6 +243,7 @@ impl Gen {
                 }
                 _ => Op::Delete(target),
             },
+            Step::Shrink => Op::Shrink,
         };
         Some(op)
     }
@@ -284,6 +301,9 @@ impl Gen {
         }
         steps.push_back(Step::Clear(root, 30));
         steps.extend(last.map(|last| Step::Clear(last, 30)));
+        if rng.chance(50) {
+            steps.push_back(Step::Shrink);
+        }
         Some(Family {
             root,
             editor,
@@ -404,14 +424,48 @@ impl Gen {
     /// An update of a live row (mostly), a deleted one or a forged id; the new value starts
     /// from the current one and changes some fields, keys included.
     fn update(&mut self, table: Table, r: &Reference) -> Option<Op> {
-        fn base<T: RefModel + Clone>(r: &Reference, id: Id<T>) -> Option<T> {
-            T::of(r).get(id).cloned()
-        }
         let how = match self.rng.below(10) {
             0..=4 => How::Update,
             5..=8 => How::Replace,
             _ => How::PanicInUpdate,
         };
+        self.update_op(table, r, how, None)
+    }
+
+    /// An edit, made as an update is (see [`Gen::update`]); a third of the time its keys go to
+    /// deleted rows and taken has-one parents more often (see `Gen::refusals`), and its text
+    /// field changes more often, so that a refused or panicking edit has other fields to keep.
+    fn edit(&mut self, r: &Reference) -> Option<Op> {
+        let table = self.table(UPDATE_WEIGHTS);
+        let end = match self.rng.chance(25) {
+            true => EditEnd::Panic,
+            false => EditEnd::Return,
+        };
+        if self.rng.chance(33) {
+            self.refusals = 5;
+        }
+        let op = self.update_op(table, r, How::Update, Some(end));
+        self.refusals = 1;
+        match op? {
+            Op::Edit(id, row, end) if self.rng.chance(50) => {
+                let text = format!("edited{}", self.rng.below(1000));
+                Some(Op::Edit(id, row.with_text(text), end))
+            }
+            op => Some(op),
+        }
+    }
+
+    /// [`Gen::update`]'s op: an update made `how`, or an edit if `edit` says how it ends.
+    fn update_op(
+        &mut self,
+        table: Table,
+        r: &Reference,
+        how: How,
+        edit: Option<EditEnd>,
+    ) -> Option<Op> {
+        fn base<T: RefModel + Clone>(r: &Reference, id: Id<T>) -> Option<T> {
+            T::of(r).get(id).cloned()
+        }
         let (id, row) = match table {
             Table::User => {
                 let id = self.target::<User>(r)?;
@@ -436,7 +490,10 @@ impl Gen {
                 (id.into(), AnyRow::Category(self.category(r, base(r, id))))
             }
         };
-        Some(Op::Update(id, row, how))
+        Some(match edit {
+            Some(end) => Op::Edit(id, row, end),
+            None => Op::Update(id, row, how),
+        })
     }
 
     fn user(&mut self) -> User {
@@ -535,7 +592,7 @@ impl Gen {
                 .filter(|u| !taken.contains(&(*u).into()))
                 .collect();
             profile.user_id = match self.rng.pick(&free) {
-                Some(user) if self.rng.chance(60) => user,
+                Some(user) if self.rng.chance(60 / self.refusals) => user,
                 _ => self.parent(r)?,
             };
         }
@@ -547,7 +604,7 @@ impl Gen {
                 .filter(|p| !taken.contains(&(*p).into()))
                 .collect();
             profile.featured_post_id = match self.rng.pick(&free) {
-                Some(post) if self.rng.chance(40) => Some(post),
+                Some(post) if self.rng.chance(40 / self.refusals) => Some(post),
                 _ => self.optional_parent(r, 40),
             };
         }
@@ -581,7 +638,7 @@ impl Gen {
             let oldest = self.rng.below(table.rows.len().min(3));
             return Some(table.rows[oldest].id);
         }
-        self.id(table, 6, 2)
+        self.id(table, 6 * self.refusals, 2)
     }
 
     fn optional_parent<T: RefModel>(

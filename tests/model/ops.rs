@@ -36,13 +36,18 @@ pub enum How {
 impl AnyRow {
     /// The same row with its text field numbered `i`, so that the rows of a bulk differ.
     fn numbered(&self, i: usize) -> AnyRow {
+        self.with_text(format!("bulk{i}"))
+    }
+
+    /// The same row with this text in its text field (name, title, body, bio).
+    pub fn with_text(&self, text: String) -> AnyRow {
         let mut row = self.clone();
         match &mut row {
-            AnyRow::User(user) => user.name = format!("bulk{i}"),
-            AnyRow::Post(post) => post.title = format!("bulk{i}"),
-            AnyRow::Comment(comment) => comment.body = format!("bulk{i}"),
-            AnyRow::Profile(profile) => profile.bio = format!("bulk{i}"),
-            AnyRow::Category(category) => category.name = format!("bulk{i}"),
+            AnyRow::User(user) => user.name = text,
+            AnyRow::Post(post) => post.title = text,
+            AnyRow::Comment(comment) => comment.body = text,
+            AnyRow::Profile(profile) => profile.bio = text,
+            AnyRow::Category(category) => category.name = text,
         }
         row
     }
@@ -60,14 +65,33 @@ pub enum Bulk {
     Chain(Id<Category>, usize),
 }
 
+/// How the closure of a `db.edit` ends, once it has written the new value into the row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EditEnd {
+    /// It returns.
+    Return,
+    /// It panics.
+    Panic,
+}
+
+/// The payload of the deliberate panic in an edit closure.
+pub const EDIT_PANIC: &str = "deliberate panic in an edit closure";
+
+/// What an edit's closure returns, when it does.
+pub const EDIT_RETURNS: u8 = 11;
+
 /// One step of a run; its `Debug` form is what a failure prints.
 #[derive(Clone, Debug)]
 pub enum Op {
     Insert(AnyRow),
     Update(AnyId, AnyRow, How),
+    /// `db.edit` of the row, its closure writing this value.
+    Edit(AnyId, AnyRow, EditEnd),
     Delete(AnyId),
     DeletePlan(AnyId),
     Bulk(Bulk),
+    /// `db.shrink_to_fit()`.
+    Shrink,
 }
 
 /// How often each outcome happened, to show (and assert) what the run covered.
@@ -98,6 +122,27 @@ pub fn run(
         Op::Insert(row) => with_row!(row, row => insert(db, r, row, stats).map(drop)),
         Op::Update(id, row, how) => {
             with_row!(row, row => update(db, r, typed(*id), row, *how, stats))
+        }
+        Op::Edit(id, row, end) => {
+            with_row!(row, row => edit(db, r, typed(*id), row, *end, stats))
+        }
+        Op::Shrink => {
+            db.shrink_to_fit();
+            let given_back = r.users.shrink()
+                + r.posts.shrink()
+                + r.comments.shrink()
+                + r.profiles.shrink()
+                + r.categories.shrink();
+            count(stats, "shrink");
+            if given_back > 0 {
+                count(stats, "shrink gave back slots");
+            }
+            // Every old id stays stale (the step's check sees the rest of the store).
+            all_dead::<User>(db, r)?;
+            all_dead::<Post>(db, r)?;
+            all_dead::<Comment>(db, r)?;
+            all_dead::<Profile>(db, r)?;
+            all_dead::<Category>(db, r)
         }
         Op::Delete(id) => by_table!(id.table(), T => delete::<T>(db, r, typed(*id), stats)),
         Op::DeletePlan(id) => {
@@ -160,6 +205,17 @@ pub fn count_sizes(stats: &mut Stats, what: &str, plan: &RefPlan) {
     }
 }
 
+/// Every dead id of table `T` names no row.
+fn all_dead<T: RefModel>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
+where
+    Forum: HasTable<T>,
+{
+    for &dead in &T::of(r).dead {
+        ensure!(!db.contains(dead), "{dead:?} came back after a shrink");
+    }
+    Ok(())
+}
+
 fn typed<T: RefModel>(id: AnyId) -> Id<T> {
     id.typed().expect("the op's id and row are of one table")
 }
@@ -181,11 +237,13 @@ where
                 expected.is_empty(),
                 "insert succeeded as {id:?}; reference expected {expected:?}"
             );
-            let table = T::of(r);
             ensure!(
-                !table.ids().any(|live| live == id) && !table.dead.contains(&id),
+                T::of(r).fresh(id),
                 "insert returned {id:?}, an id already handed out"
             );
+            if T::of_mut(r).took_slot(id) {
+                count(stats, "insert into a slot a shrink gave back");
+            }
             r.insert(id, row);
             count(stats, format!("insert {} ok", T::TABLE));
             Ok(Some(id))
@@ -292,6 +350,114 @@ where
             count(stats, format!("{verb} {}", variant(&e)));
         }
         (got, want) => return Err(format!("{verb} {id:?}: store {got:?}, reference {want:?}")),
+    }
+    Ok(())
+}
+
+/// `db.edit(id, ..)` whose closure writes `new` into the row, then returns or panics: a
+/// closure that changes no key changes the row; accepted key changes move the row between
+/// parents (in creation order: the step's check compares every parent's children); a refused
+/// key change, or a panic, puts every key back and keeps the other fields as written.
+fn edit<T: RefModel>(
+    db: &mut Db<Forum>,
+    r: &mut Reference,
+    id: Id<T>,
+    new: T,
+    end: EditEnd,
+    stats: &mut Stats,
+) -> Result<(), String>
+where
+    Forum: HasTable<T>,
+{
+    let old = T::of(r).get(id).cloned();
+    let mut seen = None;
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        db.edit(id, |row| {
+            seen = Some(row.clone());
+            *row = new.clone();
+            if end == EditEnd::Panic {
+                resume_unwind(Box::new(EDIT_PANIC));
+            }
+            EDIT_RETURNS
+        })
+    }));
+    ensure_eq!(seen, old, "edit {id:?}: the closure gets the stored row");
+    let Some(old) = old else {
+        let not_found = WriteError::NotFound(NotFound { id: id.into() });
+        ensure!(
+            matches!(&caught, Ok(Err(e)) if *e == not_found),
+            "edit of stale {id:?}: store {caught:?}, reference {not_found:?}"
+        );
+        count(stats, "edit NotFound");
+        return Ok(());
+    };
+    let changed = Reference::changed_keys(&old, &new);
+    let put_back = Reference::keys_put_back(&old, &new);
+    let got = match (caught, end) {
+        (Err(payload), EditEnd::Panic) => {
+            let message = payload.downcast_ref::<&str>();
+            ensure_eq!(
+                message,
+                Some(&EDIT_PANIC),
+                "edit {id:?}: the closure's panic goes on"
+            );
+            count(stats, "edit panicked in closure");
+            if !changed.is_empty() {
+                count(stats, "edit panicked after changing keys");
+            }
+            if put_back != old {
+                count(stats, "edit panicked, other fields kept");
+            }
+            r.update(id, put_back);
+            return Ok(());
+        }
+        (Err(_), EditEnd::Return) => return Err(format!("edit {id:?} panicked")),
+        (Ok(got), EditEnd::Panic) => {
+            return Err(format!(
+                "edit {id:?}: the closure panicked, the edit returned {got:?}"
+            ));
+        }
+        (Ok(got), EditEnd::Return) => got,
+    };
+    let violations = if changed.is_empty() {
+        Vec::new() // no key changed: nothing to check
+    } else {
+        r.write_violations(&new, Some(id))
+    };
+    match got {
+        Ok(out) if violations.is_empty() => {
+            ensure_eq!(out, EDIT_RETURNS, "edit {id:?}: the closure's result");
+            for rel in &changed {
+                let (before, after) = (rel.key_of(&old), rel.key_of(&new));
+                match (before, after) {
+                    (Some(_), Some(_)) => count(stats, format!("edit re-parent {}", rel.name())),
+                    (Some(_), None) => count(stats, format!("edit key to None {}", rel.name())),
+                    _ => count(stats, format!("edit key from None {}", rel.name())),
+                }
+            }
+            count(
+                stats,
+                match changed.is_empty() {
+                    true => "edit ok, no key changed",
+                    false => "edit ok, moved the row",
+                },
+            );
+            r.update(id, new);
+        }
+        Err(e) if !violations.is_empty() => {
+            same_write_error(&e, &violations, Some(id.into()))?;
+            count(stats, format!("edit {}", variant(&e)));
+            if put_back != old {
+                count(stats, "edit refused, other fields kept");
+            }
+            r.update(id, put_back);
+        }
+        got => {
+            return Err(format!(
+                "edit {id:?}: store {got:?}, reference {violations:?} (keys changed: {:?})",
+                changed.iter().map(|rel| rel.name()).collect::<Vec<_>>()
+            ));
+        }
     }
     Ok(())
 }

@@ -5,8 +5,8 @@
 
 use std::any::Any;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
@@ -27,6 +27,9 @@ pub struct Rec<T, R = T> {
 pub struct RefTable<T, R = T> {
     pub rows: Vec<Rec<T, R>>,
     pub dead: Vec<Id<T>>,
+    /// The slots the last `shrink_to_fit` gave back (after the last live row's), not yet
+    /// handed out again: a new row there must get an id no row ever had.
+    pub given_back: HashSet<u32>,
     /// How many of `dead` the last check saw (see `check::table`).
     pub dead_checked: Cell<usize>,
     /// Where the last check's window of older dead ids ended.
@@ -38,6 +41,7 @@ impl<T, R> Default for RefTable<T, R> {
         RefTable {
             rows: Vec::new(),
             dead: Vec::new(),
+            given_back: HashSet::new(),
             dead_checked: Cell::new(0),
             dead_cursor: Cell::new(0),
         }
@@ -63,6 +67,30 @@ impl<T, R> RefTable<T, R> {
     pub fn ids(&self) -> impl Iterator<Item = Id<T>> + '_ {
         self.rows.iter().map(|rec| rec.id)
     }
+
+    /// Whether `id` was never handed out before: no live or dead row had it.
+    pub fn fresh(&self, id: Id<T>) -> bool {
+        !self.ids().any(|live| live == id) && !self.dead.contains(&id)
+    }
+
+    /// What `shrink_to_fit` gives back: every slot after the last live row's (the store never
+    /// retires a slot in these runs: that takes 2^31 reuses). Returns how many.
+    pub fn shrink(&mut self) -> usize {
+        let last_live = self.ids().map(slot).max().unwrap_or(0);
+        let dead = self.dead.iter().map(|&id| slot(id));
+        self.given_back = dead.filter(|&s| s > last_live).collect();
+        self.given_back.len()
+    }
+
+    /// Notes that a new row took slot `id`; whether that slot was given back by a shrink.
+    pub fn took_slot(&mut self, id: Id<T>) -> bool {
+        self.given_back.remove(&slot(id))
+    }
+}
+
+/// The slot an id names: the low half of its bits (the store's layout, as slotmap's).
+pub fn slot<T>(id: Id<T>) -> u32 {
+    id.to_bits() as u32
 }
 
 /// A table of the schema, and where the reference keeps its rows.
@@ -132,6 +160,9 @@ pub trait DynRel: Sync {
     /// Every (child, parent) pair, children in insertion order: one scan of the child rows.
     fn links(&self, r: &Reference) -> Vec<(AnyId, AnyId)>;
     fn set_null(&self, r: &mut Reference, child: AnyId);
+    /// Sets the key of `to` to the key of `from`, both rows of the child table (other rows
+    /// are left alone).
+    fn copy_key(&self, from: &dyn Any, to: &mut dyn Any);
     /// Compares every answer of the store about this relation with the reference.
     fn check(&self, db: &Db<Forum>, r: &Reference) -> Result<(), String>;
 }
@@ -170,6 +201,11 @@ where
         let id = child.typed::<R::Child>().expect("a child of this relation");
         let rec = R::Child::of_mut(r).rows.iter_mut().find(|rec| rec.id == id);
         R::set_null(&mut rec.expect("a live child").row);
+    }
+    fn copy_key(&self, from: &dyn Any, to: &mut dyn Any) {
+        if let (Some(from), Some(to)) = (from.downcast_ref(), to.downcast_mut()) {
+            R::copy_key(from, to);
+        }
     }
     fn check(&self, db: &Db<Forum>, r: &Reference) -> Result<(), String> {
         check::relation::<R>(db, r)
@@ -251,6 +287,24 @@ impl Reference {
             table.rows.remove(at);
             table.dead.push(id);
         })
+    }
+
+    /// `new` with every key put back as `old` has it: what a refused or panicking edit leaves.
+    pub fn keys_put_back<T: RefModel>(old: &T, new: &T) -> T {
+        let mut kept = new.clone();
+        for rel in RELATIONS {
+            rel.copy_key(old, &mut kept);
+        }
+        kept
+    }
+
+    /// The relations whose key differs between `old` and `new`, rows of one table.
+    pub fn changed_keys<T: RefModel>(old: &T, new: &T) -> Vec<&'static dyn DynRel> {
+        let (old, new): (&dyn Any, &dyn Any) = (old, new);
+        RELATIONS
+            .into_iter()
+            .filter(|rel| rel.key_of(old) != rel.key_of(new))
+            .collect()
     }
 
     /// Every rule that writing `row` (as row `this`, or as a new row) would break.

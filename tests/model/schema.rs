@@ -59,6 +59,8 @@ pub trait Spec: Relation + Default {
     fn parent_of(child: &Self::Child) -> Option<Id<Self::Parent>>;
     /// Sets an optional key to `None`.
     fn set_null(child: &mut Self::Child);
+    /// Sets `to`'s key to `from`'s: how a refused edit's key is put back.
+    fn copy_key(from: &Self::Child, to: &mut Self::Child);
     /// The store's children of `parent`, read through every form of the API (`Err` if those
     /// forms disagree); the inner result is the store's lookup outcome.
     #[allow(clippy::type_complexity)]
@@ -119,6 +121,9 @@ macro_rules! relation {
             }
             fn set_null(child: &mut $child) {
                 crate::schema::Key::<$parent>::clear(&mut child.$field)
+            }
+            fn copy_key(from: &$child, to: &mut $child) {
+                to.$field = from.$field;
             }
             fn store_children<S: relstore::HasRelation<Self>>(
                 db: &relstore::Db<S>,
