@@ -27,7 +27,9 @@
 //!   units; units carry a bomb whose `Clone` or `Drop` panics when armed, every operation runs
 //!   under `catch_unwind`, and the reference (plain data, no bombs) says which panic must come
 //!   out and what the store holds afterwards. Families of hundreds of units (fans, chains of
-//!   leaders, guards and mentors) are deleted with armed bombs among them.
+//!   leaders, guards and mentors) are deleted with armed bombs among them. Units and players
+//!   are edited in place too (no clone, no drop: an armed bomb stays quiet), and the store is
+//!   shrunk now and then.
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
 //! must cover every kind of outcome. A failure prints its seed, step and operation; replay it

@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
+use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, NotFound, WriteError};
@@ -354,10 +355,8 @@ where
     Ok(())
 }
 
-/// `db.edit(id, ..)` whose closure writes `new` into the row, then returns or panics: a
-/// closure that changes no key changes the row; accepted key changes move the row between
-/// parents (in creation order: the step's check compares every parent's children); a refused
-/// key change, or a panic, puts every key back and keeps the other fields as written.
+/// `db.edit(id, ..)` whose closure writes `new` into the row, then returns or panics (see
+/// [`edit_outcome`]).
 fn edit<T: RefModel>(
     db: &mut Db<Forum>,
     r: &mut Reference,
@@ -371,7 +370,7 @@ where
 {
     let old = T::of(r).get(id).cloned();
     let mut seen = None;
-    let caught = catch_unwind(AssertUnwindSafe(|| {
+    let got = catch_unwind(AssertUnwindSafe(|| {
         db.edit(id, |row| {
             seen = Some(row.clone());
             *row = new.clone();
@@ -382,57 +381,105 @@ where
         })
     }));
     ensure_eq!(seen, old, "edit {id:?}: the closure gets the stored row");
+    let got = got.map_err(|payload| message(&*payload));
     let Some(old) = old else {
-        let not_found = WriteError::NotFound(NotFound { id: id.into() });
-        ensure!(
-            matches!(&caught, Ok(Err(e)) if *e == not_found),
-            "edit of stale {id:?}: store {caught:?}, reference {not_found:?}"
-        );
-        count(stats, "edit NotFound");
-        return Ok(());
+        return edit_of_stale(id.into(), got, stats);
     };
-    let changed = Reference::changed_keys(&old, &new);
+    let changed: Vec<KeyChange> = Reference::changed_keys(&old, &new)
+        .into_iter()
+        .map(|rel| (rel.name(), rel.key_of(&old), rel.key_of(&new)))
+        .collect();
     let put_back = Reference::keys_put_back(&old, &new);
-    let got = match (caught, end) {
-        (Err(payload), EditEnd::Panic) => {
-            let message = payload.downcast_ref::<&str>();
+    let violations = r.write_violations(&new, Some(id));
+    let after = edit_outcome(
+        id.into(),
+        &old,
+        new,
+        put_back,
+        &changed,
+        &violations,
+        got,
+        end,
+        stats,
+    )?;
+    r.update(id, after);
+    Ok(())
+}
+
+/// A key an edit changed: the relation's name, and the parent before and after.
+pub type KeyChange = (&'static str, Option<AnyId>, Option<AnyId>);
+
+/// The outcome of `db.edit` of the stale `id` (`got`, a panic as its message): `NotFound`.
+pub fn edit_of_stale(
+    id: AnyId,
+    got: Result<Result<u8, WriteError>, String>,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let not_found = WriteError::NotFound(NotFound { id });
+    ensure!(
+        matches!(&got, Ok(Err(e)) if *e == not_found),
+        "edit of stale {id:?}: store {got:?}, reference {not_found:?}"
+    );
+    count(stats, "edit NotFound");
+    Ok(())
+}
+
+/// What `db.edit` of live row `id` must do, whose closure saw `old`, wrote `new` and then
+/// returned [`EDIT_RETURNS`] or panicked with [`EDIT_PANIC`] (`end`), as `Db::edit` documents
+/// it; `got` is the store's outcome (a panic as its message). Returns the value the row holds
+/// afterwards:
+/// - no key changed (`changed` empty): `Ok`, and the row is `new`;
+/// - keys changed, none refused (`violations` empty: the reference's check of `new` as row
+///   `id`): `Ok`, the row is `new` and moves to its new parents;
+/// - keys changed, one refused: that error, every key put back, the other fields as written
+///   (`put_back`);
+/// - a panic: it goes on, and the row is `put_back` (keys changed or not).
+#[allow(clippy::too_many_arguments)]
+pub fn edit_outcome<R: PartialEq + Debug>(
+    id: AnyId,
+    old: &R,
+    new: R,
+    put_back: R,
+    changed: &[KeyChange],
+    violations: &[Violation],
+    got: Result<Result<u8, WriteError>, String>,
+    end: EditEnd,
+    stats: &mut Stats,
+) -> Result<R, String> {
+    let names: Vec<_> = changed.iter().map(|&(name, ..)| name).collect();
+    let got = match (got, end) {
+        (Err(panic), EditEnd::Panic) => {
             ensure_eq!(
-                message,
-                Some(&EDIT_PANIC),
+                panic,
+                EDIT_PANIC,
                 "edit {id:?}: the closure's panic goes on"
             );
             count(stats, "edit panicked in closure");
             if !changed.is_empty() {
                 count(stats, "edit panicked after changing keys");
             }
-            if put_back != old {
+            if put_back != *old {
                 count(stats, "edit panicked, other fields kept");
             }
-            r.update(id, put_back);
-            return Ok(());
-        }
-        (Err(_), EditEnd::Return) => return Err(format!("edit {id:?} panicked")),
-        (Ok(got), EditEnd::Panic) => {
-            return Err(format!(
-                "edit {id:?}: the closure panicked, the edit returned {got:?}"
-            ));
+            return Ok(put_back);
         }
         (Ok(got), EditEnd::Return) => got,
+        (got, end) => {
+            return Err(format!(
+                "edit {id:?}: store {got:?}, the closure's end {end:?}"
+            ));
+        }
     };
-    let violations = if changed.is_empty() {
-        Vec::new() // no key changed: nothing to check
-    } else {
-        r.write_violations(&new, Some(id))
-    };
+    // No key changed: nothing to check.
+    let violations = if changed.is_empty() { &[] } else { violations };
     match got {
         Ok(out) if violations.is_empty() => {
             ensure_eq!(out, EDIT_RETURNS, "edit {id:?}: the closure's result");
-            for rel in &changed {
-                let (before, after) = (rel.key_of(&old), rel.key_of(&new));
+            for &(name, before, after) in changed {
                 match (before, after) {
-                    (Some(_), Some(_)) => count(stats, format!("edit re-parent {}", rel.name())),
-                    (Some(_), None) => count(stats, format!("edit key to None {}", rel.name())),
-                    _ => count(stats, format!("edit key from None {}", rel.name())),
+                    (Some(_), Some(_)) => count(stats, format!("edit re-parent {name}")),
+                    (Some(_), None) => count(stats, format!("edit key to None {name}")),
+                    _ => count(stats, format!("edit key from None {name}")),
                 }
             }
             count(
@@ -442,24 +489,31 @@ where
                     false => "edit ok, moved the row",
                 },
             );
-            r.update(id, new);
+            Ok(new)
         }
         Err(e) if !violations.is_empty() => {
-            same_write_error(&e, &violations, Some(id.into()))?;
+            same_write_error(&e, violations, Some(id))?;
             count(stats, format!("edit {}", variant(&e)));
-            if put_back != old {
+            if put_back != *old {
                 count(stats, "edit refused, other fields kept");
             }
-            r.update(id, put_back);
+            Ok(put_back)
         }
-        got => {
-            return Err(format!(
-                "edit {id:?}: store {got:?}, reference {violations:?} (keys changed: {:?})",
-                changed.iter().map(|rel| rel.name()).collect::<Vec<_>>()
-            ));
-        }
+        got => Err(format!(
+            "edit {id:?}: store {got:?}, reference {violations:?} (keys changed: {names:?})"
+        )),
     }
-    Ok(())
+}
+
+/// A panic payload's message (bombs and the deliberate panics use strings).
+pub fn message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else if let Some(message) = payload.downcast_ref::<&str>() {
+        message.to_string()
+    } else {
+        "<a payload that is not a string>".into()
+    }
 }
 
 pub fn variant(e: &WriteError) -> &'static str {

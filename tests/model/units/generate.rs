@@ -11,7 +11,7 @@ use relstore::{AnyId, Id, Model};
 use super::ops::{Bulk, ChainKeys, Op};
 use super::reference::{RELS, RowRef, UnitsRef};
 use super::schema::*;
-use crate::ops::How;
+use crate::ops::{EditEnd, How};
 use crate::reference::{RefDeleteError, RefTable};
 use crate::rng::Rng;
 
@@ -29,12 +29,19 @@ const ARMED_FOR_DROP: usize = 8;
 /// How often (per thousand) a family starts, at each step where none is in progress.
 const FAMILY_PER_MILLE: usize = 6;
 
+/// How often (percent) an ordinary step is an edit.
+const EDIT_PERCENT: usize = 10;
+
 pub struct Gen {
     rng: Rng,
     /// The table size around which this seed hovers.
     scale: usize,
     /// The next bomb's label.
     label: u32,
+    /// 1, or more while an edit is made to be refused often enough to be seen: a key of a
+    /// changed row then goes to a deleted row more often (6 percent times this), and a has-one
+    /// key to a parent already taken more often.
+    refusals: usize,
     family: Option<Family>,
 }
 
@@ -63,6 +70,8 @@ enum Step {
     /// The delete of this row once nothing restricts it: each step frees it of one mentee
     /// (at most this many) before trying again.
     Clear(AnyId, usize),
+    /// `shrink_to_fit`, once the family is gone: its slots at the end of each table go back.
+    Shrink,
 }
 
 impl Gen {
@@ -73,6 +82,7 @@ impl Gen {
             rng,
             scale,
             label: 1,
+            refusals: 1,
             family: None,
         }
     }
@@ -124,11 +134,18 @@ impl Gen {
     }
 
     fn random(&mut self, r: &UnitsRef) -> Op {
+        if self.rng.chance(EDIT_PERCENT)
+            && let Some(op) = self.edit(r)
+        {
+            return op;
+        }
         let inserts = if r.len() < 4 * self.scale { 55 } else { 28 };
         let roll = self.rng.below(100);
         let players = self.rng.chance(25);
         let op = if roll == 99 {
             self.big_delete(r)
+        } else if roll == 98 && self.rng.chance(30) {
+            Some(Op::Shrink)
         } else if roll < inserts {
             if players {
                 Some(Op::InsertPlayer(self.player(r, None)))
@@ -173,6 +190,34 @@ impl Gen {
         op.unwrap_or_else(|| Op::InsertPlayer(self.player(r, None)))
     }
 
+    /// An edit of a player or a unit (mostly live), its new value made as an update's; a
+    /// third of the time its keys go to deleted rows and taken has-one parents more often (see
+    /// `Gen::refusals`). Its closure writes the new value, then returns or (a quarter of the
+    /// time) panics; a unit's bomb keeps whatever arming it has or gets, as an edit neither
+    /// clones nor drops the row.
+    fn edit(&mut self, r: &UnitsRef) -> Option<Op> {
+        let end = match self.rng.chance(25) {
+            true => EditEnd::Panic,
+            false => EditEnd::Return,
+        };
+        if self.rng.chance(33) {
+            self.refusals = 5;
+        }
+        let op = if self.rng.chance(25) {
+            self.target(&r.players).map(|id| {
+                let base = r.players.get(id).cloned();
+                Op::EditPlayer(id, self.player(r, base), end)
+            })
+        } else {
+            self.target(&r.units).and_then(|id| {
+                let base = r.units.get(id).copied();
+                Some(Op::EditUnit(id, self.unit(r, base)?, end))
+            })
+        };
+        self.refusals = 1;
+        op
+    }
+
     /// Of a few players and units, the one whose delete would remove the most rows.
     fn big_delete(&mut self, r: &UnitsRef) -> Option<Op> {
         let mut candidates: Vec<AnyId> = Vec::new();
@@ -206,6 +251,7 @@ impl Gen {
             };
             let target = match step {
                 Step::Clear(target, _) => target,
+                Step::Shrink => break step,
                 _ => root,
             };
             if r.live(target) {
@@ -272,6 +318,7 @@ impl Gen {
                 }
                 _ => Op::Delete(target),
             },
+            Step::Shrink => Op::Shrink,
         };
         Some(op)
     }
@@ -338,6 +385,9 @@ impl Gen {
             steps.push_back(Step::Plan);
         }
         steps.push_back(Step::Clear(root, 30));
+        if self.rng.chance(50) {
+            steps.push_back(Step::Shrink);
+        }
         Some(Family { root, steps })
     }
 
@@ -445,15 +495,23 @@ impl Gen {
         if self.rng.chance(none_percent) {
             return None;
         }
-        if self.rng.chance(60) {
+        // While an edit is made to be refused, a parent already taken, often.
+        let free_percent = 60 / self.refusals;
+        let taken_percent = if self.refusals > 1 { 50 } else { 0 };
+        let roll = self.rng.below(100);
+        if roll < free_percent + taken_percent {
             let rel = RELS.iter().find(|rel| rel.name == relation).unwrap();
             let units = r.units.rows.iter().map(|u| RowRef::Unit(&u.row));
             let players = r.players.rows.iter().map(|p| RowRef::Player(&p.row));
             let taken: Vec<AnyId> = units.chain(players).filter_map(rel.key).collect();
-            let free: Vec<Id<T>> = (table.ids())
-                .filter(|&id| !taken.contains(&id.into()))
-                .collect();
-            if let Some(id) = self.rng.pick(&free) {
+            let pool: Vec<Id<T>> = if roll < free_percent {
+                (table.ids())
+                    .filter(|&id| !taken.contains(&id.into()))
+                    .collect()
+            } else {
+                taken.iter().filter_map(|id| id.typed()).collect()
+            };
+            if let Some(id) = self.rng.pick(&pool) {
                 return Some(id);
             }
         }
@@ -479,7 +537,7 @@ impl Gen {
 
     /// A key for a new or changed row: mostly live, sometimes deleted or forged.
     fn parent<T, R>(&mut self, table: &RefTable<T, R>) -> Option<Id<T>> {
-        self.id(table, 6, 2)
+        self.id(table, 6 * self.refusals, 2)
     }
 
     /// The row an update or delete is aimed at.

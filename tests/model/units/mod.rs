@@ -1,5 +1,6 @@
 //! The second schema of the model-based test: players and units (`schema.rs`), a unit carrying
-//! a bomb whose `Clone` or `Drop` panics when armed. The same machinery as the forum's: a
+//! a bomb whose `Clone` or `Drop` panics when armed; in-place edits of both (an edit neither
+//! clones nor drops a unit, so no bomb goes off) and `shrink_to_fit` as in the forum's run. The same machinery as the forum's: a
 //! seeded generator (`generate.rs`), each operation run on the store and on a naive reference
 //! (`reference.rs`) and the outcomes compared (`ops.rs`), then every read of the store checked
 //! (`check.rs`, through the forum's generic checks).
@@ -33,7 +34,7 @@ pub fn run(seed: u64, steps: usize, stats: &mut Stats) {
         let failure = match result {
             Ok(Ok(())) => continue,
             Ok(Err(message)) => message,
-            Err(panic) => format!("panicked: {}", ops::message(&*panic)),
+            Err(panic) => format!("panicked: {}", crate::ops::message(&*panic)),
         };
         panic!(
             "units: seed {seed}, step {step}, op {op:?}\n{failure}\n\
@@ -84,6 +85,21 @@ pub fn covers_every_outcome(stats: &Stats) {
         "delete cascaded",
         "delete_plan ok",
         "delete_plan Restricted",
+        // edits and shrinks
+        "edit NotFound",
+        "edit MissingParent",
+        "edit HasOneTaken",
+        "edit ok, no key changed",
+        "edit ok, moved the row",
+        "edit refused, other fields kept",
+        "edit panicked in closure",
+        "edit panicked after changing keys",
+        "edit panicked, other fields kept",
+        "edit of a unit whose clone panics",
+        "edit of a unit whose drop panics",
+        "shrink",
+        "shrink gave back slots",
+        "insert into a slot a shrink gave back",
     ]
     .map(String::from)
     .into();
@@ -94,6 +110,7 @@ pub fn covers_every_outcome(stats: &Stats) {
         if rel.child_table == "units" {
             required.push(format!("re-parent {}", rel.name));
         }
+        required.push(format!("edit re-parent {}", rel.name));
     }
     let missing: Vec<_> = required
         .iter()

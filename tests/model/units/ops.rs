@@ -17,18 +17,17 @@
 //! A bomb dropped while a panic unwinds counts itself instead of aborting the process (as bug
 //! (b) of `tests/panics.rs` once did), and [`run`] fails the step.
 
-use std::any::Any;
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
 use relstore::{AnyId, Db, DeletePlan, HasTable, Id, Model, NotFound, WriteError};
 
-use super::reference::{RELS, RowRef, UnitsRef};
+use super::reference::{RELS, RowRef, UnitsRef, player_keys_put_back, unit_keys_put_back};
 use super::schema::*;
 use crate::ops::{
-    How, Stats, compare_outcome, compare_plan, count, count_sizes, outcome, same_write_error,
-    variant,
+    EDIT_PANIC, EDIT_RETURNS, EditEnd, How, Stats, compare_outcome, compare_plan, count,
+    count_sizes, edit_of_stale, edit_outcome, message, outcome, same_write_error, variant,
 };
 
 /// How many rows a bulk step inserts, and which of them get the template's bomb.
@@ -54,6 +53,10 @@ pub enum Op {
     InsertUnit(PlainUnit),
     UpdatePlayer(Id<Player>, Player, How),
     UpdateUnit(Id<Unit>, PlainUnit, How),
+    /// `db.edit` of the player, its closure writing this value.
+    EditPlayer(Id<Player>, Player, EditEnd),
+    /// `db.edit` of the unit, its closure writing this value (rearming the bomb in place).
+    EditUnit(Id<Unit>, PlainUnit, EditEnd),
     Delete(AnyId),
     DeletePlan(AnyId),
     /// Units like this one (each with its own label), inserted one by one.
@@ -61,6 +64,8 @@ pub enum Op {
     /// Units like this one, each pointing to the one inserted before it through the chain's
     /// keys; the first to the given unit.
     Chain(Id<Unit>, PlainUnit, ChainKeys, Bulk),
+    /// `db.shrink_to_fit()`.
+    Shrink,
 }
 
 impl Bulk {
@@ -125,17 +130,6 @@ fn quietly<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     result.map_err(|payload| message(&*payload))
 }
 
-/// A panic payload's message (bombs and the deliberate panic use strings).
-pub fn message(payload: &(dyn Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else if let Some(message) = payload.downcast_ref::<&str>() {
-        message.to_string()
-    } else {
-        "<a payload that is not a string>".into()
-    }
-}
-
 const DELIBERATE: &str = "deliberate panic in an update closure";
 
 pub fn run(
@@ -149,6 +143,24 @@ pub fn run(
         Op::InsertUnit(row) => insert_unit(db, r, *row, stats).map(drop),
         Op::UpdatePlayer(id, row, how) => update_player(db, r, *id, row.clone(), *how, stats),
         Op::UpdateUnit(id, row, how) => update_unit(db, r, *id, *row, *how, stats),
+        Op::EditPlayer(id, row, end) => edit_player(db, r, *id, row.clone(), *end, stats),
+        Op::EditUnit(id, row, end) => edit_unit(db, r, *id, *row, *end, stats),
+        Op::Shrink => {
+            // Vacant slots hold no row: no bomb goes off.
+            let got = quietly(|| db.shrink_to_fit());
+            ensure_eq!(got, Ok(()), "shrink_to_fit");
+            count(stats, "shrink");
+            if r.players.shrink() + r.units.shrink() > 0 {
+                count(stats, "shrink gave back slots");
+            }
+            for &dead in &r.players.dead {
+                ensure!(!db.contains(dead), "{dead:?} came back after a shrink");
+            }
+            for &dead in &r.units.dead {
+                ensure!(!db.contains(dead), "{dead:?} came back after a shrink");
+            }
+            Ok(())
+        }
         Op::Delete(id) => {
             if let Some(id) = id.typed::<Unit>() {
                 delete(db, r, id, PlainUnit::of, stats)
@@ -207,10 +219,6 @@ pub fn run(
     result
 }
 
-fn fresh<T: Model>(r_ids: impl Iterator<Item = Id<T>>, dead: &[Id<T>], id: Id<T>) -> bool {
-    !r_ids.into_iter().any(|live| live == id) && !dead.contains(&id)
-}
-
 fn insert_player(
     db: &mut Db<Skirmish>,
     r: &mut UnitsRef,
@@ -225,9 +233,12 @@ fn insert_player(
                 "insert succeeded as {id:?}; reference expected {expected:?}"
             );
             ensure!(
-                fresh(r.players.ids(), &r.players.dead, id),
+                r.players.fresh(id),
                 "insert returned {id:?}, an id already handed out"
             );
+            if r.players.took_slot(id) {
+                count(stats, "insert into a slot a shrink gave back");
+            }
             r.insert_player(id, row);
             count(stats, "insert players ok");
             Ok(Some(id))
@@ -255,9 +266,12 @@ fn insert_unit(
                 "insert succeeded as {id:?}; reference expected {expected:?}"
             );
             ensure!(
-                fresh(r.units.ids(), &r.units.dead, id),
+                r.units.fresh(id),
                 "insert returned {id:?}, an id already handed out"
             );
+            if r.units.took_slot(id) {
+                count(stats, "insert into a slot a shrink gave back");
+            }
             r.insert_unit(id, row);
             count(stats, "insert units ok");
             Ok(Some(id))
@@ -502,6 +516,100 @@ fn update_player(
             ));
         }
     }
+    Ok(())
+}
+
+/// `db.edit` of a unit whose closure writes `new` into it field by field (rearming its bomb in
+/// place), then returns or panics (see [`edit_outcome`]). An edit neither clones nor drops
+/// the unit: no bomb goes off, whatever its arming.
+fn edit_unit(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    id: Id<Unit>,
+    new: PlainUnit,
+    end: EditEnd,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let old = r.units.get(id).copied();
+    let mut seen = None;
+    let got = quietly(|| {
+        db.edit(id, |unit| {
+            seen = Some(PlainUnit::of(unit));
+            new.write_into(unit);
+            if end == EditEnd::Panic {
+                resume_unwind(Box::new(EDIT_PANIC));
+            }
+            EDIT_RETURNS
+        })
+    });
+    ensure_eq!(seen, old, "edit {id:?}: the closure gets the stored unit");
+    let Some(old) = old else {
+        return edit_of_stale(id.into(), got, stats);
+    };
+    let changed = UnitsRef::changed_keys(RowRef::Unit(&old), RowRef::Unit(&new));
+    let put_back = unit_keys_put_back(&old, &new);
+    let violations = r.write_violations(RowRef::Unit(&new), Some(id.into()));
+    let after = edit_outcome(
+        id.into(),
+        &old,
+        new,
+        put_back,
+        &changed,
+        &violations,
+        got,
+        end,
+        stats,
+    )?;
+    if old.arm.on_clone {
+        count(stats, "edit of a unit whose clone panics");
+    }
+    if old.arm.on_drop {
+        count(stats, "edit of a unit whose drop panics");
+    }
+    r.update_unit(id, after);
+    Ok(())
+}
+
+/// `db.edit` of a player (see [`edit_outcome`]).
+fn edit_player(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    id: Id<Player>,
+    new: Player,
+    end: EditEnd,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let old = r.players.get(id).cloned();
+    let mut seen = None;
+    let got = quietly(|| {
+        db.edit(id, |player| {
+            seen = Some(player.clone());
+            *player = new.clone();
+            if end == EditEnd::Panic {
+                resume_unwind(Box::new(EDIT_PANIC));
+            }
+            EDIT_RETURNS
+        })
+    });
+    ensure_eq!(seen, old, "edit {id:?}: the closure gets the stored player");
+    let Some(old) = old else {
+        return edit_of_stale(id.into(), got, stats);
+    };
+    let changed = UnitsRef::changed_keys(RowRef::Player(&old), RowRef::Player(&new));
+    let put_back = player_keys_put_back(&old, &new);
+    let violations = r.write_violations(RowRef::Player(&new), Some(id.into()));
+    let after = edit_outcome(
+        id.into(),
+        &old,
+        new,
+        put_back,
+        &changed,
+        &violations,
+        got,
+        end,
+        stats,
+    )?;
+    r.update_player(id, after);
     Ok(())
 }
 

@@ -7,7 +7,26 @@ use std::collections::HashSet;
 use relstore::{AnyId, Id, OnDelete};
 
 use super::schema::{PlainUnit, Player, Unit};
+use crate::ops::KeyChange;
 use crate::reference::{Links, Rec, RefDeleteError, RefPlan, RefTable, Violation, plan_over};
+
+/// `new` with every key put back as `old` has it: what a refused or panicking edit leaves.
+pub fn unit_keys_put_back(old: &PlainUnit, new: &PlainUnit) -> PlainUnit {
+    let mut kept = *new;
+    for rel in &RELS {
+        (rel.copy_unit)(old, &mut kept);
+    }
+    kept
+}
+
+/// The same for a player.
+pub fn player_keys_put_back(old: &Player, new: &Player) -> Player {
+    let mut kept = new.clone();
+    for rel in &RELS {
+        (rel.copy_player)(old, &mut kept);
+    }
+    kept
+}
 
 /// A row of either table, as the reference holds it.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +46,10 @@ pub struct Rel {
     /// Sets the key of a plain unit or player to `None`.
     pub clear_unit: fn(&mut PlainUnit),
     pub clear_player: fn(&mut Player),
+    /// Sets the key of the second unit or player to the first's (a refused edit's keys go
+    /// back).
+    pub copy_unit: fn(&PlainUnit, &mut PlainUnit),
+    pub copy_player: fn(&Player, &mut Player),
 }
 
 fn unit_key<P: relstore::Model>(
@@ -48,6 +71,8 @@ pub const RELS: [Rel; 7] = [
         key: |row| unit_key(row, |u| Some(u.owner_id)),
         clear_unit: |_| unreachable!("a required key"),
         clear_player: |_| {},
+        copy_unit: |from, to| to.owner_id = from.owner_id,
+        copy_player: |_, _| {},
     },
     Rel {
         name: "UnitRival",
@@ -57,6 +82,8 @@ pub const RELS: [Rel; 7] = [
         key: |row| unit_key(row, |u| u.rival_id),
         clear_unit: |u| u.rival_id = None,
         clear_player: |_| {},
+        copy_unit: |from, to| to.rival_id = from.rival_id,
+        copy_player: |_, _| {},
     },
     Rel {
         name: "UnitTarget",
@@ -66,6 +93,8 @@ pub const RELS: [Rel; 7] = [
         key: |row| unit_key(row, |u| u.target_id),
         clear_unit: |u| u.target_id = None,
         clear_player: |_| {},
+        copy_unit: |from, to| to.target_id = from.target_id,
+        copy_player: |_, _| {},
     },
     Rel {
         name: "UnitLeader",
@@ -75,6 +104,8 @@ pub const RELS: [Rel; 7] = [
         key: |row| unit_key(row, |u| u.leader_id),
         clear_unit: |u| u.leader_id = None,
         clear_player: |_| {},
+        copy_unit: |from, to| to.leader_id = from.leader_id,
+        copy_player: |_, _| {},
     },
     Rel {
         name: "UnitMentor",
@@ -84,6 +115,8 @@ pub const RELS: [Rel; 7] = [
         key: |row| unit_key(row, |u| u.mentor_id),
         clear_unit: |u| u.mentor_id = None,
         clear_player: |_| {},
+        copy_unit: |from, to| to.mentor_id = from.mentor_id,
+        copy_player: |_, _| {},
     },
     Rel {
         name: "UnitGuard",
@@ -93,6 +126,8 @@ pub const RELS: [Rel; 7] = [
         key: |row| unit_key(row, |u| u.guard_id),
         clear_unit: |u| u.guard_id = None,
         clear_player: |_| {},
+        copy_unit: |from, to| to.guard_id = from.guard_id,
+        copy_player: |_, _| {},
     },
     Rel {
         name: "PlayerCaptain",
@@ -105,6 +140,8 @@ pub const RELS: [Rel; 7] = [
         },
         clear_unit: |_| {},
         clear_player: |p| p.captain_id = None,
+        copy_unit: |_, _| {},
+        copy_player: |from, to| to.captain_id = from.captain_id,
     },
 ];
 
@@ -175,6 +212,15 @@ impl UnitsRef {
                 };
                 (rel.name, rel.policy, pairs)
             })
+            .collect()
+    }
+
+    /// The keys that differ between `old` and `new`, rows of one table: each relation's name
+    /// and the parent before and after.
+    pub fn changed_keys(old: RowRef, new: RowRef) -> Vec<KeyChange> {
+        (RELS.iter())
+            .map(|rel| (rel.name, (rel.key)(old), (rel.key)(new)))
+            .filter(|(_, before, after)| before != after)
             .collect()
     }
 
