@@ -11,8 +11,9 @@
 //!   (deleted parents, taken has-one parents) or panics after changing keys (the reference
 //!   puts every key back and keeps the other fields as written); deletes on every table;
 //!   `delete_plan`; now and then `db.shrink_to_fit()` (after which no dead id may name a row,
-//!   and every new id, in a slot given back or not, must be one never handed out). Ids are live,
-//!   deleted, or forged; now and then a burst of children under one row makes long sibling lists
+//!   and every new id, in a slot given back or not, must be one never handed out), at times
+//!   followed by a trim: the last slots of a table churned, two shrinks in a row, then a fan of
+//!   rows past every slot given back. Ids are live, deleted, or forged; now and then a burst of children under one row makes long sibling lists
 //!   and cascades of more than 32 rows, and a family (bulk steps of hundreds of rows: fans of
 //!   posts, comments, replies and categories, chains of categories up to 1200 deep) makes
 //!   deletes of more than 128 and more than 1000 rows, cascades more than 128 levels deep and
@@ -236,6 +237,8 @@ fn covers_every_outcome(stats: &ops::Stats) {
         "shrink".into(),
         "shrink gave back slots".into(),
         "insert into a slot a shrink gave back".into(),
+        "shrink gave back only slots older than the previous shrink".into(),
+        "insert into a slot given back, the last of two shrinks in a row".into(),
     ];
     for table in ["users", "posts", "comments", "profiles", "categories"] {
         required.push(format!("insert {table} ok"));

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use relstore::{AnyId, Id};
 
 use crate::ops::{AnyRow, Bulk, EditEnd, How, Op};
-use crate::reference::{RefDeleteError, RefModel, RefTable, Reference};
+use crate::reference::{RefDeleteError, RefModel, RefTable, Reference, slot};
 use crate::rng::Rng;
 use crate::schema::*;
 
@@ -43,6 +43,8 @@ pub struct Gen {
     burst: Option<(AnyId, usize)>,
     /// A family in progress (see [`Gen::family`]).
     family: Option<Family>,
+    /// A trim in progress (see [`Trim`]): its table and its steps to come.
+    trim: Option<(Table, VecDeque<Trim>)>,
 }
 
 /// Hundreds or thousands of rows built around one root row in a few bulk steps, then deleted
@@ -54,6 +56,28 @@ struct Family {
     editor: Option<Id<User>>,
     steps: VecDeque<Step>,
 }
+
+/// A trim: ops on the last slots of one table, with nothing else in between, right after a
+/// shrink. First the row in the table's highest slot goes and a new row takes its slot (its
+/// version goes up), a few times; then the rows in the highest slots go, a shrink gives their
+/// slots back, more rows in the highest slots go (older slots, lower versions), and another
+/// shrink gives those back; then, mostly, a fan of new rows fills every free slot and goes
+/// past the ones given back. Every new row must get an id no row ever had, however the
+/// versions of the slots given back by the two shrinks compare.
+#[derive(Clone, Copy, Debug)]
+enum Trim {
+    /// The delete of the row in the table's highest slot.
+    Top,
+    /// An insert into the table.
+    Insert,
+    Shrink,
+    /// A fan of new rows: as many as the table has free slots and slots given back, plus one
+    /// (at most [`MAX_GROW`]).
+    Grow,
+}
+
+/// The most rows a trim's fan inserts.
+const MAX_GROW: usize = 600;
 
 /// One step of a family; turned into an op when its turn comes, against the reference as it
 /// is then. Steps that grow the family are skipped once its root is gone.
@@ -97,10 +121,16 @@ impl Gen {
             refusals: 1,
             burst: None,
             family: None,
+            trim: None,
         }
     }
 
     pub fn op(&mut self, r: &Reference) -> Op {
+        while self.trim.is_some() {
+            if let Some(op) = self.trim(r) {
+                return op;
+            }
+        }
         if let Some(op) = self.family(r) {
             return op;
         }
@@ -117,7 +147,7 @@ impl Gen {
         let op = if roll == 99 {
             self.big_delete(r)
         } else if roll == 98 && self.rng.chance(30) {
-            Some(Op::Shrink)
+            Some(self.shrink())
         } else if roll < inserts {
             let table = self.table(INSERT_WEIGHTS);
             self.insert(table, r)
@@ -243,7 +273,7 @@ impl Gen {
                 }
                 _ => Op::Delete(target),
             },
-            Step::Shrink => Op::Shrink,
+            Step::Shrink => self.shrink(),
         };
         Some(op)
     }
@@ -309,6 +339,68 @@ impl Gen {
             editor,
             steps,
         })
+    }
+
+    /// A shrink; half the time, a trim follows (see [`Trim`]).
+    fn shrink(&mut self) -> Op {
+        if self.trim.is_none() && self.rng.chance(50) {
+            let table =
+                [Table::User, Table::Post, Table::Comment, Table::Category][self.rng.below(4)];
+            let mut steps = VecDeque::new();
+            for _ in 0..1 + self.rng.below(3) {
+                steps.extend([Trim::Top, Trim::Insert]);
+            }
+            steps.extend((0..1 + self.rng.below(4)).map(|_| Trim::Top));
+            steps.push_back(Trim::Shrink);
+            steps.extend((0..1 + self.rng.below(6)).map(|_| Trim::Top));
+            steps.push_back(Trim::Shrink);
+            if self.rng.chance(70) {
+                steps.push_back(Trim::Grow);
+            }
+            self.trim = Some((table, steps));
+        }
+        Op::Shrink
+    }
+
+    /// The next op of a trim in progress (see [`Trim`]).
+    fn trim(&mut self, r: &Reference) -> Option<Op> {
+        fn highest<T: RefModel>(r: &Reference) -> Option<AnyId> {
+            T::of(r).ids().max_by_key(|&id| slot(id)).map(AnyId::from)
+        }
+        let (table, steps) = self.trim.as_mut()?;
+        let table = *table;
+        let Some(step) = steps.pop_front() else {
+            self.trim = None;
+            return None;
+        };
+        let op = match step {
+            Trim::Top => {
+                let top = match table {
+                    Table::User => highest::<User>(r),
+                    Table::Post => highest::<Post>(r),
+                    Table::Comment => highest::<Comment>(r),
+                    Table::Profile => highest::<Profile>(r),
+                    Table::Category => highest::<Category>(r),
+                };
+                Op::Delete(top?)
+            }
+            Trim::Insert => self.insert(table, r)?,
+            Trim::Shrink => Op::Shrink,
+            Trim::Grow => {
+                let n = match table {
+                    Table::User => r.users.vacant_slots(),
+                    Table::Post => r.posts.vacant_slots(),
+                    Table::Comment => r.comments.vacant_slots(),
+                    Table::Profile => r.profiles.vacant_slots(),
+                    Table::Category => r.categories.vacant_slots(),
+                };
+                let Op::Insert(row) = self.insert(table, r)? else {
+                    return None;
+                };
+                Op::Bulk(Bulk::Fan(row, (n + 1).min(MAX_GROW)))
+            }
+        };
+        Some(op)
     }
 
     /// Now and then, a burst: many children for one user, post or category in a row, then the

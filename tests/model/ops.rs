@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, NotFound, WriteError};
 
 use crate::reference::{
-    RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Violation, by_table,
+    RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Shrunk, Violation, by_table,
 };
 use crate::schema::{Category, Comment, Forum, Post, Profile, User};
 
@@ -129,15 +129,12 @@ pub fn run(
         }
         Op::Shrink => {
             db.shrink_to_fit();
-            let given_back = r.users.shrink()
+            let shrunk = r.users.shrink()
                 + r.posts.shrink()
                 + r.comments.shrink()
                 + r.profiles.shrink()
                 + r.categories.shrink();
-            count(stats, "shrink");
-            if given_back > 0 {
-                count(stats, "shrink gave back slots");
-            }
+            count_shrink(stats, shrunk);
             // Every old id stays stale (the step's check sees the rest of the store).
             all_dead::<User>(db, r)?;
             all_dead::<Post>(db, r)?;
@@ -206,6 +203,20 @@ pub fn count_sizes(stats: &mut Stats, what: &str, plan: &RefPlan) {
     }
 }
 
+/// Counts what a shrink gave back.
+pub fn count_shrink(stats: &mut Stats, shrunk: Shrunk) {
+    count(stats, "shrink");
+    if shrunk.slots > 0 {
+        count(stats, "shrink gave back slots");
+    }
+    if shrunk.only_older {
+        count(
+            stats,
+            "shrink gave back only slots older than the previous shrink",
+        );
+    }
+}
+
 /// Every dead id of table `T` names no row.
 fn all_dead<T: RefModel>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
 where
@@ -242,8 +253,8 @@ where
                 T::of(r).fresh(id),
                 "insert returned {id:?}, an id already handed out"
             );
-            if T::of_mut(r).took_slot(id) {
-                count(stats, "insert into a slot a shrink gave back");
+            if let Some(what) = T::of_mut(r).took_slot(id) {
+                count(stats, what);
             }
             r.insert(id, row);
             count(stats, format!("insert {} ok", T::TABLE));

@@ -30,6 +30,16 @@ pub struct RefTable<T, R = T> {
     /// The slots the last `shrink_to_fit` gave back (after the last live row's), not yet
     /// handed out again: a new row there must get an id no row ever had.
     pub given_back: HashSet<u32>,
+    /// The highest slot the store's table has, as far as the reference can tell: the highest
+    /// slot of any id handed out, down to the last live row's at a shrink.
+    pub top_slot: u32,
+    /// Whether a shrink happened, and whether a row went into a new slot (above `top_slot`)
+    /// since the last one.
+    pub shrunk: bool,
+    pub grown_since_shrink: bool,
+    /// Whether the slots in `given_back` came back from two shrinks in a row (see
+    /// [`Shrunk::only_older`]).
+    pub given_back_twice: bool,
     /// How many of `dead` the last check saw (see `check::table`).
     pub dead_checked: Cell<usize>,
     /// Where the last check's window of older dead ids ended.
@@ -42,6 +52,10 @@ impl<T, R> Default for RefTable<T, R> {
             rows: Vec::new(),
             dead: Vec::new(),
             given_back: HashSet::new(),
+            top_slot: 0,
+            shrunk: false,
+            grown_since_shrink: false,
+            given_back_twice: false,
             dead_checked: Cell::new(0),
             dead_cursor: Cell::new(0),
         }
@@ -74,17 +88,65 @@ impl<T, R> RefTable<T, R> {
     }
 
     /// What `shrink_to_fit` gives back: every slot after the last live row's (the store never
-    /// retires a slot in these runs: that takes 2^31 reuses). Returns how many.
-    pub fn shrink(&mut self) -> usize {
+    /// retires a slot in these runs: that takes 2^31 reuses).
+    pub fn shrink(&mut self) -> Shrunk {
         let last_live = self.ids().map(slot).max().unwrap_or(0);
         let dead = self.dead.iter().map(|&id| slot(id));
         self.given_back = dead.filter(|&s| s > last_live).collect();
-        self.given_back.len()
+        let shrunk = Shrunk {
+            slots: self.given_back.len(),
+            only_older: self.shrunk && !self.grown_since_shrink && !self.given_back.is_empty(),
+        };
+        self.top_slot = last_live;
+        self.given_back_twice = shrunk.only_older;
+        self.shrunk = true;
+        self.grown_since_shrink = false;
+        shrunk
     }
 
-    /// Notes that a new row took slot `id`; whether that slot was given back by a shrink.
-    pub fn took_slot(&mut self, id: Id<T>) -> bool {
-        self.given_back.remove(&slot(id))
+    /// How many of the slots the table ever used hold no row now: free slots, and slots a
+    /// shrink gave back.
+    pub fn vacant_slots(&self) -> usize {
+        let live: HashSet<u32> = self.ids().map(slot).collect();
+        let used: HashSet<u32> = self.dead.iter().map(|&id| slot(id)).collect();
+        used.difference(&live).count()
+    }
+
+    /// Notes that a new row took the slot of `id`; what to count if a shrink gave that slot
+    /// back.
+    pub fn took_slot(&mut self, id: Id<T>) -> Option<&'static str> {
+        if slot(id) > self.top_slot {
+            self.top_slot = slot(id);
+            self.grown_since_shrink = true;
+        }
+        match self.given_back.remove(&slot(id)) {
+            false => None,
+            true if self.given_back_twice => {
+                Some("insert into a slot given back, the last of two shrinks in a row")
+            }
+            true => Some("insert into a slot a shrink gave back"),
+        }
+    }
+}
+
+/// What a shrink of one table gave back, as the reference sees it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Shrunk {
+    /// How many slots.
+    pub slots: usize,
+    /// Whether there were some, and they all came before an earlier shrink: no row went into
+    /// a new slot since. A new slot after such a shrink must still get a version above every
+    /// one its slot had before the earlier shrink.
+    pub only_older: bool,
+}
+
+impl std::ops::Add for Shrunk {
+    type Output = Shrunk;
+    fn add(self, other: Shrunk) -> Shrunk {
+        Shrunk {
+            slots: self.slots + other.slots,
+            only_older: self.only_older || other.only_older,
+        }
     }
 }
 

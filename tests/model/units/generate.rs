@@ -12,7 +12,7 @@ use super::ops::{Bulk, ChainKeys, Op};
 use super::reference::{RELS, RowRef, UnitsRef};
 use super::schema::*;
 use crate::ops::{EditEnd, How};
-use crate::reference::{RefDeleteError, RefTable};
+use crate::reference::{RefDeleteError, RefTable, slot};
 use crate::rng::Rng;
 
 /// Bug (b) of `tests/panics.rs`, fixed: a delete whose requested row's `Drop` panics as well
@@ -43,6 +43,8 @@ pub struct Gen {
     /// key to a parent already taken more often.
     refusals: usize,
     family: Option<Family>,
+    /// A trim of the units in progress (see [`Gen::shrink`]): its steps to come.
+    trim: Option<VecDeque<Trim>>,
 }
 
 /// Hundreds of units built around one root row in a few bulk steps, then deleted with it.
@@ -50,6 +52,22 @@ struct Family {
     root: AnyId,
     steps: VecDeque<Step>,
 }
+
+/// A step of a trim (see the forum generator's `Trim`).
+#[derive(Clone, Copy, Debug)]
+enum Trim {
+    /// The delete of the unit in the highest slot.
+    Top,
+    /// An insert of a unit.
+    Insert,
+    Shrink,
+    /// A fan of units: as many as there are free slots and slots given back, plus one (at
+    /// most [`MAX_GROW`]).
+    Grow,
+}
+
+/// The most units a trim's fan inserts.
+const MAX_GROW: usize = 600;
 
 #[derive(Clone, Copy, Debug)]
 enum Step {
@@ -84,10 +102,16 @@ impl Gen {
             label: 1,
             refusals: 1,
             family: None,
+            trim: None,
         }
     }
 
     pub fn op(&mut self, r: &UnitsRef) -> Op {
+        while self.trim.is_some() {
+            if let Some(op) = self.trim(r) {
+                return self.defuse(r, op, false);
+            }
+        }
         match self.family(r) {
             Some(op) => self.defuse(r, op, true),
             None => {
@@ -145,7 +169,7 @@ impl Gen {
         let op = if roll == 99 {
             self.big_delete(r)
         } else if roll == 98 && self.rng.chance(30) {
-            Some(Op::Shrink)
+            Some(self.shrink())
         } else if roll < inserts {
             if players {
                 Some(Op::InsertPlayer(self.player(r, None)))
@@ -216,6 +240,47 @@ impl Gen {
         };
         self.refusals = 1;
         op
+    }
+
+    /// A shrink; half the time, a trim of the units follows (as the forum's generator makes
+    /// them: the last slots churned, two shrinks in a row, then a fan past them).
+    fn shrink(&mut self) -> Op {
+        if self.trim.is_none() && self.rng.chance(50) {
+            let mut steps = VecDeque::new();
+            for _ in 0..1 + self.rng.below(3) {
+                steps.extend([Trim::Top, Trim::Insert]);
+            }
+            steps.extend((0..1 + self.rng.below(4)).map(|_| Trim::Top));
+            steps.push_back(Trim::Shrink);
+            steps.extend((0..1 + self.rng.below(6)).map(|_| Trim::Top));
+            steps.push_back(Trim::Shrink);
+            if self.rng.chance(70) {
+                steps.push_back(Trim::Grow);
+            }
+            self.trim = Some(steps);
+        }
+        Op::Shrink
+    }
+
+    /// The next op of a trim in progress.
+    fn trim(&mut self, r: &UnitsRef) -> Option<Op> {
+        let steps = self.trim.as_mut()?;
+        let Some(step) = steps.pop_front() else {
+            self.trim = None;
+            return None;
+        };
+        let op = match step {
+            Trim::Top => Op::Delete(r.units.ids().max_by_key(|&id| slot(id))?.into()),
+            Trim::Insert => Op::InsertUnit(self.unit(r, None)?),
+            Trim::Shrink => Op::Shrink,
+            Trim::Grow => {
+                let n = (r.units.vacant_slots() + 1).min(MAX_GROW);
+                let owner_id = self.live(&r.players)?;
+                let template = self.template(owner_id, n);
+                Op::Fan(template, Bulk { n, armed_every: 0 })
+            }
+        };
+        Some(op)
     }
 
     /// Of a few players and units, the one whose delete would remove the most rows.
@@ -318,7 +383,7 @@ impl Gen {
                 }
                 _ => Op::Delete(target),
             },
-            Step::Shrink => Op::Shrink,
+            Step::Shrink => self.shrink(),
         };
         Some(op)
     }

@@ -100,6 +100,8 @@ pub fn covers_every_outcome(stats: &Stats) {
         "shrink",
         "shrink gave back slots",
         "insert into a slot a shrink gave back",
+        "shrink gave back only slots older than the previous shrink",
+        "insert into a slot given back, the last of two shrinks in a row",
     ]
     .map(String::from)
     .into();

@@ -27,7 +27,8 @@ use super::reference::{RELS, RowRef, UnitsRef, player_keys_put_back, unit_keys_p
 use super::schema::*;
 use crate::ops::{
     EDIT_PANIC, EDIT_RETURNS, EditEnd, How, Stats, compare_outcome, compare_plan, count,
-    count_sizes, edit_of_stale, edit_outcome, message, outcome, same_write_error, variant,
+    count_shrink, count_sizes, edit_of_stale, edit_outcome, message, outcome, same_write_error,
+    variant,
 };
 
 /// How many rows a bulk step inserts, and which of them get the template's bomb.
@@ -149,10 +150,7 @@ pub fn run(
             // Vacant slots hold no row: no bomb goes off.
             let got = quietly(|| db.shrink_to_fit());
             ensure_eq!(got, Ok(()), "shrink_to_fit");
-            count(stats, "shrink");
-            if r.players.shrink() + r.units.shrink() > 0 {
-                count(stats, "shrink gave back slots");
-            }
+            count_shrink(stats, r.players.shrink() + r.units.shrink());
             for &dead in &r.players.dead {
                 ensure!(!db.contains(dead), "{dead:?} came back after a shrink");
             }
@@ -236,8 +234,8 @@ fn insert_player(
                 r.players.fresh(id),
                 "insert returned {id:?}, an id already handed out"
             );
-            if r.players.took_slot(id) {
-                count(stats, "insert into a slot a shrink gave back");
+            if let Some(what) = r.players.took_slot(id) {
+                count(stats, what);
             }
             r.insert_player(id, row);
             count(stats, "insert players ok");
@@ -269,8 +267,8 @@ fn insert_unit(
                 r.units.fresh(id),
                 "insert returned {id:?}, an id already handed out"
             );
-            if r.units.took_slot(id) {
-                count(stats, "insert into a slot a shrink gave back");
+            if let Some(what) = r.units.took_slot(id) {
+                count(stats, what);
             }
             r.insert_unit(id, row);
             count(stats, "insert units ok");
