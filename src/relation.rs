@@ -259,8 +259,10 @@ impl fmt::Display for RelationInfo {
 ///
 /// `belongs_to!(Vis Name: Child.field -> Parent, has_many | has_one [, on_delete = Policy])`
 /// defines a unit struct `Name` implementing [`Relation`]. The field must be an `Id<Parent>`
-/// (required) or an `Option<Id<Parent>>` (optional); the policy is one of [`OnDelete`]'s
-/// variants and defaults to `Restrict`.
+/// (required) or an `Option<Id<Parent>>` (optional) of a `Child` that derives
+/// [`Model`](derive@crate::Model); the policy is one of [`OnDelete`]'s variants and defaults to
+/// `Restrict`. `Child` and `Parent` are bare type names: name a generic row through a type
+/// alias (`type Tree = Node<u32>;`), or import a row from another module with `use`.
 ///
 /// ```
 /// use relstore::{Db, Id, Model};
