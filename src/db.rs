@@ -29,9 +29,10 @@ use crate::table::Table;
 /// relations are known when the program compiles, so a read goes straight to its table (as
 /// fast as a hand-written slotmap) and using a table or relation the schema lacks does not
 /// compile. Create a store with [`Db::new`]. Reads hand out [`Row`]s, which deref to your struct and
-/// navigate relations; writes go through [`Db::insert`], [`Db::update`], [`Db::replace`] and
-/// [`Db::delete`], which check every foreign key and keep every index in sync. No API hands out
-/// a `&mut` to a stored row, so a foreign key can never change behind an index's back.
+/// navigate relations; writes go through [`Db::insert`], [`Db::edit`], [`Db::update`],
+/// [`Db::replace`] and [`Db::delete`], which check every foreign key and keep every index in
+/// sync. The one `&mut` to a stored row is the one [`Db::edit`] lends its closure, after which
+/// the store checks the keys, so a foreign key can never change behind an index's back.
 ///
 /// ```
 /// use relstore::{Db, Id, Model};
@@ -104,7 +105,7 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        self.table::<T>().get(id).ok_or(NotFound::new(id))
+        self.table::<T>().get(id).ok_or_else(|| NotFound::new(id))
     }
 
     /// Whether `id` names a row of this store.

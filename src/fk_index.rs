@@ -8,8 +8,9 @@ use slotmap::SecondaryMap;
 use crate::id::RowKey;
 
 /// Children per parent. Derived data: it holds nothing the rows do not, and the store
-/// rebuilds it from them (`Db::check_integrity` compares the two). Empty lists are dropped,
-/// so the index costs nothing for parents without children.
+/// rebuilds it from them (`Db::check_integrity` compares the two). Empty lists are dropped;
+/// the map itself is dense by parent slot, 32 bytes per slot up to the highest parent with
+/// children.
 ///
 /// How a parent's list is stored is this file's business: the rest of the crate sees
 /// [`ChildKeys`] and the methods below, never a slice, so that big families can get another

@@ -76,7 +76,7 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         self.rows().len() == 0
     }
 
-    /// Every row, in slot order (not insertion order: deleted rows' slots are reused).
+    /// Every row, in slot order (not creation order: deleted rows' slots are reused).
     pub fn iter(&self) -> Rows<'db, T, S> {
         Rows {
             db: self.db,
@@ -203,21 +203,37 @@ impl<'db, R: Relation, S: HasRelation<R>> RelationRef<'db, R, S> {
     /// [`NotFound`] for a stale child id.
     #[inline]
     pub fn belongs_to(&self, child: Id<R::Child>) -> Result<ParentRow<'db, R, S>, NotFound> {
-        let row = (self.db.rows::<R::Child>().get(child.key())).ok_or(NotFound::new(child))?;
-        Ok(self.parent_of(row))
+        let row =
+            (self.db.rows::<R::Child>().get(child.key())).ok_or_else(|| NotFound::new(child))?;
+        Ok(self.parent_of_stored(row))
     }
 
-    /// The parent of a child row you already hold (see [`RelationRef::belongs_to`]).
+    /// The parent a child row's key names (see [`RelationRef::belongs_to`]). The row may be
+    /// any value of the child type, a copy taken earlier or one not stored at all.
+    ///
+    /// # Errors
+    /// [`NotFound`] naming the parent when the key names no row (a copy of a row whose
+    /// parent has been deleted since, or a made-up key).
+    pub fn parent_of(&self, child: &R::Child) -> Result<ParentRow<'db, R, S>, NotFound> {
+        if let Some(parent) = R::key(child).parent_id()
+            && !self.db.rows::<R::Parent>().contains_key(parent.key())
+        {
+            return Err(NotFound::new(parent));
+        }
+        Ok(self.parent_of_stored(child))
+    }
+
+    /// The parent of a row stored in this store, whose keys the store keeps pointing to rows.
     ///
     /// # Panics
     /// Only if a hand-written [`Relation`] breaks its contract (its key field changed
-    /// behind the store's back): the store keeps every required key pointing to a row.
+    /// behind the store's back).
     #[inline]
-    pub fn parent_of(&self, child: &R::Child) -> ParentRow<'db, R, S> {
+    pub(crate) fn parent_of_stored(&self, child: &R::Child) -> ParentRow<'db, R, S> {
         let (db, parents) = (self.db, self.db.rows::<R::Parent>());
         R::key(child).wrap(|parent| match parents.get(parent.key()) {
             Some(row) => Row::new(db, parent, row),
-            None => unreachable!("a key names a stored row"),
+            None => unreachable!("a stored row's key names a stored row"),
         })
     }
 

@@ -80,7 +80,9 @@ impl<T> Id<T> {
     }
 
     /// Rebuilds a handle from [`Id::to_bits`]. Any `u64` is accepted: it names the row of this
-    /// table at that slot and generation, if there is one.
+    /// table at that slot and generation, if there is one. An even generation (the store never
+    /// hands one out) is made odd, so `from_bits(b).to_bits()` equals `b` only for bits that
+    /// came from `to_bits`.
     #[inline]
     pub fn from_bits(bits: u64) -> Self {
         // As `KeyData::from_ffi` does, the version (high half) is made odd, as every version a

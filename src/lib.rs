@@ -1,7 +1,7 @@
 //! # relstore
 //!
 //! An embedded, in-memory relational store for games and tools: tables of plain Rust structs
-//! in slotmap arenas, addressed by typed generational ids, with relations declared once and
+//! in generational arenas, addressed by typed generational ids, with relations declared once and
 //! kept in sync by the store.
 //!
 //! - **Typed ids.** [`Id<User>`](Id) cannot be used for a post; a stale id never reaches
@@ -10,7 +10,7 @@
 //!   ([`belongs_to!`]): the child's BelongsTo and the parent's [`HasMany`] or [`HasOne`]
 //!   come from one declaration, so they cannot disagree.
 //! - **A foreign-key index** per relation: a parent's children are found in O(1), iterated in
-//!   insertion order without allocating, counted in O(1).
+//!   creation order without allocating, counted in O(1).
 //! - **Referential integrity**: a key to a missing parent is an error; deleting a parent
 //!   restricts, cascades or sets null, all or nothing ([`OnDelete`]).
 //!
@@ -57,9 +57,11 @@
 //!
 //! What the store holds, so that a game can budget it:
 //!
-//! - **A row** costs one slot of its table: `size_of::<T>()` plus a 4-byte version, rounded
-//!   up to `T`'s alignment (what a plain slotmap costs), plus an 8-byte creation number kept
-//!   beside the slots. Heap data the row owns (strings, vectors) is the row's own.
+//! - **A row** costs one slot of its table, `size_of::<T>()` plus 8 bytes (the slot's state
+//!   and version), rounded up to `T`'s alignment: what a plain slotmap costs for rows aligned
+//!   to 8 bytes (any row holding a `String`, `Vec`, `Box`, `u64` or `Id`), 4 bytes more for
+//!   smaller ones. An 8-byte creation number per slot is kept beside the slots. Heap data the
+//!   row owns (strings, vectors) is the row's own.
 //! - **An empty slot** (its row deleted) costs the same, and stays: its version is what keeps
 //!   old ids of the rows it held stale. New rows reuse empty slots first, so a table's slot
 //!   count is the most rows it ever held at once. [`Db::shrink_to_fit`] gives back the empty
@@ -67,8 +69,10 @@
 //!   back; iterating a table walks its slots, empty ones included.
 //! - **A relation** keeps, in its foreign-key index, 32 bytes per parent slot up to the highest
 //!   parent slot that has children (the index is dense by parent slot, which keeps a has-many
-//!   lookup to one indexed load), plus 8 bytes per child, with a vector's spare capacity.
-//!   Parents without children cost nothing beyond that.
+//!   lookup to one indexed load), plus 8 bytes per child, with a vector's spare capacity. So
+//!   one parent with children in slot 1,000,000 costs 32 MB per relation: a freed slot is
+//!   reused first (last freed, first reused), and long-lived parents created early keep low
+//!   slots.
 //! - **Scratch:** a delete that cascades keeps its buffers for the next one only while they
 //!   are small (128 entries each, 64 KiB of marks); a big cascade's memory goes back as soon
 //!   as it is done.

@@ -119,11 +119,17 @@ pub trait ForeignKey<P>: sealed::Sealed + Copy + Send + Sync + 'static {
     type Wrap<X>;
     /// `f` of the parent, wrapped as [`ForeignKey::Wrap`] says.
     fn wrap<X>(&self, f: impl FnOnce(Id<P>) -> X) -> Self::Wrap<X>;
+    /// A navigation's answer as an `Option`, for code generic over the relation:
+    /// `<R::Key as ForeignKey<_>>::into_option(db.belongs_to(R, id)?)`.
+    fn into_option<X>(wrapped: Self::Wrap<X>) -> Option<X>;
     /// The parent pointed to, if any.
     fn parent_id(&self) -> Option<Id<P>>;
     /// Sets the key to null; does nothing on a required key (the schema only lets
     /// [`OnDelete::SetNull`] clear optional ones).
     fn clear(&mut self);
+    /// Points the key back at `parent` (or null): how an edit puts a refused key back.
+    #[doc(hidden)]
+    fn restore(&mut self, parent: Option<Id<P>>);
 }
 
 impl<P: 'static> ForeignKey<P> for Id<P> {
@@ -134,10 +140,20 @@ impl<P: 'static> ForeignKey<P> for Id<P> {
         f(*self)
     }
     #[inline]
+    fn into_option<X>(wrapped: X) -> Option<X> {
+        Some(wrapped)
+    }
+    #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         Some(*self)
     }
     fn clear(&mut self) {}
+    fn restore(&mut self, parent: Option<Id<P>>) {
+        // A required key always held a parent.
+        if let Some(parent) = parent {
+            *self = parent;
+        }
+    }
 }
 
 impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
@@ -148,11 +164,18 @@ impl<P: 'static> ForeignKey<P> for Option<Id<P>> {
         self.map(f)
     }
     #[inline]
+    fn into_option<X>(wrapped: Option<X>) -> Option<X> {
+        wrapped
+    }
+    #[inline]
     fn parent_id(&self) -> Option<Id<P>> {
         *self
     }
     fn clear(&mut self) {
         *self = None;
+    }
+    fn restore(&mut self, parent: Option<Id<P>>) {
+        *self = parent;
     }
 }
 
@@ -236,8 +259,10 @@ impl fmt::Display for RelationInfo {
 ///
 /// `belongs_to!(Vis Name: Child.field -> Parent, has_many | has_one [, on_delete = Policy])`
 /// defines a unit struct `Name` implementing [`Relation`]. The field must be an `Id<Parent>`
-/// (required) or an `Option<Id<Parent>>` (optional); the policy is one of [`OnDelete`]'s
-/// variants and defaults to `Restrict`.
+/// (required) or an `Option<Id<Parent>>` (optional) of a `Child` that derives
+/// [`Model`](derive@crate::Model); the policy is one of [`OnDelete`]'s variants and defaults to
+/// `Restrict`. `Child` and `Parent` are bare type names: name a generic row through a type
+/// alias (`type Tree = Node<u32>;`), or import a row from another module with `use`.
 ///
 /// ```
 /// use relstore::{Db, Id, Model};

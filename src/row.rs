@@ -98,7 +98,7 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
         R: Relation<Child = T>,
         S: HasRelation<R>,
     {
-        self.db.relation(relation).parent_of(self.row)
+        self.db.relation(relation).parent_of_stored(self.row)
     }
 }
 
@@ -126,7 +126,7 @@ impl<T: Model + std::fmt::Debug, S> std::fmt::Debug for Row<'_, T, S> {
     }
 }
 
-/// The children of one parent under a has-many relation, in insertion order; from
+/// The children of one parent under a has-many relation, in creation order; from
 /// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,
 /// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
 #[must_use = "iterators are lazy and do nothing unless consumed"]

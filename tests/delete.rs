@@ -301,10 +301,9 @@ fn state<S: Full>(db: &Db<S>) -> Vec<String> {
     fn belongs<R: Relation, S: HasRelation<R>>(db: &Db<S>, relation: R, out: &mut Vec<String>) {
         let relation = db.relation(relation);
         for child in db.table::<R::Child>() {
-            // Generic over the key's type: read the key (`belongs_to` gives a `Row` or an
-            // `Option<Row>` depending on it).
-            assert!(relation.belongs_to(child.id()).is_ok());
-            let parent = relstore::ForeignKey::parent_id(R::key(child.value()));
+            // Generic over the key's type: `belongs_to` gives a `Row` or an `Option<Row>`.
+            let parent = relation.belongs_to(child.id()).expect("a live child");
+            let parent = <R::Key as relstore::ForeignKey<_>>::into_option(parent).map(|p| p.id());
             out.push(format!("{} {:?} -> {parent:?}", R::NAME, child.id()));
         }
     }

@@ -70,11 +70,28 @@ fn a_required_key_gives_its_parent_and_an_optional_one_an_option() {
     assert_eq!(db.belongs_to(PostAuthor, hello).unwrap().id(), ann);
     assert_eq!(db.relation(PostAuthor).belongs_to(hello).unwrap().id(), ann);
     assert_eq!(row.belongs_to(PostEditor).map(|u| u.id()), Some(bob));
+    let editor = db.relation(PostEditor).parent_of(row.value());
+    assert_eq!(editor.map(|u| u.map(|u| u.id())), Ok(Some(bob)));
+}
+
+#[test]
+fn a_copy_of_a_row_whose_parent_is_gone_gives_not_found_not_a_panic() {
+    let mut db = db();
+    let [ann, bob] = ["ann", "bob"].map(|n| db.insert(user(n)).unwrap());
+    let hello = db.insert(edited_post(ann, bob, "hello")).unwrap();
+    let copy = db.get(hello).unwrap().value().clone();
+    db.delete(bob).unwrap(); // sets the stored post's editor to null, not the copy's
+    let editor = db
+        .relation(PostEditor)
+        .parent_of(&copy)
+        .map(|e| e.is_some());
+    assert_eq!(editor, Err(NotFound { id: bob.into() }));
+    let forged = post(relstore::Id::from_bits(0x7777_0000_0000_0042), "forged");
+    let author = db.relation(PostAuthor).parent_of(&forged).map(|a| a.id());
+    assert!(author.is_err());
     assert_eq!(
-        db.relation(PostEditor)
-            .parent_of(row.value())
-            .map(|u| u.id()),
-        Some(bob)
+        db.relation(PostAuthor).parent_of(&copy).map(|a| a.id()),
+        Ok(ann)
     );
 }
 

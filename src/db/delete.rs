@@ -63,6 +63,8 @@ pub(crate) struct Cascade {
 #[derive(Default)]
 struct SlotSet {
     pages: Vec<Option<Box<[u64; PAGE_SLOTS / 64]>>>,
+    /// Pages allocated (the page table itself is 8 bytes per 4,096 slots).
+    allocated: usize,
 }
 
 impl SlotSet {
@@ -80,7 +82,10 @@ impl SlotSet {
         if self.pages.len() <= page {
             self.pages.resize_with(page + 1, || None);
         }
-        let words = self.pages[page].get_or_insert_with(|| Box::new([0; PAGE_SLOTS / 64]));
+        let words = self.pages[page].get_or_insert_with(|| {
+            self.allocated += 1;
+            Box::new([0; PAGE_SLOTS / 64])
+        });
         let fresh = words[word] & bit == 0;
         words[word] |= bit;
         fresh
@@ -96,7 +101,7 @@ impl SlotSet {
     }
 
     fn page_count(&self) -> usize {
-        self.pages.len()
+        self.allocated
     }
 
     #[inline]

@@ -10,9 +10,10 @@ use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::schema::{HasRelation, RelationVisitor, Schema};
 
 impl<S: Schema> Db<S> {
-    /// Checks every rule the store keeps: each foreign key names a row of its parent table,
-    /// each has-one parent has at most one child, and each foreign-key index equals the one
-    /// the rows alone give. The store keeps these itself, so an error means a bug in relstore
+    /// Checks every rule that ties rows together: each foreign key names a row of its parent
+    /// table, each has-one parent has at most one child, and each foreign-key index equals the
+    /// one the rows alone give. (A table's own structure, its slots, versions and free list,
+    /// is checked when it is built from an image, and kept by construction.) The store keeps these itself, so an error means a bug in relstore
     /// (or, once snapshots load, a damaged file); it names the relation and the rows.
     ///
     /// Costs a pass over every child table and a rebuild of every index: O(n log n).

@@ -439,24 +439,9 @@ impl<S: Schema, T: Model> RelationVisitor<S> for RestoreKeys<'_, T> {
         S: HasRelation<R>,
     {
         if let Some(child) = (self.row as &mut dyn Any).downcast_mut::<R::Child>() {
-            let key = R::key_mut(child);
-            match self.saved.get(self.at) {
-                Some(parent) => set_parent::<R>(key, Id::from_key(parent)),
-                None => key.clear(),
-            }
+            R::key_mut(child).restore(self.saved.get(self.at).map(Id::from_key));
             self.at += 1;
         }
-    }
-}
-
-/// Points `key` at `parent`. A required key can only have held a parent, and an optional one
-/// takes `Some`; [`ForeignKey`] is sealed to those two types.
-fn set_parent<R: Relation>(key: &mut R::Key, parent: Id<R::Parent>) {
-    let key: &mut dyn Any = key;
-    if let Some(required) = key.downcast_mut::<Id<R::Parent>>() {
-        *required = parent;
-    } else if let Some(optional) = key.downcast_mut::<Option<Id<R::Parent>>>() {
-        *optional = Some(parent);
     }
 }
 

@@ -32,21 +32,38 @@ fn key_of(index: usize, version: u32) -> RowKey {
 
 /// One cell of the arena. Versions are odd while occupied and even while vacant, as in
 /// slotmap; slot 0 is never used, so the first id is `1v1` and no key is all zeros.
+///
+/// `repr(u8)` puts the tag and the version side by side in the slot's first 8 bytes, so a
+/// lookup reads one word before the row, as slotmap does. Without it the compiler hides the
+/// tag in a spare bit pattern of the row (a `String`'s capacity, say), which a lookup then
+/// reads from elsewhere in the slot (measured: 5% slower `get` at 1M rows), and a row with no
+/// spare pattern would pay for a separate tag.
 #[derive(Clone)]
-pub(crate) struct Slot<T> {
-    version: u32,
-    content: Content<T>,
-}
-
-#[derive(Clone)]
-enum Content<T> {
-    Occupied(T),
+#[repr(u8)]
+enum Slot<T> {
+    Occupied {
+        version: u32,
+        row: T,
+    },
     /// On the free list; `next` is the next free slot's index, or `END`.
     Free {
+        version: u32,
         next: u32,
     },
     /// Never handed out again: its version reached [`LAST_VERSION`] (or slot 0).
-    Retired,
+    Retired {
+        version: u32,
+    },
+}
+
+impl<T> Slot<T> {
+    fn version(&self) -> u32 {
+        match *self {
+            Slot::Occupied { version, .. }
+            | Slot::Free { version, .. }
+            | Slot::Retired { version } => version,
+        }
+    }
 }
 
 /// What one slot holds, as [`Arena::image`] reports it and [`Arena::from_image`] takes it.
@@ -104,10 +121,7 @@ impl<T> Default for Arena<T> {
 impl<T> Arena<T> {
     pub(crate) fn new() -> Self {
         Arena {
-            slots: vec![Slot {
-                version: 0,
-                content: Content::Retired,
-            }],
+            slots: vec![Slot::Retired { version: 0 }],
             free_head: END,
             len: 0,
             fresh_version: 1,
@@ -118,10 +132,7 @@ impl<T> Arena<T> {
     pub(crate) fn get(&self, key: RowKey) -> Option<&T> {
         let (index, version) = slot_of(key);
         match self.slots.get(index) {
-            Some(Slot {
-                version: v,
-                content: Content::Occupied(row),
-            }) if *v == version => Some(row),
+            Some(Slot::Occupied { version: v, row }) if *v == version => Some(row),
             _ => None,
         }
     }
@@ -130,10 +141,7 @@ impl<T> Arena<T> {
     pub(crate) fn get_mut(&mut self, key: RowKey) -> Option<&mut T> {
         let (index, version) = slot_of(key);
         match self.slots.get_mut(index) {
-            Some(Slot {
-                version: v,
-                content: Content::Occupied(row),
-            }) if *v == version => Some(row),
+            Some(Slot::Occupied { version: v, row }) if *v == version => Some(row),
             _ => None,
         }
     }
@@ -154,21 +162,18 @@ impl<T> Arena<T> {
         self.len += 1;
         let index = self.free_head as usize;
         if let Some(slot) = self.slots.get_mut(index) {
-            let Content::Free { next } = slot.content else {
+            let Slot::Free { version, next } = *slot else {
                 unreachable!("the free list holds free slots only")
             };
             self.free_head = next;
-            slot.version += 1; // even (vacant) to odd (occupied)
-            slot.content = Content::Occupied(row);
-            return key_of(index, slot.version);
+            let version = version + 1; // even (vacant) to odd (occupied)
+            *slot = Slot::Occupied { version, row };
+            return key_of(index, version);
         }
         let index = self.slots.len();
         assert!(index < END as usize, "a table holds at most 2^32 - 2 slots");
         let version = self.fresh_version;
-        self.slots.push(Slot {
-            version,
-            content: Content::Occupied(row),
-        });
+        self.slots.push(Slot::Occupied { version, row });
         key_of(index, version)
     }
 
@@ -178,20 +183,23 @@ impl<T> Arena<T> {
     pub(crate) fn remove(&mut self, key: RowKey) -> Option<T> {
         let (index, version) = slot_of(key);
         let slot = self.slots.get_mut(index)?;
-        if slot.version != version || !matches!(slot.content, Content::Occupied(_)) {
+        if !matches!(*slot, Slot::Occupied { version: v, .. } if v == version) {
             return None;
         }
+        // Odd to even: every key of the old row is stale now.
         let vacant = if version >= LAST_VERSION {
-            Content::Retired
+            Slot::Retired {
+                version: version + 1,
+            }
         } else {
-            Content::Free {
+            Slot::Free {
+                version: version + 1,
                 next: self.free_head,
             }
         };
-        let Content::Occupied(row) = std::mem::replace(&mut slot.content, vacant) else {
+        let Slot::Occupied { row, .. } = std::mem::replace(slot, vacant) else {
             unreachable!("checked above")
         };
-        slot.version += 1; // odd to even: every key of the old row is stale now
         if version < LAST_VERSION {
             self.free_head = index as u32;
         }
@@ -210,7 +218,7 @@ impl<T> Arena<T> {
     pub(crate) fn free_list(&self) -> impl Iterator<Item = u32> + '_ {
         let mut at = self.free_head;
         std::iter::from_fn(move || {
-            let Content::Free { next } = self.slots.get(at as usize)?.content else {
+            let Slot::Free { next, .. } = *self.slots.get(at as usize)? else {
                 return None;
             };
             Some(std::mem::replace(&mut at, next))
@@ -220,13 +228,13 @@ impl<T> Arena<T> {
     /// Every slot after slot 0, as an image: enough, with [`Arena::free_list`], to rebuild the
     /// arena exactly.
     pub(crate) fn image(&self) -> impl Iterator<Item = SlotImage<&T>> {
-        self.slots[1..].iter().map(|slot| match &slot.content {
-            Content::Occupied(row) => SlotImage::Occupied {
-                version: slot.version,
+        self.slots[1..].iter().map(|slot| match slot {
+            Slot::Occupied { version, row } => SlotImage::Occupied {
+                version: *version,
                 row,
             },
             _ => SlotImage::Vacant {
-                version: slot.version,
+                version: slot.version(),
             },
         })
     }
@@ -252,18 +260,13 @@ impl<T> Arena<T> {
                     if version % 2 == 1 && version <= LAST_VERSION =>
                 {
                     arena.len += 1;
-                    Slot {
-                        version,
-                        content: Content::Occupied(row),
-                    }
+                    Slot::Occupied { version, row }
                 }
+                // Retired until the free list says otherwise.
                 SlotImage::Vacant { version }
                     if version % 2 == 0 && version <= LAST_VERSION + 1 =>
                 {
-                    Slot {
-                        version,
-                        content: Content::Retired, // until the free list says otherwise
-                    }
+                    Slot::Retired { version }
                 }
                 _ => return Err(ImageError::Version { slot: index }),
             });
@@ -276,12 +279,18 @@ impl<T> Arena<T> {
                 },
             )?;
             // A free slot is vacant, listed once, and has a version left to hand out.
-            if !matches!(slot.content, Content::Retired) || slot.version > LAST_VERSION {
+            let Slot::Retired { version } = *slot else {
+                return Err(ImageError::FreeList {
+                    slot: index as usize,
+                });
+            };
+            if version > LAST_VERSION {
                 return Err(ImageError::FreeList {
                     slot: index as usize,
                 });
             }
-            slot.content = Content::Free {
+            *slot = Slot::Free {
+                version,
                 next: arena.free_head,
             };
             arena.free_head = index;
@@ -300,10 +309,10 @@ impl<T> Arena<T> {
     pub(crate) fn shrink_to_fit(&mut self) -> usize {
         // Only free slots go: a retired one may have handed out versions up to LAST_VERSION.
         let keep = (self.slots.iter())
-            .rposition(|slot| !matches!(slot.content, Content::Free { .. }))
+            .rposition(|slot| !matches!(slot, Slot::Free { .. }))
             .map_or(1, |last| last + 1);
         if keep < self.slots.len() {
-            let highest = self.slots[keep..].iter().map(|slot| slot.version).max();
+            let highest = self.slots[keep..].iter().map(Slot::version).max();
             let highest = highest.unwrap_or(0).max(self.fresh_version);
             // Free slots' versions are even and at most LAST_VERSION - 1, so this is odd, above
             // every dropped version, and at most LAST_VERSION.
@@ -313,7 +322,9 @@ impl<T> Arena<T> {
             let free: Vec<u32> = self.free_list().filter(|&i| (i as usize) < keep).collect();
             self.free_head = END;
             for &index in free.iter().rev() {
-                self.slots[index as usize].content = Content::Free {
+                let slot = &mut self.slots[index as usize];
+                *slot = Slot::Free {
+                    version: slot.version(),
                     next: self.free_head,
                 };
                 self.free_head = index;
@@ -336,9 +347,9 @@ impl<'a, T> Iterator for Iter<'a, T> {
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         for (index, slot) in self.slots.by_ref() {
-            if let Content::Occupied(row) = &slot.content {
+            if let Slot::Occupied { version, row } = slot {
                 self.remaining -= 1;
-                return Some((key_of(index, slot.version), row));
+                return Some((key_of(index, *version), row));
             }
         }
         None

@@ -6,9 +6,7 @@
 //! reference ([`Spec`]): its policy, whether it is has-one, and how to read and clear its key.
 //! The store's schema is [`Forum`].
 
-use relstore::{
-    Db, ForeignKey, HasRelation, Id, Model, NotFound, OnDelete, ParentRow, Relation, Row,
-};
+use relstore::{Db, HasRelation, Id, Model, NotFound, OnDelete, Relation};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
@@ -68,38 +66,25 @@ pub trait Spec: Relation + Default {
         db: &Db<S>,
         parent: Id<Self::Parent>,
     ) -> Result<Result<Vec<Id<Self::Child>>, NotFound>, String>;
-    /// What navigating to the parent gave (a `Row` for a required key, an `Option<Row>` for an
-    /// optional one), as an `Option`.
-    fn parent_row<'db, S: HasRelation<Self>>(
-        row: ParentRow<'db, Self, S>,
-    ) -> Option<Row<'db, Self::Parent, S>>;
 }
 
 /// Reads a foreign-key field, required or optional, without help from the store.
-pub trait Key<P>: ForeignKey<P> {
+pub trait Key<P> {
     fn get(&self) -> Option<Id<P>>;
     fn clear(&mut self);
-    /// A navigation answer for a key of this type, as an `Option`.
-    fn wrapped<X>(answer: <Self as ForeignKey<P>>::Wrap<X>) -> Option<X>;
 }
-impl<P: 'static> Key<P> for Id<P> {
+impl<P> Key<P> for Id<P> {
     fn get(&self) -> Option<Id<P>> {
         Some(*self)
     }
     fn clear(&mut self) {}
-    fn wrapped<X>(answer: X) -> Option<X> {
-        Some(answer)
-    }
 }
-impl<P: 'static> Key<P> for Option<Id<P>> {
+impl<P> Key<P> for Option<Id<P>> {
     fn get(&self) -> Option<Id<P>> {
         *self
     }
     fn clear(&mut self) {
         *self = None;
-    }
-    fn wrapped<X>(answer: Option<X>) -> Option<X> {
-        answer
     }
 }
 
@@ -130,11 +115,6 @@ macro_rules! relation {
                 parent: relstore::Id<$parent>,
             ) -> Result<Result<Vec<relstore::Id<$child>>, relstore::NotFound>, String> {
                 relation!(@answers $kind)(db, parent)
-            }
-            fn parent_row<'db, S: relstore::HasRelation<Self>>(
-                row: relstore::ParentRow<'db, Self, S>,
-            ) -> Option<relstore::Row<'db, $parent, S>> {
-                <<Self as relstore::Relation>::Key as crate::schema::Key<$parent>>::wrapped(row)
             }
         }
     };
