@@ -12,7 +12,7 @@ use relstore::{
 };
 
 fn info<R: relstore::Relation>() -> &'static RelationInfo {
-    const { &RelationInfo::of::<R>() }
+    RelationInfo::of::<R>()
 }
 
 /// Alice writes two posts; bob comments on one of them; alice has a profile.

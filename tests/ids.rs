@@ -89,11 +89,11 @@ fn a_stale_id_is_not_found_even_after_its_slot_is_reused() -> Result<(), Error> 
     assert_ne!(bob, alice);
 
     let gone = NotFound { id: alice.into() };
-    assert_eq!(db.get(alice).err(), Some(gone.clone()));
+    assert_eq!(db.get(alice).err(), Some(gone));
     assert!(!db.contains(alice));
     assert!(db.table::<User>().get(alice).is_none());
     assert!(!db.table::<User>().contains(alice));
-    assert_eq!(db.has_many(PostAuthor, alice).err(), Some(gone.clone()));
+    assert_eq!(db.has_many(PostAuthor, alice).err(), Some(gone));
     assert_eq!(db.has_one(ProfileUser, alice).err(), Some(gone));
     assert_eq!(
         db.update(alice, |u| u.name = "mallory".into()).err(),

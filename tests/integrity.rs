@@ -9,7 +9,7 @@ use common::*;
 use relstore::{AnyId, Error, Id, NotFound, RelationInfo, WriteError};
 
 fn info<R: relstore::Relation>() -> &'static RelationInfo {
-    const { &RelationInfo::of::<R>() }
+    RelationInfo::of::<R>()
 }
 
 /// A store with two users, alice's post with one comment, her profile, a category, and a
