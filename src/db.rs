@@ -20,7 +20,9 @@ use crate::id::Id;
 use crate::model::Model;
 use crate::relation::{HasMany, HasOne, ParentRow, Relation, RelationInfo};
 use crate::row::{Children, Row};
-use crate::schema::{self, HasRelation, HasTable, RelationSlot, Schema, TableLinks, TableVisitor};
+use crate::schema::{
+    self, HasRelation, HasTable, RelationSlot, Schema, TableLinks, TablePos, TableVisitor,
+};
 use crate::table::Table;
 
 /// An in-memory relational store: typed tables, relations kept in sync, referential integrity.
@@ -72,8 +74,8 @@ pub struct Db<S> {
     /// One typed arena per table and the foreign-key indexes, reached by type or, through
     /// the schema's dispatcher, by position.
     tables: S,
-    links: Vec<TableLinks>,
-    relations: Vec<RelationSlot>,
+    links: Box<[TableLinks]>,
+    relations: Box<[RelationSlot]>,
     /// Reused by every delete, so that a plain delete allocates nothing.
     cascade_scratch: delete::Cascade,
 }
@@ -244,7 +246,7 @@ impl<S: Schema> std::fmt::Debug for Db<S> {
             }
         }
         let mut map = f.debug_map();
-        for (t, table) in self.links.iter().enumerate() {
+        for (t, table) in TablePos::all(self.links.len()).zip(&self.links) {
             let mut count = Count(&self.tables, 0);
             S::__visit_table(t, &mut count);
             map.entry(&table.name, &count.1);

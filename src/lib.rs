@@ -128,8 +128,8 @@ pub mod __private {
     pub use crate::id::RowKey;
     pub use crate::model::{KeyFieldType, KeyProbe, ModelBounds, NotKey, field_hash};
     pub use crate::schema::{
-        RelationVisitor, TableVisitor, assert_distinct, assert_keys_have_relations, assert_policy,
-        position,
+        RelationPos, RelationVisitor, TablePos, TableVisitor, assert_distinct,
+        assert_keys_have_relations, assert_policy, position,
     };
     pub use crate::table::Table;
 }

@@ -35,11 +35,11 @@ pub trait Schema: Sized + Send + Sync + 'static {
     fn __indexes_mut(&mut self) -> &mut [FkIndex];
     #[doc(hidden)]
     /// Calls `visitor` with the type of the table at position `t`; nothing if there is none.
-    fn __visit_table<V: TableVisitor<Self>>(t: usize, visitor: &mut V);
+    fn __visit_table<V: TableVisitor<Self>>(t: TablePos, visitor: &mut V);
     #[doc(hidden)]
     /// Calls `visitor` with the type of the relation at position `r`; nothing if there is
     /// none.
-    fn __visit_relation<V: RelationVisitor<Self>>(r: usize, visitor: &mut V);
+    fn __visit_relation<V: RelationVisitor<Self>>(r: RelationPos, visitor: &mut V);
     #[doc(hidden)]
     /// Calls `visitor` once per relation, in declaration order.
     fn __relations<V: RelationVisitor<Self>>(visitor: &mut V);
@@ -53,7 +53,7 @@ pub trait Schema: Sized + Send + Sync + 'static {
 pub trait HasTable<T: Model>: Schema {
     #[doc(hidden)]
     /// The table's position in the schema.
-    const TABLE_POS: usize;
+    const TABLE_POS: TablePos;
     #[doc(hidden)]
     fn __rows(&self) -> &Table<T>;
     #[doc(hidden)]
@@ -72,7 +72,7 @@ pub trait HasTable<T: Model>: Schema {
 pub trait HasRelation<R: Relation>: HasTable<R::Child> + HasTable<R::Parent> {
     #[doc(hidden)]
     /// The relation's position in the schema.
-    const RELATION_POS: usize;
+    const RELATION_POS: RelationPos;
 }
 
 /// Something done to a relation of schema `S`, with the relation's type at hand.
@@ -91,25 +91,70 @@ pub trait TableVisitor<S: Schema> {
         S: HasTable<T>;
 }
 
+/// A table's position in its schema: the order `schema!` lists it in.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TablePos(pub usize);
+
+/// A relation's position in its schema, which is also its index's position in
+/// [`Schema::__indexes`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RelationPos(pub usize);
+
+/// Lets each position index only what it is a position of.
+macro_rules! index_by {
+    ($($pos:ident => $item:ty),*) => {$(
+        impl std::ops::Index<$pos> for [$item] {
+            type Output = $item;
+            #[inline]
+            fn index(&self, pos: $pos) -> &$item {
+                &self[pos.0]
+            }
+        }
+        impl std::ops::IndexMut<$pos> for [$item] {
+            #[inline]
+            fn index_mut(&mut self, pos: $pos) -> &mut $item {
+                &mut self[pos.0]
+            }
+        }
+    )*};
+}
+index_by!(TablePos => TableLinks, RelationPos => RelationSlot, RelationPos => FkIndex);
+
+impl RelationPos {
+    /// Every relation position of a schema with `count` relations.
+    pub(crate) fn all(count: usize) -> impl Iterator<Item = RelationPos> {
+        (0..count).map(RelationPos)
+    }
+}
+
+impl TablePos {
+    /// Every table position of a schema with `count` tables.
+    pub(crate) fn all(count: usize) -> impl Iterator<Item = TablePos> {
+        (0..count).map(TablePos)
+    }
+}
+
 /// A table's place among the relations.
 pub(crate) struct TableLinks {
     pub(crate) name: &'static str,
     /// Relations whose foreign key lives in this table's rows.
-    pub(crate) as_child: Vec<usize>,
+    pub(crate) as_child: Vec<RelationPos>,
     /// Relations whose foreign key points to this table's rows.
-    pub(crate) as_parent: Vec<usize>,
+    pub(crate) as_parent: Vec<RelationPos>,
 }
 
 /// A relation and its tables' positions; its index is the schema's (see
 /// [`Schema::__indexes`]), at the same position.
 pub(crate) struct RelationSlot {
     pub(crate) info: &'static RelationInfo,
-    pub(crate) child: usize,
-    pub(crate) parent: usize,
+    pub(crate) child: TablePos,
+    pub(crate) parent: TablePos,
 }
 
 /// The runtime description of schema `S`: each table's relations, and each relation.
-pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
+pub(crate) fn links<S: Schema>() -> (Box<[TableLinks]>, Box<[RelationSlot]>) {
     struct Slots(Vec<RelationSlot>);
     impl<S: Schema> RelationVisitor<S> for Slots {
         fn visit<R: Relation>(&mut self)
@@ -133,11 +178,11 @@ pub(crate) fn links<S: Schema>() -> (Vec<TableLinks>, Vec<RelationSlot>) {
             as_parent: Vec::new(),
         })
         .collect();
-    for (r, relation) in relations.iter().enumerate() {
-        tables[relation.child].as_child.push(r);
-        tables[relation.parent].as_parent.push(r);
+    for (r, relation) in RelationPos::all(relations.len()).zip(&relations) {
+        tables[relation.child.0].as_child.push(r);
+        tables[relation.parent.0].as_parent.push(r);
     }
-    (tables, relations)
+    (tables.into(), relations.into())
 }
 
 /// Declares a schema: the tables of a store and the relations between them.
@@ -249,7 +294,7 @@ macro_rules! schema {
                 }
 
                 #[inline]
-                fn __visit_table<V: $crate::__private::TableVisitor<Self>>(t: usize, visitor: &mut V) {
+                fn __visit_table<V: $crate::__private::TableVisitor<Self>>(t: $crate::__private::TablePos, visitor: &mut V) {
                     $(if t == <Self as $crate::HasTable<$table>>::TABLE_POS {
                         return visitor.visit::<$table>();
                     })+
@@ -257,7 +302,7 @@ macro_rules! schema {
 
                 #[inline]
                 #[allow(unused_variables)] // a schema without relations
-                fn __visit_relation<V: $crate::__private::RelationVisitor<Self>>(r: usize, visitor: &mut V) {
+                fn __visit_relation<V: $crate::__private::RelationVisitor<Self>>(r: $crate::__private::RelationPos, visitor: &mut V) {
                     $(if r == <Self as $crate::HasRelation<$relation>>::RELATION_POS {
                         return visitor.visit::<$relation>();
                     })*
@@ -270,8 +315,9 @@ macro_rules! schema {
             }
 
             $(impl $crate::HasTable<$table> for $schema {
-                const TABLE_POS: usize =
-                    $crate::__private::position(TABLES, <$table as $crate::Model>::TABLE);
+                const TABLE_POS: $crate::__private::TablePos = $crate::__private::TablePos(
+                    $crate::__private::position(TABLES, <$table as $crate::Model>::TABLE),
+                );
                 #[inline]
                 fn __rows(&self) -> &$crate::__private::Table<$table> {
                     &self.$field
@@ -292,8 +338,9 @@ macro_rules! schema {
             })+
 
             $(impl $crate::HasRelation<$relation> for $schema {
-                const RELATION_POS: usize =
-                    $crate::__private::position(RELATIONS, <$relation as $crate::Relation>::NAME);
+                const RELATION_POS: $crate::__private::RelationPos = $crate::__private::RelationPos(
+                    $crate::__private::position(RELATIONS, <$relation as $crate::Relation>::NAME),
+                );
             })*
 
             $crate::__private::assert_distinct(TABLES, "tables", "`Model::TABLE`");

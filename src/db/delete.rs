@@ -10,7 +10,7 @@ use crate::error::{DeleteError, NotFound};
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
 use crate::relation::{OnDelete, RelationInfo};
-use crate::schema::{HasTable, Schema};
+use crate::schema::{HasTable, RelationPos, Schema, TablePos};
 use crate::table::slot_of;
 
 /// What a delete would do, from [`Db::delete_plan`]: the rows it would remove and the keys it
@@ -46,16 +46,16 @@ const PAGE_SLOTS: usize = 4096;
 #[derive(Default)]
 pub(crate) struct Cascade {
     /// (table, row) to delete; the first is the row asked for.
-    pub(super) rows: Vec<(usize, RowKey)>,
+    pub(super) rows: Vec<(TablePos, RowKey)>,
     /// (relation, child row) whose key is set to null.
-    pub(super) nullify: Vec<(usize, RowKey)>,
+    pub(super) nullify: Vec<(RelationPos, RowKey)>,
     /// The rows in `rows`, one set per table: membership in O(1), without hashing. A slot
     /// names one row while the plan lives (nothing is removed before the plan is applied, and
     /// every key in a row or index names a live row).
     marks: Vec<SlotSet>,
     /// (relation, surviving parent, child's creation number, child) for every deleted child
     /// of a parent that stays; used while applying.
-    pub(super) survivors: Vec<(usize, RowKey, u64, RowKey)>,
+    pub(super) survivors: Vec<(RelationPos, RowKey, u64, RowKey)>,
 }
 
 /// A set of slot numbers: a bit per slot, in pages of 4,096 slots allocated on first use, so
@@ -114,7 +114,7 @@ impl SlotSet {
 impl Cascade {
     fn clear(&mut self) {
         for &(t, key) in &self.rows {
-            self.marks[t].clear_word(slot_of(key).0);
+            self.marks[t.0].clear_word(slot_of(key).0);
         }
         self.rows.clear();
         self.nullify.clear();
@@ -130,17 +130,17 @@ impl Cascade {
             && pages <= KEPT_ROWS
     }
 
-    pub(super) fn contains(&self, (t, key): (usize, RowKey)) -> bool {
+    pub(super) fn contains(&self, (t, key): (TablePos, RowKey)) -> bool {
         self.marks
-            .get(t)
+            .get(t.0)
             .is_some_and(|set| set.contains(slot_of(key).0))
     }
 
-    fn add(&mut self, (t, key): (usize, RowKey)) {
-        if self.marks.len() <= t {
-            self.marks.resize_with(t + 1, SlotSet::default);
+    fn add(&mut self, (t, key): (TablePos, RowKey)) {
+        if self.marks.len() <= t.0 {
+            self.marks.resize_with(t.0 + 1, SlotSet::default);
         }
-        if self.marks[t].insert(slot_of(key).0) {
+        if self.marks[t.0].insert(slot_of(key).0) {
             self.rows.push((t, key));
         }
     }
@@ -205,7 +205,7 @@ impl<S: Schema> Db<S> {
 
     /// The rest of [`Db::delete`], for a row that other rows point to: plan, then apply.
     #[inline(never)]
-    fn delete_with_cascade<T: Model>(&mut self, t: usize, key: RowKey) -> Result<T, DeleteError>
+    fn delete_with_cascade<T: Model>(&mut self, t: TablePos, key: RowKey) -> Result<T, DeleteError>
     where
         S: HasTable<T>,
     {
@@ -232,7 +232,7 @@ impl<S: Schema> Db<S> {
         let t = self.delete_target(id)?;
         let mut plan = Cascade::default();
         self.collect_cascade(t, id.key(), &mut plan)?;
-        let row_id = |t: usize, key| AnyId::new(self.links[t].name, key);
+        let row_id = |t: TablePos, key| AnyId::new(self.links[t].name, key);
         Ok(DeletePlan {
             deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
             nullified: plan
@@ -248,7 +248,7 @@ impl<S: Schema> Db<S> {
 
     /// The position of `id`'s table, if `id` names a stored row.
     #[inline]
-    fn delete_target<T: Model>(&self, id: Id<T>) -> Result<usize, DeleteError>
+    fn delete_target<T: Model>(&self, id: Id<T>) -> Result<TablePos, DeleteError>
     where
         S: HasTable<T>,
     {
@@ -262,7 +262,7 @@ impl<S: Schema> Db<S> {
     /// Fills `plan` with everything deleting row `key` of table `t` involves.
     fn collect_cascade(
         &self,
-        t: usize,
+        t: TablePos,
         key: RowKey,
         plan: &mut Cascade,
     ) -> Result<(), DeleteError> {

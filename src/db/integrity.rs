@@ -7,7 +7,7 @@ use crate::error::IntegrityError;
 use crate::fk_index::FkIndex;
 use crate::id::AnyId;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
-use crate::schema::{HasRelation, RelationVisitor, Schema};
+use crate::schema::{HasRelation, RelationPos, RelationVisitor, Schema};
 
 impl<S: Schema> Db<S> {
     /// Checks every rule that ties rows together: each foreign key names a row of its parent
@@ -34,7 +34,7 @@ impl<S: Schema> Db<S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn check_integrity(&self) -> Result<(), IntegrityError> {
-        for r in 0..self.relations.len() {
+        for r in RelationPos::all(self.relations.len()) {
             let mut check = CheckRelation {
                 db: self,
                 result: Ok(()),
@@ -46,7 +46,7 @@ impl<S: Schema> Db<S> {
     }
 
     /// Relation `r`'s index, derived from its child rows: children in creation order.
-    pub(super) fn rebuilt_index(&self, r: usize) -> FkIndex {
+    pub(super) fn rebuilt_index(&self, r: RelationPos) -> FkIndex {
         let mut rebuild = Rebuild {
             db: self,
             index: FkIndex::default(),

@@ -19,7 +19,9 @@ use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
 use crate::model::Model;
 use crate::relation::{ForeignKey, Relation, parent_id};
-use crate::schema::{HasRelation, HasTable, RelationVisitor, Schema, TableVisitor};
+use crate::schema::{
+    HasRelation, HasTable, RelationPos, RelationVisitor, Schema, TablePos, TableVisitor,
+};
 use crate::table::{Table, TableImage, TableImageError};
 
 /// A panic caught while dropping rows, to resume once the store is whole again.
@@ -246,7 +248,7 @@ impl<S: Schema> Db<S> {
 
     /// Rebuilds every foreign-key index from the rows alone.
     pub(crate) fn rebuild_indexes(&mut self) {
-        for r in 0..self.relations.len() {
+        for r in RelationPos::all(self.relations.len()) {
             let index = self.rebuilt_index(r);
             self.tables.__indexes_mut()[r] = index;
         }
@@ -259,7 +261,7 @@ impl<S: Schema> Db<S> {
     /// Slots before the last live row of a table stay (each keeps its version, so that old ids
     /// keep missing): a table whose last slot is live keeps its length.
     pub fn shrink_to_fit(&mut self) {
-        for t in 0..self.links.len() {
+        for t in TablePos::all(self.links.len()) {
             S::__visit_table(
                 t,
                 &mut Shrink {
