@@ -231,8 +231,8 @@ impl<'db, R: Relation, S: HasRelation<R>> RelationRef<'db, R, S> {
     #[inline]
     pub(crate) fn parent_of_stored(&self, child: &R::Child) -> ParentRow<'db, R, S> {
         let (db, parents) = (self.db, self.db.rows::<R::Parent>());
-        R::key(child).wrap(|parent| match parents.get(parent.key()) {
-            Some(row) => Row::new(db, parent, row),
+        R::key(child).wrap(|parent| match parents.get_kept(parent.key()) {
+            Some((key, row)) => Row::new(db, Id::from_key(key), row),
             None => unreachable!("a stored row's key names a stored row"),
         })
     }

@@ -152,7 +152,7 @@ impl<'db, C: Model, S: Schema> Children<'db, C, S> {
     /// loop in every caller's loop and costs a has-many about 15%.)
     #[inline]
     fn row(&mut self, key: RowKey) -> Option<Row<'db, C, S>> {
-        let Some(row) = self.rows.get(key) else {
+        let Some((key, row)) = self.rows.get_kept(key) else {
             self.keys = Default::default();
             return None;
         };

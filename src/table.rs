@@ -66,6 +66,12 @@ impl<T> Table<T> {
         self.rows.get(key)
     }
 
+    /// A row by a key the store itself keeps (see [`Arena::get_kept`]).
+    #[inline]
+    pub(crate) fn get_kept(&self, key: RowKey) -> Option<(RowKey, &T)> {
+        self.rows.get_kept(key)
+    }
+
     #[inline]
     pub(crate) fn contains_key(&self, key: RowKey) -> bool {
         self.rows.contains_key(key)
