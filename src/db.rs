@@ -28,8 +28,8 @@ use crate::table::Table;
 /// An in-memory relational store: typed tables, relations kept in sync, referential integrity.
 ///
 /// `S` is the store's schema, declared with [`schema!`](crate::schema): the tables and
-/// relations are known when the program compiles, so a read goes straight to its table (as
-/// fast as a hand-written slotmap) and using a table or relation the schema lacks does not
+/// relations are known when the program compiles, so a read goes straight to its table (close
+/// to a hand-written slotmap's speed) and using a table or relation the schema lacks does not
 /// compile. Create a store with [`Db::new`]. Reads hand out [`Row`]s, which deref to your struct and
 /// navigate relations; writes go through [`Db::insert`], [`Db::edit`], [`Db::update`],
 /// [`Db::replace`] and [`Db::delete`], which check every foreign key and keep every index in
