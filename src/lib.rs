@@ -70,9 +70,9 @@
 //! - **A relation** keeps, in its foreign-key index, 32 bytes per parent slot up to the highest
 //!   parent slot that has children (the index is dense by parent slot, which keeps a has-many
 //!   lookup to one indexed load), plus 8 bytes per child, with a vector's spare capacity. So
-//!   one parent with children in slot 1,000,000 costs 32 MB per relation: a freed slot is
-//!   reused first (last freed, first reused), and long-lived parents created early keep low
-//!   slots.
+//!   one parent with children in slot 1,000,000 costs 32 MB per relation. Freed slots are
+//!   reused last freed first, so long-lived parents created while their table is small keep
+//!   low slots and a small index.
 //! - **Scratch:** a delete that cascades keeps its buffers for the next one only while they
 //!   are small (128 entries each, 64 KiB of marks); a big cascade's memory goes back as soon
 //!   as it is done.
