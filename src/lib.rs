@@ -106,6 +106,7 @@ mod model;
 mod relation;
 mod row;
 mod schema;
+mod snapshot;
 mod table;
 
 pub use db::{Db, DeletePlan};

@@ -1,0 +1,3 @@
+//! Snapshots: saving the store to disk and loading it back.
+
+mod atomic;
