@@ -121,6 +121,9 @@ pub use relation::{
 pub use relstore_derive::Model;
 pub use row::{Children, Row};
 pub use schema::{HasRelation, HasTable, Schema};
+pub use snapshot::{
+    Corruption, DEFAULT_MAX_VACANT_SLOTS, LoadError, Loader, SaveError, Snapshot, TableError,
+};
 
 /// What the macros expand to; not part of the API.
 #[doc(hidden)]

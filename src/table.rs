@@ -15,6 +15,7 @@ pub use arena::{ImageError, SlotImage};
 /// be rebuilt from the tables alone. It lives apart from the rows so that a row's slot is
 /// exactly as big as in a plain slotmap: reads and scans never touch it.
 #[doc(hidden)]
+#[derive(Clone)]
 pub struct Table<T> {
     rows: Arena<T>,
     seqs: Vec<u64>,
@@ -121,24 +122,47 @@ impl<T> Table<T> {
         self.rows.iter()
     }
 
-    /// The table as data (see [`TableImage`]), rows borrowed. Snapshots save through it.
-    #[allow(dead_code)] // until snapshots: the unit tests use it
+    /// The table as data (see [`TableImage`]), rows borrowed.
+    #[cfg(test)]
     pub(crate) fn image(&self) -> TableImage<&T> {
-        let slots = (self.rows.image().enumerate())
-            .map(|(i, slot)| match slot {
-                SlotImage::Occupied { version, row } => SlotImage::Occupied {
-                    version,
-                    row: (self.seqs[i + 1], row),
-                },
-                SlotImage::Vacant { version } => SlotImage::Vacant { version },
-            })
-            .collect();
         TableImage {
-            slots,
-            free: self.rows.free_list().collect(),
+            slots: self.slot_images().collect(),
+            free: self.free_list().collect(),
             next_seq: self.next_seq,
             fresh_version: self.rows.fresh_version(),
         }
+    }
+
+    /// Every slot after slot 0 as [`TableImage::slots`] lists it, without collecting them:
+    /// snapshots save through it.
+    pub(crate) fn slot_images(&self) -> impl Iterator<Item = SlotImage<(u64, &T)>> {
+        (self.rows.image().enumerate()).map(|(i, slot)| match slot {
+            SlotImage::Occupied { version, row } => SlotImage::Occupied {
+                version,
+                row: (self.seqs[i + 1], row),
+            },
+            SlotImage::Vacant { version } => SlotImage::Vacant { version },
+        })
+    }
+
+    /// The free slots' indexes, the next to be reused first ([`TableImage::free`]).
+    pub(crate) fn free_list(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rows.free_list()
+    }
+
+    /// The number of slots after slot 0 (rows, free and retired).
+    pub(crate) fn slot_count(&self) -> usize {
+        self.rows.slot_count()
+    }
+
+    /// [`TableImage::next_seq`].
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// [`TableImage::fresh_version`].
+    pub(crate) fn fresh_version(&self) -> u32 {
+        self.rows.fresh_version()
     }
 
     /// The table an image describes. Checks the slots and the free list (see

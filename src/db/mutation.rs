@@ -234,7 +234,6 @@ impl<S: Schema> Db<S> {
     /// Replaces table `T` with the one `image` describes; indexes are left for
     /// [`Db::rebuild_indexes`] and the check to [`Db::check_integrity`]. Snapshots load
     /// through it, into a fresh store that replaces the old one only once it is whole.
-    #[allow(dead_code)] // until snapshots: the unit tests use it
     pub(crate) fn restore_table<T: Model>(
         &mut self,
         image: TableImage<T>,
@@ -271,6 +270,21 @@ impl<S: Schema> Db<S> {
         }
         self.rebuild_indexes();
         self.cascade_scratch = Cascade::default();
+    }
+
+    /// A new store with a clone of every table and empty indexes: what a snapshot saves.
+    pub(crate) fn clone_rows(&self) -> Db<S> {
+        let mut copy = Db::new();
+        for t in TablePos::all(self.links.len()) {
+            S::__visit_table(
+                t,
+                &mut CloneRows {
+                    from: &self.tables,
+                    to: &mut copy.tables,
+                },
+            );
+        }
+        copy
     }
 }
 
@@ -547,5 +561,20 @@ impl<S: Schema> TableVisitor<S> for Shrink<'_, S> {
         S: HasTable<T>,
     {
         <S as HasTable<T>>::__rows_mut(self.tables).shrink_to_fit();
+    }
+}
+
+struct CloneRows<'a, S> {
+    from: &'a S,
+    to: &'a mut S,
+}
+
+impl<S: Schema> TableVisitor<S> for CloneRows<'_, S> {
+    fn visit<T: Model>(&mut self)
+    where
+        S: HasTable<T>,
+    {
+        let rows = <S as HasTable<T>>::__rows(self.from).clone();
+        *<S as HasTable<T>>::__rows_mut(self.to) = rows;
     }
 }

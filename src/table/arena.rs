@@ -169,6 +169,11 @@ impl<T> Arena<T> {
         self.get(key).is_some()
     }
 
+    /// The number of slots after slot 0.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len() - 1
+    }
+
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
