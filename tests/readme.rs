@@ -66,6 +66,47 @@ assert!(!db.contains(hello));
 Ok(())
 }
 
+/// The README's "Saving and loading", in a temporary directory (the README uses relative
+/// paths; no other test of this file touches files).
+#[test]
+#[rustfmt::skip]
+fn the_readme_saving_and_loading_runs() -> Result<(), Box<dyn std::error::Error>> {
+use relstore::{Db, Loader, Model};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users", version = 1)]
+pub struct UserV1 { name: String }
+
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users", version = 2)]
+pub struct User { username: String, email: String }
+
+relstore::schema! { pub struct BlogV1 { users: UserV1 } relations {} }
+relstore::schema! { pub struct Blog { users: User } relations {} }
+
+let dir = std::env::temp_dir().join(format!("relstore-readme-{}", std::process::id()));
+std::fs::create_dir_all(&dir)?;
+std::env::set_current_dir(&dir)?;
+let mut old = Db::<BlogV1>::new();
+let ada = old.insert(UserV1 { name: "ada".into() })?;
+old.save("game.relstore")?;
+
+let db = Loader::<Blog>::new()
+    .migrate(|old: UserV1| User { username: old.name, email: String::new() })
+    .load("game.relstore")?;
+db.save("game.relstore")?;                    // atomic: the old file or the new, never half
+let db = Db::<Blog>::load("game.relstore")?;  // checked: every key resolves, indexes rebuilt
+assert_eq!(db.get(relstore::Id::<User>::from_bits(ada.to_bits()))?.username, "ada");
+
+let snapshot = db.snapshot();                 // autosave without stalling the frame loop:
+let saver = std::thread::spawn(move || snapshot.save("autosave.relstore")); // on a thread
+saver.join().expect("the saver thread")?;
+assert_eq!(Db::<Blog>::load("autosave.relstore")?.table::<User>().len(), 1);
+std::fs::remove_dir_all(&dir)?;
+Ok(())
+}
+
 #[test]
 fn every_line_of_the_readme_s_rust_blocks_is_in_the_tour() {
     let tour = include_str!("readme.rs");
