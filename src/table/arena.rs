@@ -272,6 +272,9 @@ impl<T> Arena<T> {
     ) -> Result<Self, ImageError> {
         let mut arena = Arena::new();
         arena.fresh_version = fresh_version.min(LAST_VERSION) | 1;
+        let image = image.into_iter();
+        // The image is in memory already (a `Vec`'s length), so this claims nothing new.
+        arena.slots.reserve_exact(image.size_hint().0);
         for slot in image {
             let index = arena.slots.len();
             if index >= END as usize {
