@@ -20,6 +20,13 @@
 //!   hundreds of keys set to null at once, past the size thresholds of the store's delete.
 //!   Every outcome (the value returned, or the error and the relation and rows it names) is
 //!   compared with the reference's.
+//! - Save and load (`model/save.rs`), now and then (and between a trim's shrinks and its fan):
+//!   the store written with `write_to` and read back with `Db::read_from`, the run going on
+//!   with the loaded store. It must save again to the same bytes, keep every dead id stale,
+//!   and hand out the ids the store would have (a probe of inserts into the store and into a
+//!   second load of its bytes). Or a `db.snapshot()`, one or two more ops on the store, then
+//!   the snapshot written: the store's bytes at the snapshot; the run goes on from the loaded
+//!   snapshot, the reference back at that moment.
 //! - After every step (`model/check.rs`): every row, count, has-many (in order), has-one and
 //!   belongs-to answer, `NotFound` for dead ids (each right after its delete, then in a moving
 //!   window), and `Db::check_integrity`.
@@ -29,8 +36,9 @@
 //!   under `catch_unwind`, and the reference (plain data, no bombs) says which panic must come
 //!   out and what the store holds afterwards. Families of hundreds of units (fans, chains of
 //!   leaders, guards and mentors) are deleted with armed bombs among them. Units and players
-//!   are edited in place too (no clone, no drop: an armed bomb stays quiet), and the store is
-//!   shrunk now and then.
+//!   are edited in place too (no clone, no drop: an armed bomb stays quiet), the store is
+//!   shrunk now and then, and saved and loaded as the forum's (a snapshot clones every unit:
+//!   the first armed for `Clone` stops it).
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
 //! must cover every kind of outcome. A failure prints its seed, step and operation; replay it
@@ -74,6 +82,8 @@ mod ops;
 mod reference;
 #[path = "model/rng.rs"]
 mod rng;
+#[path = "model/save.rs"]
+mod save;
 #[path = "model/schema.rs"]
 mod schema;
 #[path = "model/units/mod.rs"]
@@ -239,6 +249,9 @@ fn covers_every_outcome(stats: &ops::Stats) {
         "insert into a slot a shrink gave back".into(),
         "shrink gave back only slots older than the previous shrink".into(),
         "insert into a slot given back, the last of two shrinks in a row".into(),
+        "save and load".into(),
+        "save and load with slots a shrink gave back".into(),
+        "snapshot, more ops, then its load".into(),
     ];
     for table in ["users", "posts", "comments", "profiles", "categories"] {
         required.push(format!("insert {table} ok"));

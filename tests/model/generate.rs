@@ -8,6 +8,7 @@ use relstore::{AnyId, Id};
 use crate::ops::{AnyRow, Bulk, EditEnd, How, Op};
 use crate::reference::{RefDeleteError, RefModel, RefTable, Reference, slot};
 use crate::rng::Rng;
+use crate::save::SaveLoad;
 use crate::schema::*;
 
 #[derive(Clone, Copy)]
@@ -27,6 +28,8 @@ const DELETE_WEIGHTS: [usize; 5] = [1, 3, 3, 1, 2];
 const FAMILY_PER_MILLE: usize = 5;
 /// How often (percent) an ordinary step is an edit.
 const EDIT_PERCENT: usize = 10;
+/// How often (per thousand) an ordinary step saves the store and loads it back.
+const SAVE_PER_MILLE: usize = 25;
 
 pub struct Gen {
     rng: Rng,
@@ -61,7 +64,8 @@ struct Family {
 /// shrink. First the row in the table's highest slot goes and a new row takes its slot (its
 /// version goes up), a few times; then the rows in the highest slots go, a shrink gives their
 /// slots back, more rows in the highest slots go (older slots, lower versions), and another
-/// shrink gives those back; then, mostly, a fan of new rows fills every free slot and goes
+/// shrink gives those back; at times the store is saved and loaded back (the slots given
+/// back must stay given back); then, mostly, a fan of new rows fills every free slot and goes
 /// past the ones given back. Every new row must get an id no row ever had, however the
 /// versions of the slots given back by the two shrinks compare.
 #[derive(Clone, Copy, Debug)]
@@ -71,6 +75,8 @@ enum Trim {
     /// An insert into the table.
     Insert,
     Shrink,
+    /// The store saved and loaded back, between the shrinks and the fan.
+    Save,
     /// A fan of new rows: as many as the table has free slots and slots given back, plus one
     /// (at most [`MAX_GROW`]).
     Grow,
@@ -136,6 +142,9 @@ impl Gen {
         }
         if let Some(op) = self.burst(r) {
             return op;
+        }
+        if self.rng.below(1000) < SAVE_PER_MILLE {
+            return self.save_load(r);
         }
         if self.rng.chance(EDIT_PERCENT)
             && let Some(op) = self.edit(r)
@@ -354,6 +363,9 @@ impl Gen {
             steps.push_back(Trim::Shrink);
             steps.extend((0..1 + self.rng.below(6)).map(|_| Trim::Top));
             steps.push_back(Trim::Shrink);
+            if self.rng.chance(50) {
+                steps.push_back(Trim::Save);
+            }
             if self.rng.chance(70) {
                 steps.push_back(Trim::Grow);
             }
@@ -386,6 +398,7 @@ impl Gen {
             }
             Trim::Insert => self.insert(table, r)?,
             Trim::Shrink => Op::Shrink,
+            Trim::Save => Op::SaveLoad(SaveLoad::Store),
             Trim::Grow => {
                 let n = match table {
                     Table::User => r.users.vacant_slots(),
@@ -401,6 +414,34 @@ impl Gen {
             }
         };
         Some(op)
+    }
+
+    /// A save and load: half the time of the store itself, half the time of a snapshot
+    /// taken before one or two more inserts, updates or deletes.
+    fn save_load(&mut self, r: &Reference) -> Op {
+        if self.rng.chance(50) {
+            return Op::SaveLoad(SaveLoad::Store);
+        }
+        let then = (0..1 + self.rng.below(2))
+            .map(|_| {
+                let op = match self.rng.below(3) {
+                    0 => {
+                        let table = self.table(INSERT_WEIGHTS);
+                        self.insert(table, r)
+                    }
+                    1 => {
+                        let table = self.table(UPDATE_WEIGHTS);
+                        self.update(table, r)
+                    }
+                    _ => {
+                        let table = self.table(DELETE_WEIGHTS);
+                        self.any_target(table, r).map(Op::Delete)
+                    }
+                };
+                op.unwrap_or_else(|| Op::Insert(AnyRow::User(self.user())))
+            })
+            .collect();
+        Op::SaveLoad(SaveLoad::Snapshot(then))
     }
 
     /// Now and then, a burst: many children for one user, post or category in a row, then the

@@ -11,6 +11,7 @@ use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, NotFound, Write
 use crate::reference::{
     RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Shrunk, Violation, by_table,
 };
+use crate::save::{self, SaveLoad};
 use crate::schema::{Category, Comment, Forum, Post, Profile, User};
 
 /// A new value for a row of any table.
@@ -93,6 +94,8 @@ pub enum Op {
     Bulk(Bulk),
     /// `db.shrink_to_fit()`.
     Shrink,
+    /// The store saved and loaded back; the run goes on with the loaded store.
+    SaveLoad(SaveLoad<Op>),
 }
 
 /// How often each outcome happened, to show (and assert) what the run covered.
@@ -136,12 +139,9 @@ pub fn run(
                 + r.categories.shrink();
             count_shrink(stats, shrunk);
             // Every old id stays stale (the step's check sees the rest of the store).
-            all_dead::<User>(db, r)?;
-            all_dead::<Post>(db, r)?;
-            all_dead::<Comment>(db, r)?;
-            all_dead::<Profile>(db, r)?;
-            all_dead::<Category>(db, r)
+            every_dead(db, r, "a shrink")
         }
+        Op::SaveLoad(how) => save_load(db, r, how, stats),
         Op::Delete(id) => by_table!(id.table(), T => delete::<T>(db, r, typed(*id), stats)),
         Op::DeletePlan(id) => {
             let got = by_table!(id.table(), T => db.delete_plan(typed::<T>(*id)));
@@ -217,15 +217,128 @@ pub fn count_shrink(stats: &mut Stats, shrunk: Shrunk) {
     }
 }
 
+/// Every dead id names no row.
+fn every_dead(db: &Db<Forum>, r: &Reference, after: &str) -> Result<(), String> {
+    all_dead::<User>(db, r, after)?;
+    all_dead::<Post>(db, r, after)?;
+    all_dead::<Comment>(db, r, after)?;
+    all_dead::<Profile>(db, r, after)?;
+    all_dead::<Category>(db, r, after)
+}
+
 /// Every dead id of table `T` names no row.
-fn all_dead<T: RefModel>(db: &Db<Forum>, r: &Reference) -> Result<(), String>
+fn all_dead<T: RefModel>(db: &Db<Forum>, r: &Reference, after: &str) -> Result<(), String>
 where
     Forum: HasTable<T>,
 {
     for &dead in &T::of(r).dead {
-        ensure!(!db.contains(dead), "{dead:?} came back after a shrink");
+        ensure!(!db.contains(dead), "{dead:?} came back after {after}");
     }
     Ok(())
+}
+
+/// Saves the store and loads it back in its place (see [`SaveLoad`] and `model/save.rs`).
+fn save_load(
+    db: &mut Db<Forum>,
+    r: &mut Reference,
+    how: &SaveLoad<Op>,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    match how {
+        SaveLoad::Store => {
+            let bytes = save::write(db)?;
+            let loaded = save::load(&bytes)?;
+            let mut twin = save::load(&bytes)?;
+            save::same_next_ids(db, &mut twin, |db| probe(db, r))?;
+            *db = loaded;
+            count(stats, "save and load");
+            let tables = [
+                r.users.given_back.len(),
+                r.posts.given_back.len(),
+                r.comments.given_back.len(),
+                r.profiles.given_back.len(),
+                r.categories.given_back.len(),
+            ];
+            if tables.iter().any(|&n| n > 0) {
+                count(stats, "save and load with slots a shrink gave back");
+            }
+        }
+        SaveLoad::Snapshot(then) => {
+            let at = r.clone();
+            let snapshot = db.snapshot();
+            let want = save::write(db)?;
+            for op in then {
+                run(db, r, op, stats)?;
+            }
+            let bytes = (snapshot.write_to(Vec::new()))
+                .map_err(|e| format!("snapshot.write_to: {e} ({e:?})"))?;
+            save::same_bytes(&bytes, &want, "the snapshot, written after more ops")?;
+            *db = save::load(&bytes)?;
+            *r = at;
+            count(stats, "snapshot, more ops, then its load");
+        }
+    }
+    every_dead(db, r, "a load")
+}
+
+/// Inserts into every table of `db`: for each, as many rows as the reference counts vacant
+/// slots, and two more (see [`save::probe_rows`]). Returns each insert's outcome.
+fn probe(db: &mut Db<Forum>, r: &Reference) -> Vec<String> {
+    fn note<T: relstore::Model>(
+        out: &mut Vec<String>,
+        got: Result<Id<T>, WriteError>,
+    ) -> Option<Id<T>> {
+        out.push(format!("{got:?}"));
+        got.ok()
+    }
+    let n = save::probe_rows;
+    let mut out = Vec::new();
+    let profiles = n(r.profiles.vacant_slots());
+    let users: Vec<Id<User>> = (0..n(r.users.vacant_slots()).max(profiles))
+        .filter_map(|i| {
+            let user = User {
+                name: format!("probe{i}"),
+                score: 0,
+            };
+            note(&mut out, db.insert(user))
+        })
+        .collect();
+    let author_id = users[0];
+    let mut posts = Vec::new();
+    for i in 0..n(r.posts.vacant_slots()) {
+        let post = Post {
+            author_id,
+            editor_id: None,
+            category_id: None,
+            title: format!("probe{i}"),
+        };
+        posts.extend(note(&mut out, db.insert(post)));
+    }
+    for i in 0..n(r.comments.vacant_slots()) {
+        let comment = Comment {
+            post_id: posts[0],
+            author_id,
+            reply_to: None,
+            body: format!("probe{i}"),
+        };
+        note(&mut out, db.insert(comment));
+    }
+    for (i, &user_id) in users.iter().take(profiles).enumerate() {
+        let profile = Profile {
+            user_id,
+            featured_post_id: None,
+            bio: format!("probe{i}"),
+        };
+        note(&mut out, db.insert(profile));
+    }
+    for i in 0..n(r.categories.vacant_slots()) {
+        let category = Category {
+            parent_id: None,
+            name: format!("probe{i}"),
+        };
+        note(&mut out, db.insert(category));
+    }
+    out
 }
 
 fn typed<T: RefModel>(id: AnyId) -> Id<T> {

@@ -17,6 +17,7 @@ use crate::schema::*;
 
 /// A live row: the id the store handed out, the value (as the reference holds it: a `T` or,
 /// for a row type with side effects, plain data), and a global insertion counter.
+#[derive(Clone)]
 pub struct Rec<T, R = T> {
     pub id: Id<T>,
     pub row: R,
@@ -24,6 +25,7 @@ pub struct Rec<T, R = T> {
 }
 
 /// One table: live rows in insertion order, and the ids of every row deleted so far.
+#[derive(Clone)]
 pub struct RefTable<T, R = T> {
     pub rows: Vec<Rec<T, R>>,
     pub dead: Vec<Id<T>>,
@@ -161,7 +163,7 @@ pub trait RefModel: Model + PartialEq + Debug {
     fn of_mut(r: &mut Reference) -> &mut RefTable<Self>;
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Reference {
     pub users: RefTable<User>,
     pub posts: RefTable<Post>,

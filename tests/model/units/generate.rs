@@ -14,6 +14,7 @@ use super::schema::*;
 use crate::ops::{EditEnd, How};
 use crate::reference::{RefDeleteError, RefTable, slot};
 use crate::rng::Rng;
+use crate::save::SaveLoad;
 
 /// Bug (b) of `tests/panics.rs`, fixed: a delete whose requested row's `Drop` panics as well
 /// as a cascaded row's once aborted the process. With this `true`, such a row is first defused
@@ -21,6 +22,15 @@ use crate::rng::Rng;
 /// the bug, should it come back. `false`: the generator makes such deletes, and the reference
 /// expects the documented behaviour (the first panic goes on, every planned row gone).
 pub const KNOWN_BUG_B: bool = false;
+
+/// A bug of `Db::snapshot`, found by this test: when a row's `Clone` panics, the rows cloned
+/// before it (in slot order) are dropped while the panic unwinds, so a row among them whose
+/// `Drop` panics aborts the process. With this `true`, a snapshot that would do that (a unit
+/// armed for `Drop` in a slot before the first unit armed for `Clone`) is not made: the step
+/// saves the store itself instead. `false`: the generator makes such snapshots, and the
+/// reference expects the clone's panic to go on, the store unchanged and nothing aborting
+/// (replay with seed 4: `units: seed 4, step 34`).
+pub const KNOWN_SNAPSHOT_CLONE_BUG: bool = true;
 
 /// How often (percent) a new or changed unit's bomb is armed for `Clone`, and for `Drop`.
 const ARMED_FOR_CLONE: usize = 6;
@@ -31,6 +41,8 @@ const FAMILY_PER_MILLE: usize = 6;
 
 /// How often (percent) an ordinary step is an edit.
 const EDIT_PERCENT: usize = 10;
+/// How often (per thousand) an ordinary step saves the store and loads it back.
+const SAVE_PER_MILLE: usize = 25;
 
 pub struct Gen {
     rng: Rng,
@@ -61,6 +73,8 @@ enum Trim {
     /// An insert of a unit.
     Insert,
     Shrink,
+    /// The store saved and loaded back, between the shrinks and the fan.
+    Save,
     /// A fan of units: as many as there are free slots and slots given back, plus one (at
     /// most [`MAX_GROW`]).
     Grow,
@@ -90,6 +104,21 @@ enum Step {
     Clear(AnyId, usize),
     /// `shrink_to_fit`, once the family is gone: its slots at the end of each table go back.
     Shrink,
+}
+
+/// Whether `db.snapshot()` of the store would run into [`KNOWN_SNAPSHOT_CLONE_BUG`]: a
+/// unit armed for `Drop` in a slot before the first one armed for `Clone`.
+fn snapshot_would_abort(r: &UnitsRef) -> bool {
+    let first = |armed: fn(&Arm) -> bool| {
+        (r.units.rows.iter())
+            .filter(|rec| armed(&rec.row.arm))
+            .map(|rec| slot(rec.id))
+            .min()
+    };
+    match (first(|arm| arm.on_clone), first(|arm| arm.on_drop)) {
+        (Some(clone), Some(drop)) => drop < clone,
+        _ => false,
+    }
 }
 
 impl Gen {
@@ -158,6 +187,9 @@ impl Gen {
     }
 
     fn random(&mut self, r: &UnitsRef) -> Op {
+        if self.rng.below(1000) < SAVE_PER_MILLE {
+            return self.save_load(r);
+        }
         if self.rng.chance(EDIT_PERCENT)
             && let Some(op) = self.edit(r)
         {
@@ -214,6 +246,30 @@ impl Gen {
         op.unwrap_or_else(|| Op::InsertPlayer(self.player(r, None)))
     }
 
+    /// A save and load: half the time of the store itself, half the time of a snapshot
+    /// (which a unit armed for `Clone` stops) taken before one or two more inserts, replaces
+    /// or deletes.
+    fn save_load(&mut self, r: &UnitsRef) -> Op {
+        if self.rng.chance(50) || (KNOWN_SNAPSHOT_CLONE_BUG && snapshot_would_abort(r)) {
+            return Op::SaveLoad(SaveLoad::Store);
+        }
+        let then = (0..1 + self.rng.below(2))
+            .map(|_| {
+                let op = match self.rng.below(4) {
+                    0 => Some(Op::InsertPlayer(self.player(r, None))),
+                    1 => self.unit(r, None).map(Op::InsertUnit),
+                    2 => self.target(&r.units).and_then(|id| {
+                        let base = r.units.get(id).copied();
+                        Some(Op::UpdateUnit(id, self.unit(r, base)?, How::Replace))
+                    }),
+                    _ => self.target(&r.units).map(|id| Op::Delete(id.into())),
+                };
+                op.unwrap_or_else(|| Op::InsertPlayer(self.player(r, None)))
+            })
+            .collect();
+        Op::SaveLoad(SaveLoad::Snapshot(then))
+    }
+
     /// An edit of a player or a unit (mostly live), its new value made as an update's; a
     /// third of the time its keys go to deleted rows and taken has-one parents more often (see
     /// `Gen::refusals`). Its closure writes the new value, then returns or (a quarter of the
@@ -254,6 +310,9 @@ impl Gen {
             steps.push_back(Trim::Shrink);
             steps.extend((0..1 + self.rng.below(6)).map(|_| Trim::Top));
             steps.push_back(Trim::Shrink);
+            if self.rng.chance(50) {
+                steps.push_back(Trim::Save);
+            }
             if self.rng.chance(70) {
                 steps.push_back(Trim::Grow);
             }
@@ -273,6 +332,7 @@ impl Gen {
             Trim::Top => Op::Delete(r.units.ids().max_by_key(|&id| slot(id))?.into()),
             Trim::Insert => Op::InsertUnit(self.unit(r, None)?),
             Trim::Shrink => Op::Shrink,
+            Trim::Save => Op::SaveLoad(SaveLoad::Store),
             Trim::Grow => {
                 let n = (r.units.vacant_slots() + 1).min(MAX_GROW);
                 let owner_id = self.live(&r.players)?;

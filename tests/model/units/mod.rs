@@ -1,6 +1,7 @@
 //! The second schema of the model-based test: players and units (`schema.rs`), a unit carrying
 //! a bomb whose `Clone` or `Drop` panics when armed; in-place edits of both (an edit neither
-//! clones nor drops a unit, so no bomb goes off) and `shrink_to_fit` as in the forum's run. The same machinery as the forum's: a
+//! clones nor drops a unit, so no bomb goes off), `shrink_to_fit` and save-and-load as in the
+//! forum's run. The same machinery as the forum's: a
 //! seeded generator (`generate.rs`), each operation run on the store and on a naive reference
 //! (`reference.rs`) and the outcomes compared (`ops.rs`), then every read of the store checked
 //! (`check.rs`, through the forum's generic checks).
@@ -102,6 +103,10 @@ pub fn covers_every_outcome(stats: &Stats) {
         "insert into a slot a shrink gave back",
         "shrink gave back only slots older than the previous shrink",
         "insert into a slot given back, the last of two shrinks in a row",
+        // saves
+        "save and load",
+        "snapshot, more ops, then its load",
+        "snapshot: a unit's clone panicked",
     ]
     .map(String::from)
     .into();

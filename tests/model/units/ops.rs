@@ -30,6 +30,8 @@ use crate::ops::{
     count_shrink, count_sizes, edit_of_stale, edit_outcome, message, outcome, same_write_error,
     variant,
 };
+use crate::reference::slot;
+use crate::save::{self, SaveLoad};
 
 /// How many rows a bulk step inserts, and which of them get the template's bomb.
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +69,8 @@ pub enum Op {
     Chain(Id<Unit>, PlainUnit, ChainKeys, Bulk),
     /// `db.shrink_to_fit()`.
     Shrink,
+    /// The store saved and loaded back; the run goes on with the loaded store.
+    SaveLoad(SaveLoad<Op>),
 }
 
 impl Bulk {
@@ -159,6 +163,7 @@ pub fn run(
             }
             Ok(())
         }
+        Op::SaveLoad(how) => save_load(db, r, how, stats),
         Op::Delete(id) => {
             if let Some(id) = id.typed::<Unit>() {
                 delete(db, r, id, PlainUnit::of, stats)
@@ -215,6 +220,116 @@ pub fn run(
          a panicking update whose new value's drop panics)"
     );
     result
+}
+
+/// Saves the store and loads it back in its place (see [`SaveLoad`] and `model/save.rs`).
+/// Saving reads the units (no clone, no drop); a snapshot clones them, so the first unit in
+/// slot order whose bomb is armed for `Clone` stops it with its panic, the store unchanged.
+fn save_load(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    how: &SaveLoad<Op>,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    match how {
+        SaveLoad::Store => {
+            let bytes = save::write(db)?;
+            let loaded = save::load(&bytes)?;
+            let mut twin = save::load(&bytes)?;
+            let same = save::same_next_ids(db, &mut twin, |db| probe(db, r));
+            let old = std::mem::replace(db, loaded);
+            discard(old, r);
+            discard(twin, r);
+            same?;
+            count(stats, "save and load");
+        }
+        SaveLoad::Snapshot(then) => {
+            let armed = (r.units.rows.iter())
+                .filter(|rec| rec.row.arm.on_clone)
+                .min_by_key(|rec| slot(rec.id));
+            let snapshot = match (quietly(|| db.snapshot()), armed) {
+                (Ok(snapshot), None) => snapshot,
+                (Err(panic), Some(rec)) => {
+                    ensure_eq!(
+                        panic,
+                        clone_message(rec.row.arm.label),
+                        "snapshot: the clone of the first armed unit, {:?}, panics",
+                        rec.id
+                    );
+                    count(stats, "snapshot: a unit's clone panicked");
+                    return Ok(());
+                }
+                (Ok(snapshot), Some(rec)) => {
+                    std::mem::forget(snapshot);
+                    return Err(format!(
+                        "snapshot: the clone of {:?} did not panic, armed as {:?}",
+                        rec.id, rec.row.arm
+                    ));
+                }
+                (Err(panic), None) => return Err(format!("snapshot panicked: {panic}")),
+            };
+            let at = r.clone();
+            let want = save::write(db)?;
+            for op in then {
+                run(db, r, op, stats)?;
+            }
+            let bytes = (snapshot.write_to(Vec::new()))
+                .map_err(|e| format!("snapshot.write_to: {e} ({e:?})"))?;
+            discard(snapshot, &at);
+            save::same_bytes(&bytes, &want, "the snapshot, written after more ops")?;
+            let old = std::mem::replace(db, save::load(&bytes)?);
+            discard(old, r);
+            *r = at;
+            count(stats, "snapshot, more ops, then its load");
+        }
+    }
+    for &dead in &r.players.dead {
+        ensure!(!db.contains(dead), "{dead:?} came back after a load");
+    }
+    for &dead in &r.units.dead {
+        ensure!(!db.contains(dead), "{dead:?} came back after a load");
+    }
+    Ok(())
+}
+
+/// Drops a store (or a snapshot) that holds the units of `r`, unless one of them has a bomb
+/// armed for `Drop`: then it is forgotten, as the run's last store is.
+fn discard<T>(store: T, r: &UnitsRef) {
+    if r.units.rows.iter().any(|rec| rec.row.arm.on_drop) {
+        std::mem::forget(store);
+    }
+}
+
+/// Inserts into both tables of `db`: for each, as many rows as the reference counts vacant
+/// slots, and two more (see [`save::probe_rows`]); no bomb armed. Returns each insert's
+/// outcome.
+fn probe(db: &mut Db<Skirmish>, r: &UnitsRef) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut owner = None;
+    for i in 0..save::probe_rows(r.players.vacant_slots()) {
+        let player = Player {
+            name: format!("probe{i}"),
+            captain_id: None,
+        };
+        let got = db.insert(player);
+        out.push(format!("{got:?}"));
+        owner = owner.or(got.ok());
+    }
+    let owner_id = owner.expect("a player with no keys goes in");
+    for i in 0..save::probe_rows(r.units.vacant_slots()) {
+        let unit = PlainUnit {
+            owner_id,
+            rival_id: None,
+            target_id: None,
+            leader_id: None,
+            mentor_id: None,
+            guard_id: None,
+            hp: i as u32,
+            arm: Arm::default(),
+        };
+        out.push(format!("{:?}", db.insert(unit.build())));
+    }
+    out
 }
 
 fn insert_player(

@@ -145,7 +145,7 @@ pub const RELS: [Rel; 7] = [
     },
 ];
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct UnitsRef {
     pub players: RefTable<Player>,
     pub units: RefTable<Unit, PlainUnit>,
