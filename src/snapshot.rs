@@ -131,6 +131,11 @@ impl<S: Schema> Db<S> {
     /// assert_eq!(Db::<App>::read_from(&bytes[..])?.get(ada)?.name, "Ada");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Panics
+    /// If a row's `Clone` panics, the panic goes on to the caller, after the rows cloned so
+    /// far are dropped (each under `catch_unwind`, so a panicking `Drop` among them does not
+    /// abort the process). The store is unchanged.
     pub fn snapshot(&self) -> Snapshot<S> {
         Snapshot {
             rows: self.clone_rows(),

@@ -15,7 +15,6 @@ pub use arena::{ImageError, SlotImage};
 /// be rebuilt from the tables alone. It lives apart from the rows so that a row's slot is
 /// exactly as big as in a plain slotmap: reads and scans never touch it.
 #[doc(hidden)]
-#[derive(Clone)]
 pub struct Table<T> {
     rows: Arena<T>,
     seqs: Vec<u64>,
@@ -50,6 +49,17 @@ pub struct TableImage<T> {
     pub next_seq: u64,
     /// The version a slot created from now on starts from.
     pub fresh_version: u32,
+}
+
+impl<T: Clone> Table<T> {
+    /// A copy; a panicking `Clone` cannot abort the process (see [`Arena::clone_guarded`]).
+    pub(crate) fn clone_guarded(&self) -> std::thread::Result<Self> {
+        Ok(Table {
+            rows: self.rows.clone_guarded()?,
+            seqs: self.seqs.clone(),
+            next_seq: self.next_seq,
+        })
+    }
 }
 
 impl<T> Table<T> {
@@ -205,6 +215,11 @@ impl<T> Table<T> {
             seqs,
             next_seq,
         })
+    }
+
+    /// Drops the rows one by one (see [`Arena::drop_guarded`]).
+    pub(crate) fn drop_guarded(self) -> Option<Box<dyn std::any::Any + Send>> {
+        self.rows.drop_guarded()
     }
 
     /// Gives back trailing vacant slots and spare capacity; old ids stay stale.

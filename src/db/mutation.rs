@@ -273,16 +273,28 @@ impl<S: Schema> Db<S> {
     }
 
     /// A new store with a clone of every table and empty indexes: what a snapshot saves.
+    /// A row's panicking `Clone` is passed on once the rows copied so far are dropped, one
+    /// by one, so that a panicking `Drop` among them cannot abort the process.
     pub(crate) fn clone_rows(&self) -> Db<S> {
         let mut copy = Db::new();
+        let mut cloning = CloneRows {
+            from: &self.tables,
+            to: &mut copy.tables,
+            panic: None,
+        };
         for t in TablePos::all(self.links.len()) {
-            S::__visit_table(
-                t,
-                &mut CloneRows {
-                    from: &self.tables,
-                    to: &mut copy.tables,
-                },
-            );
+            S::__visit_table(t, &mut cloning);
+            if let Some(payload) = cloning.panic.take() {
+                for t in TablePos::all(self.links.len()) {
+                    S::__visit_table(
+                        t,
+                        &mut DropRows {
+                            tables: &mut copy.tables,
+                        },
+                    );
+                }
+                panic::resume_unwind(payload);
+            }
         }
         copy
     }
@@ -567,6 +579,7 @@ impl<S: Schema> TableVisitor<S> for Shrink<'_, S> {
 struct CloneRows<'a, S> {
     from: &'a S,
     to: &'a mut S,
+    panic: Option<Payload>,
 }
 
 impl<S: Schema> TableVisitor<S> for CloneRows<'_, S> {
@@ -574,7 +587,24 @@ impl<S: Schema> TableVisitor<S> for CloneRows<'_, S> {
     where
         S: HasTable<T>,
     {
-        let rows = <S as HasTable<T>>::__rows(self.from).clone();
-        *<S as HasTable<T>>::__rows_mut(self.to) = rows;
+        match <S as HasTable<T>>::__rows(self.from).clone_guarded() {
+            Ok(rows) => *<S as HasTable<T>>::__rows_mut(self.to) = rows,
+            Err(payload) => self.panic = Some(payload),
+        }
+    }
+}
+
+/// Empties every table, dropping its rows one by one; their panics are leaked unread.
+struct DropRows<'a, S> {
+    tables: &'a mut S,
+}
+
+impl<S: Schema> TableVisitor<S> for DropRows<'_, S> {
+    fn visit<T: Model>(&mut self)
+    where
+        S: HasTable<T>,
+    {
+        let rows = std::mem::take(<S as HasTable<T>>::__rows_mut(self.tables));
+        std::mem::forget(rows.drop_guarded());
     }
 }

@@ -4,6 +4,8 @@
 //! trailing vacant slots that can be given back without an old id ever coming back.
 
 use std::iter::FusedIterator;
+use std::panic::{self, AssertUnwindSafe};
+use std::thread;
 
 use slotmap::{Key, KeyData};
 
@@ -101,7 +103,6 @@ pub enum ImageError {
 }
 
 /// Slots of `T`s addressed by generational keys.
-#[derive(Clone)]
 pub(crate) struct Arena<T> {
     slots: Vec<Slot<T>>,
     /// The first free slot, or `END`; freed slots are pushed here (last freed, first reused).
@@ -110,6 +111,52 @@ pub(crate) struct Arena<T> {
     /// The version a slot created from now on starts from: above every version any slot given
     /// back by [`Arena::shrink_to_fit`] ever had, so that no old id can name a new row.
     fresh_version: u32,
+}
+
+impl<T: Clone> Arena<T> {
+    /// A copy, one slot at a time. If a row's `Clone` panics, the copies made so far are
+    /// dropped one by one under `catch_unwind` (a panic in a `Drop` while that panic unwound
+    /// would abort the process), and the `Clone`'s panic is returned.
+    pub(crate) fn clone_guarded(&self) -> thread::Result<Self> {
+        let mut slots = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            match panic::catch_unwind(AssertUnwindSafe(|| slot.clone())) {
+                Ok(copy) => slots.push(copy),
+                Err(payload) => {
+                    // Their panics are leaked unread: the `Clone`'s is the one passed on.
+                    std::mem::forget(drop_each(slots));
+                    return Err(payload);
+                }
+            }
+        }
+        Ok(Arena {
+            slots,
+            free_head: self.free_head,
+            len: self.len,
+            fresh_version: self.fresh_version,
+        })
+    }
+}
+
+impl<T> Arena<T> {
+    /// Drops every row one by one, each under `catch_unwind`; returns the first panic (later
+    /// payloads are leaked unread: dropping one may panic too).
+    pub(crate) fn drop_guarded(self) -> Option<Box<dyn std::any::Any + Send>> {
+        drop_each(self.slots)
+    }
+}
+
+fn drop_each<T>(items: Vec<T>) -> Option<Box<dyn std::any::Any + Send>> {
+    let mut first = None;
+    for item in items {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drop(item))) {
+            match first {
+                None => first = Some(payload),
+                Some(_) => std::mem::forget(payload),
+            }
+        }
+    }
+    first
 }
 
 impl<T> Default for Arena<T> {

@@ -23,15 +23,6 @@ use crate::save::SaveLoad;
 /// expects the documented behaviour (the first panic goes on, every planned row gone).
 pub const KNOWN_BUG_B: bool = false;
 
-/// A bug of `Db::snapshot`, found by this test: when a row's `Clone` panics, the rows cloned
-/// before it (in slot order) are dropped while the panic unwinds, so a row among them whose
-/// `Drop` panics aborts the process. With this `true`, a snapshot that would do that (a unit
-/// armed for `Drop` in a slot before the first unit armed for `Clone`) is not made: the step
-/// saves the store itself instead. `false`: the generator makes such snapshots, and the
-/// reference expects the clone's panic to go on, the store unchanged and nothing aborting
-/// (replay with seed 4: `units: seed 4, step 34`).
-pub const KNOWN_SNAPSHOT_CLONE_BUG: bool = true;
-
 /// How often (percent) a new or changed unit's bomb is armed for `Clone`, and for `Drop`.
 const ARMED_FOR_CLONE: usize = 6;
 const ARMED_FOR_DROP: usize = 8;
@@ -104,21 +95,6 @@ enum Step {
     Clear(AnyId, usize),
     /// `shrink_to_fit`, once the family is gone: its slots at the end of each table go back.
     Shrink,
-}
-
-/// Whether `db.snapshot()` of the store would run into [`KNOWN_SNAPSHOT_CLONE_BUG`]: a
-/// unit armed for `Drop` in a slot before the first one armed for `Clone`.
-fn snapshot_would_abort(r: &UnitsRef) -> bool {
-    let first = |armed: fn(&Arm) -> bool| {
-        (r.units.rows.iter())
-            .filter(|rec| armed(&rec.row.arm))
-            .map(|rec| slot(rec.id))
-            .min()
-    };
-    match (first(|arm| arm.on_clone), first(|arm| arm.on_drop)) {
-        (Some(clone), Some(drop)) => drop < clone,
-        _ => false,
-    }
 }
 
 impl Gen {
@@ -250,7 +226,7 @@ impl Gen {
     /// (which a unit armed for `Clone` stops) taken before one or two more inserts, replaces
     /// or deletes.
     fn save_load(&mut self, r: &UnitsRef) -> Op {
-        if self.rng.chance(50) || (KNOWN_SNAPSHOT_CLONE_BUG && snapshot_would_abort(r)) {
+        if self.rng.chance(50) {
             return Op::SaveLoad(SaveLoad::Store);
         }
         let then = (0..1 + self.rng.below(2))
