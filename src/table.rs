@@ -185,6 +185,9 @@ impl<T> Table<T> {
             next_seq,
             fresh_version,
         } = image;
+        if next_seq == u64::MAX {
+            return Err(TableImageError::NoSeqLeft);
+        }
         let mut seqs = vec![0; slots.len() + 1];
         let mut seen = Vec::with_capacity(slots.len());
         let rows = slots.into_iter().enumerate().map(|(i, slot)| match slot {
@@ -270,6 +273,8 @@ pub enum TableImageError {
         /// The slot.
         slot: usize,
     },
+    /// The next creation number is the last one: the next insert would overflow it.
+    NoSeqLeft,
 }
 
 #[cfg(test)]

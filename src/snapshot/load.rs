@@ -60,8 +60,12 @@ pub(super) fn read<S: Schema, R: Read>(input: R, loader: &Loader<S>) -> Result<D
         (Kind::End, _) => {}
         _ => return Err(layout(&frames, "a frame of no table of the directory")),
     }
+    // Keys first: an index is dense up to its highest parent slot, so a key to a far slot
+    // must be refused before an index is built for it. The indexes are then built from
+    // these rows, so only has-one is left to check (check_integrity would rebuild them).
+    db.check_every_key().map_err(LoadError::Integrity)?;
     db.rebuild_indexes();
-    db.check_integrity().map_err(LoadError::Integrity)?;
+    db.check_has_one().map_err(LoadError::Integrity)?;
     Ok(db)
 }
 
@@ -306,6 +310,7 @@ fn image_error(e: TableImageError) -> TableError {
         TableImageError::SeqNotBelowNext { slot } => {
             (slot, "its creation number is not below the next one")
         }
+        TableImageError::NoSeqLeft => (0, "the next creation number is the last one"),
     };
     TableError::Image { slot, rule }
 }

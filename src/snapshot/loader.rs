@@ -13,8 +13,10 @@ use crate::db::Db;
 use crate::model::Model;
 use crate::schema::Schema;
 
-/// The default of [`Loader::max_vacant_slots`]: 2^24 (16,777,216).
-pub const DEFAULT_MAX_VACANT_SLOTS: u64 = 1 << 24;
+/// The default of [`Loader::max_vacant_slots`]: 2^20 (1,048,576). Loaded, a vacant slot costs
+/// a row's size plus about 16 bytes, and about as much again while its table is rebuilt: with
+/// 50-byte rows, a file claiming this many costs about 130 MiB at the peak.
+pub const DEFAULT_MAX_VACANT_SLOTS: u64 = 1 << 20;
 
 /// A load with options; [`Db::load`] and [`Db::read_from`] are a `Loader` with none.
 ///
@@ -185,9 +187,11 @@ impl<S: Schema> Loader<S> {
     /// The most vacant slots (deleted rows' slots, kept so that their ids stay stale) a load
     /// accepts, over all tables; default [`DEFAULT_MAX_VACANT_SLOTS`]. A file stores a run of
     /// vacant slots in a few bytes, but each costs a slot's size in memory once loaded: this
-    /// bound is what stops a small hostile file from claiming gigabytes. Raise it for a store
-    /// that keeps more holes ([`Db::shrink_to_fit`] gives back the trailing ones before a
-    /// save).
+    /// bound is what stops a small hostile file from claiming gigabytes. Raise it to load a
+    /// store that kept more holes (a game that spawned and destroyed millions of
+    /// projectiles): `u64::MAX` for files you trust, such as your own saves. A refused file
+    /// says so ([`TableError::TooManyVacantSlots`](super::TableError::TooManyVacantSlots)); [`Db::shrink_to_fit`] before a save gives
+    /// back the trailing holes.
     pub fn max_vacant_slots(mut self, limit: u64) -> Self {
         self.max_vacant_slots = limit;
         self

@@ -346,10 +346,6 @@ pub enum Expect {
 /// Loads `bytes` and judges the outcome; a panic anywhere (the load, or using what it gave) is
 /// caught and returned as an error message naming the panic, as is a wrong outcome.
 pub fn judge(bytes: &[u8], expect: Expect, original: &Snapshot) -> Result<(), String> {
-    if known_bug(bytes).is_some() {
-        SKIPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Ok(());
-    }
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
         let loaded = match load(bytes) {
             Err(_) => return Ok(()),
@@ -424,76 +420,6 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     } else {
         "(not a string)".into()
     }
-}
-
-/// Cases skipped by [`known_bug`] so far (the tests print it).
-pub static SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// A foreign key's slot index from which the known bug below costs more than the allocation
-/// bound (the index of a relation is dense: 32 bytes per slot up to the highest parent).
-pub const FK_INDEX_BUG_FROM: u32 = 1 << 16;
-
-/// Whether `bytes` runs into a bug already reported (each has its own `#[ignore]`d test in
-/// snapshot_hostile.rs and snapshot_alloc.rs). The hostile suites skip such cases, so that
-/// they stay fast and green while the bug is open, and go on finding others; delete a check
-/// here once its bug is fixed.
-///
-/// - `fk-index`: a row whose foreign key names slot index `i` (no such parent) makes the load
-///   allocate 32 * `i` bytes before it checks that the parent exists (`load.rs` rebuilds the
-///   indexes before `check_integrity`): 128 GiB, an abort, for `i` = 2^32 - 2.
-/// - `next-seq`: a table whose next creation number is u64::MAX loads, and its next insert
-///   overflows (a panic in debug builds).
-pub fn known_bug(bytes: &[u8]) -> Option<&'static str> {
-    for (at, total) in frame_spans(bytes) {
-        let payload = &bytes[at + FRAME_HEADER_LEN..at + total];
-        match bytes[at] {
-            DIRECTORY => {
-                let entries: Option<(Vec<TableEntry>, usize)> =
-                    bincode::serde::decode_from_slice(payload, limited()).ok();
-                if entries.is_some_and(|(e, _)| e.iter().any(|e| e.next_seq == u64::MAX)) {
-                    return Some("next-seq");
-                }
-            }
-            SLOTS => {
-                // Whatever table the frame is (the directory may have been changed), any row
-                // that decodes as a model with a foreign key far out.
-                let far = |key: u64| {
-                    let index = key as u32;
-                    index >= FK_INDEX_BUG_FROM && index != u32::MAX
-                };
-                let checks: [KeysOf; 5] = [
-                    |p| {
-                        rows::<Post>(p)
-                            .flat_map(|r| {
-                                [
-                                    Some(r.author_id.to_bits()),
-                                    r.editor_id.map(|e| e.to_bits()),
-                                ]
-                            })
-                            .flatten()
-                            .collect()
-                    },
-                    |p| {
-                        rows::<Comment>(p)
-                            .flat_map(|r| [r.post_id.to_bits(), r.author_id.to_bits()])
-                            .collect()
-                    },
-                    |p| rows::<Profile>(p).map(|r| r.user_id.to_bits()).collect(),
-                    |p| {
-                        rows::<Category>(p)
-                            .filter_map(|r| r.parent_id.map(|c| c.to_bits()))
-                            .collect()
-                    },
-                    |p| rows::<Pin>(p).map(|r| r.category_id.to_bits()).collect(),
-                ];
-                if checks.iter().any(|keys| keys(payload).into_iter().any(far)) {
-                    return Some("fk-index");
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// bincode under a limit: this module decodes hostile bytes too (unlimited, a 2^40 claim
