@@ -1,5 +1,7 @@
 //! Memory per row: loads the same N = 1,000,000 posts (and 100,000 users) into each
 //! implementation and reports the bytes it holds per post, parents and indexes included.
+//! Then the peak memory of loading relstore's snapshot of those rows, against the loaded
+//! store's size and the file's.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/Cargo.toml --bin memory [N]
@@ -12,6 +14,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+use relstore::Db;
 use relstore_benches::fixture::Dataset;
 use relstore_benches::{ecs, raw, rel, sql};
 
@@ -23,6 +26,16 @@ static ALLOC: Counting = Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
+/// The most bytes allocated at once since the last [`reset_peak`].
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts `size` more bytes allocated, raising the peak if need be.
+#[inline]
+fn grew(size: usize) {
+    let now = LIVE.fetch_add(size, Relaxed) + size;
+    PEAK.fetch_max(now, Relaxed);
+}
+
 // SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s
 // contract; the counter is only bookkeeping.
 unsafe impl GlobalAlloc for Counting {
@@ -30,7 +43,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded with the caller's guarantees.
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
-            LIVE.fetch_add(layout.size(), Relaxed);
+            grew(layout.size());
         }
         ptr
     }
@@ -39,7 +52,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded with the caller's guarantees.
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() {
-            LIVE.fetch_add(layout.size(), Relaxed);
+            grew(layout.size());
         }
         ptr
     }
@@ -54,8 +67,11 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded with the caller's guarantees.
         let new = unsafe { System.realloc(ptr, layout, new_size) };
         if !new.is_null() {
+            // Counted as an allocation of the new size beside the old block, then the old
+            // block's release: a move costs both for a moment (an in-place growth does not,
+            // so this errs high).
+            grew(new_size);
             LIVE.fetch_sub(layout.size(), Relaxed);
-            LIVE.fetch_add(new_size, Relaxed);
         }
         new
     }
@@ -66,6 +82,16 @@ fn live() -> usize {
     // SAFETY: a plain read of SQLite's memory statistics, valid at any time.
     let sqlite = unsafe { rusqlite::ffi::sqlite3_memory_used() };
     LIVE.load(Relaxed) + usize::try_from(sqlite).unwrap_or(0)
+}
+
+/// Forgets the peak: from now on it counts from what is allocated now.
+fn reset_peak() {
+    PEAK.store(LIVE.load(Relaxed), Relaxed);
+}
+
+/// Rust's bytes allocated at most since the last [`reset_peak`].
+fn peak() -> usize {
+    PEAK.load(Relaxed)
 }
 
 /// The bytes `build` leaves allocated in what it returns (kept alive until measured).
@@ -119,5 +145,92 @@ fn main() {
         size_of::<ecs::Post>(),
         size_of::<ecs::AuthoredBy>(),
         size_of::<relstore_benches::fixture::User>()
+    );
+    snapshot_peaks(data);
+}
+
+/// Peak memory of saving and loading relstore's snapshot of `data`, in bytes over what was
+/// allocated before each step.
+fn snapshot_peaks(data: Dataset) {
+    let n = data.posts.len();
+    let (db, users, posts) = rel::load(data);
+    drop((users, posts));
+
+    // The snapshot's copy of the rows, and the peak of taking it.
+    let before = live();
+    reset_peak();
+    let snapshot = db.snapshot();
+    let snapshot_peak = peak() - before;
+    let snapshot_held = live() - before;
+    drop(snapshot);
+
+    // Saving into memory: the file is the output.
+    let before = live();
+    reset_peak();
+    let file = db.write_to(Vec::new()).expect("the store saves");
+    let save_peak = peak() - before;
+    let file_len = file.len();
+    drop(db);
+
+    // Loading from the bytes in memory (they are allocated before, so not in the peak).
+    let before = live();
+    reset_peak();
+    let loaded = Db::<rel::Blog>::read_from(&file[..]).expect("the file loads");
+    let load_peak = peak() - before;
+    let store = live() - before;
+    assert_eq!(loaded.table::<rel::Post>().len(), n);
+    drop(loaded);
+
+    // Loading from a file on disk (`Db::load`: a 64 KiB buffered reader).
+    let path = std::env::temp_dir().join(format!("relstore-memory-{}.bin", std::process::id()));
+    std::fs::write(&path, &file).expect("the temporary file is written");
+    drop(file);
+    let before = live();
+    reset_peak();
+    let loaded = Db::<rel::Blog>::load(&path).expect("the file loads");
+    let load_path_peak = peak() - before;
+    let store_from_path = live() - before;
+    drop(loaded);
+    std::fs::remove_file(&path).expect("the temporary file is removed");
+
+    let mb = |bytes: usize| bytes as f64 / 1e6;
+    let bound = 2 * store + file_len;
+    println!("\n### Snapshot memory (N = {n} posts)\n");
+    println!("| step | peak over before | held after |");
+    println!("|---|--:|--:|");
+    println!(
+        "| `db.snapshot()` | {:.1} MB | {:.1} MB |",
+        mb(snapshot_peak),
+        mb(snapshot_held)
+    );
+    println!(
+        "| `db.write_to(Vec::new())` | {:.1} MB | {:.1} MB (the file) |",
+        mb(save_peak),
+        mb(file_len)
+    );
+    println!(
+        "| `Db::read_from(&file[..])` | {:.1} MB | {:.1} MB (the store) |",
+        mb(load_peak),
+        mb(store)
+    );
+    println!(
+        "| `Db::load(path)` | {:.1} MB | {:.1} MB (the store) |",
+        mb(load_path_peak),
+        mb(store_from_path)
+    );
+    println!(
+        "\nLoading from memory: peak {:.1} MB + file {:.1} MB = {:.1} MB, against the bar \
+         2 × store + file = {:.1} MB: ratio {:.2} (≤ 1.00: {}). Peak over the loaded store: {:.2}x.",
+        mb(load_peak),
+        mb(file_len),
+        mb(load_peak + file_len),
+        mb(bound),
+        (load_peak + file_len) as f64 / bound as f64,
+        if load_peak + file_len <= bound {
+            "met"
+        } else {
+            "**MISS**"
+        },
+        load_peak as f64 / store as f64,
     );
 }

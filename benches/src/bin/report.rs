@@ -27,6 +27,7 @@ const WORKLOADS: &[&str] = &[
     "scan",
     "bincode_encode",
     "bincode_decode",
+    "snapshot",
 ];
 const IMPLS: &[&str] = &["raw", "relstore", "relstore_handle", "sqlite", "bevy"];
 
@@ -39,6 +40,8 @@ struct Bar {
     fast: &'static str,
     workloads: Option<&'static [&'static str]>,
     limit: Limit,
+    /// How the bar reads in the table, if not as `slow / fast`.
+    label: Option<&'static str>,
 }
 
 enum Limit {
@@ -56,44 +59,74 @@ const BARS: &[Bar] = &[
         fast: "raw",
         workloads: Some(READS),
         limit: Limit::Max(1.5),
+        label: None,
     },
     Bar {
         slow: "relstore_handle",
         fast: "raw",
         workloads: None,
         limit: Limit::Max(1.1),
+        label: None,
     },
     Bar {
         slow: "relstore",
         fast: "raw",
         workloads: Some(&["insert", "delete"]),
         limit: Limit::Max(2.0),
+        label: None,
     },
     Bar {
         slow: "sqlite",
         fast: "relstore",
         workloads: Some(READS),
         limit: Limit::Min(30.0),
+        label: None,
     },
     Bar {
         slow: "sqlite",
         fast: "relstore",
         workloads: Some(&["bulk_insert"]),
         limit: Limit::Min(3.0),
+        label: None,
     },
     Bar {
         slow: "bevy",
         fast: "relstore",
         workloads: None,
         limit: Limit::Above(1.0),
+        label: None,
+    },
+    // Snapshots: both sides encode (decode) the same rows, so raw's time over relstore's is
+    // relstore's throughput in rows/s as a fraction of raw's.
+    Bar {
+        slow: "raw",
+        fast: "relstore",
+        workloads: Some(&["bincode_encode"]),
+        limit: Limit::Min(SAVE_BAR),
+        label: Some("relstore rows/s ÷ raw rows/s ≥ 0.7"),
+    },
+    Bar {
+        slow: "raw",
+        fast: "relstore",
+        workloads: Some(&["bincode_decode"]),
+        limit: Limit::Min(LOAD_BAR),
+        label: Some("relstore rows/s ÷ raw rows/s ≥ 0.5"),
     },
 ];
+
+/// Save (`write_to` into memory) at least this fraction of raw bincode encoding's rows/s.
+const SAVE_BAR: f64 = 0.70;
+/// Load (`read_from`, verification and index rebuild included) at least this fraction of raw
+/// bincode decoding's rows/s.
+const LOAD_BAR: f64 = 0.50;
 
 /// One benchmark's result.
 struct Measured {
     median_ns: f64,
-    /// Rows or bytes per iteration, if the benchmark declared a throughput.
-    throughput: Option<(f64, &'static str)>,
+    /// Rows per iteration, if the benchmark declared them.
+    rows: Option<f64>,
+    /// Bytes per iteration, if the benchmark declared them.
+    bytes: Option<f64>,
 }
 
 /// (workload, N) -> implementation -> result.
@@ -129,6 +162,7 @@ fn main() {
     }
     print!("{}", medians_table(&results, &workloads));
     print!("{}", throughput_table(&results, &workloads));
+    print!("{}", snapshot_table(&results, &workloads));
     print!("{}", bars_table(&results, &workloads));
 }
 
@@ -162,24 +196,19 @@ fn read_result(new: &Path) -> Option<(String, String, usize, Measured)> {
     let imp = benchmark["function_id"].as_str()?.to_string();
     let n = benchmark["value_str"].as_str()?.parse().ok()?;
     let median_ns = estimates["median"]["point_estimate"].as_f64()?;
-    let throughput = match &benchmark["throughput"] {
-        Value::Object(t) => t.iter().find_map(|(kind, v)| {
-            let unit = match kind.as_str() {
-                "Elements" => "rows",
-                "Bytes" => "B",
-                _ => return None,
-            };
-            Some((v.as_f64()?, unit))
-        }),
-        _ => None,
-    };
+    let t = &benchmark["throughput"];
+    let rows = (t["Elements"].as_f64()).or(t["ElementsAndBytes"]["elements"].as_f64());
+    let bytes = (t["Bytes"].as_f64())
+        .or(t["BytesDecimal"].as_f64())
+        .or(t["ElementsAndBytes"]["bytes"].as_f64());
     Some((
         workload,
         imp,
         n,
         Measured {
             median_ns,
-            throughput,
+            rows,
+            bytes,
         },
     ))
 }
@@ -231,30 +260,87 @@ fn medians_table(results: &Results, workloads: &[String]) -> String {
 
 fn throughput_table(results: &Results, workloads: &[String]) -> String {
     let mut out = String::from(
-        "\n### Throughput (median)\n\n| workload | N | implementation | throughput |\n|---|--:|---|--:|\n",
+        "\n### Throughput (median)\n\n| workload | N | implementation | rows/s | bytes/s |\n|---|--:|---|--:|--:|\n",
     );
     for (&(w, n), row) in results {
         for ((_, imp), m) in row {
-            if let Some((per_iter, unit)) = m.throughput {
-                let per_s = per_iter / (m.median_ns * 1e-9);
-                let (value, prefix) = if per_s >= 1e9 {
-                    (per_s / 1e9, "G")
-                } else if per_s >= 1e6 {
-                    (per_s / 1e6, "M")
-                } else {
-                    (per_s / 1e3, "k")
-                };
-                let workload = &workloads[w];
-                writeln!(
-                    out,
-                    "| {workload} | {} | {imp} | {value:.1} {prefix}{unit}/s |",
-                    thousands(n)
-                )
-                .unwrap();
+            if m.rows.is_none() && m.bytes.is_none() {
+                continue;
             }
+            let rate = |per_iter: Option<f64>, unit| {
+                per_iter.map_or(String::new(), |x| per_second(x, m.median_ns, unit))
+            };
+            writeln!(
+                out,
+                "| {} | {} | {imp} | {} | {} |",
+                workloads[w],
+                thousands(n),
+                rate(m.rows, "rows"),
+                rate(m.bytes, "B")
+            )
+            .unwrap();
         }
     }
     out
+}
+
+/// Snapshot save and load beside raw bincode: rows/s, MB/s, each side's output size, and
+/// relstore's rows/s as a fraction of raw's (raw's median over relstore's: the same rows).
+fn snapshot_table(results: &Results, workloads: &[String]) -> String {
+    let mut out = String::from(
+        "\n### Snapshots against raw bincode (median)\n\n\
+         | workload | N | raw rows/s | relstore rows/s | raw MB/s | relstore MB/s \
+         | raw bytes | relstore bytes | relstore ÷ raw (rows/s) | bar |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+    );
+    let mut any = false;
+    for (&(w, n), row) in results {
+        let (workload, bar) = match workloads[w].as_str() {
+            "bincode_encode" => ("save (`write_to`)", SAVE_BAR),
+            "bincode_decode" => ("load (`read_from`)", LOAD_BAR),
+            _ => continue,
+        };
+        let find = |name: &str| row.iter().find(|((_, imp), _)| imp == name).map(|(_, m)| m);
+        let (Some(raw), Some(rel)) = (find("raw"), find("relstore")) else {
+            continue;
+        };
+        any = true;
+        let rate = |m: &Measured, per_iter: Option<f64>, unit| {
+            per_iter.map_or(String::new(), |x| per_second(x, m.median_ns, unit))
+        };
+        let size = |m: &Measured| {
+            m.bytes
+                .map_or(String::new(), |b| format!("{:.2} MB", b / 1e6))
+        };
+        let ratio = raw.median_ns / rel.median_ns;
+        let result = if ratio >= bar { "met" } else { "**MISS**" };
+        writeln!(
+            out,
+            "| {workload} | {} | {} | {} | {} | {} | {} | {} | {ratio:.2} | ≥ {bar:.2}: {result} |",
+            thousands(n),
+            rate(raw, raw.rows, "rows"),
+            rate(rel, rel.rows, "rows"),
+            rate(raw, raw.bytes, "B"),
+            rate(rel, rel.bytes, "B"),
+            size(raw),
+            size(rel),
+        )
+        .unwrap();
+    }
+    if any { out } else { String::new() }
+}
+
+/// `per_iter` units in `median_ns`, per second, with a fitting prefix: `12.3 Mrows/s`.
+fn per_second(per_iter: f64, median_ns: f64, unit: &str) -> String {
+    let per_s = per_iter / (median_ns * 1e-9);
+    let (value, prefix) = if per_s >= 1e9 {
+        (per_s / 1e9, "G")
+    } else if per_s >= 1e6 {
+        (per_s / 1e6, "M")
+    } else {
+        (per_s / 1e3, "k")
+    };
+    format!("{value:.1} {prefix}{unit}/s")
 }
 
 fn bars_table(results: &Results, workloads: &[String]) -> String {
@@ -282,6 +368,7 @@ fn bars_table(results: &Results, workloads: &[String]) -> String {
                 Limit::Min(min) => (ratio >= min, format!("{} / {} ≥ {min}", bar.slow, bar.fast)),
                 Limit::Above(min) => (ratio > min, format!("{} / {} > {min}", bar.slow, bar.fast)),
             };
+            let rule = bar.label.map_or(rule, str::to_string);
             if ok {
                 met += 1;
             } else {
