@@ -4,8 +4,9 @@
 //! retired slots (a stale id stays stale after a load, even after more inserts), the free
 //! lists' order (the next inserts after a load get the ids they would have got without it)
 //! and each row's creation number (children keep their order). Indexes are not saved: a load
-//! rebuilds them, then checks the whole store ([`Db::check_integrity`]) before handing it
-//! over.
+//! checks the rules of [`Db::check_integrity`] (every key names a row, before any index is
+//! built; every has-one holds, once they are) and rebuilds the indexes before handing the
+//! store over.
 //!
 //! The file format is relstore's own, around the bincode codec: magic bytes and a format
 //! version, a directory of tables (name, [`Model::VERSION`](crate::Model::VERSION),
