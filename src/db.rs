@@ -5,6 +5,7 @@
 //! verifies the rules from the rows alone.
 
 mod delete;
+mod in_place;
 mod integrity;
 mod mutation;
 mod write;
@@ -12,6 +13,7 @@ mod write;
 use std::any::Any;
 
 pub use delete::DeletePlan;
+pub use in_place::RowsMut;
 
 use crate::error::NotFound;
 use crate::fk_index::FkIndex;

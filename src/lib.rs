@@ -109,11 +109,11 @@ mod schema;
 mod snapshot;
 mod table;
 
-pub use db::{Db, DeletePlan};
+pub use db::{Db, DeletePlan, RowsMut};
 pub use error::{DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
-pub use model::{KeyField, Model};
+pub use model::{Fields, KeyField, Model};
 pub use relation::{
     ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
 };

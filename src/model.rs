@@ -51,6 +51,52 @@ pub trait Model: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
     const KEYS: &'static [KeyField];
 }
 
+/// In-place access to a row's fields, its foreign keys read-only: what
+/// [`Db::row_mut`](crate::Db::row_mut) and [`Db::rows_mut`](crate::Db::rows_mut) hand out.
+///
+/// `#[derive(Model)]` implements it with a view struct named after the row, `<Name>Mut<'a>`,
+/// with the row's visibility: each field by `&'a mut`, except the checked keys (`Id<_>` and
+/// `Option<Id<_>>` fields a relation guards), by `&'a`. An edit through the view costs what
+/// an edit through `&mut` costs, because nothing the store derives from rows can change
+/// there: a key changes through [`Db::edit`](crate::Db::edit) or
+/// [`Db::update`](crate::Db::update), which check it and move the row between parents.
+///
+/// ```
+/// use relstore::{Db, Fields, Id, Model};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// struct Zone { regen: u32 }
+///
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// struct Player { zone: Id<Zone>, hp: u32 }
+///
+/// relstore::belongs_to!(PlayerZone: Player.zone -> Zone, has_many);
+/// relstore::schema! { struct Game { zones: Zone, players: Player } relations { PlayerZone } }
+///
+/// let mut db = Db::<Game>::new();
+/// let zone = db.insert(Zone { regen: 2 })?;
+/// let player = db.insert(Player { zone, hp: 10 })?;
+///
+/// let view: PlayerMut<'_> = db.row_mut(player)?;
+/// *view.hp += 1;                  // a field: `&mut u32`
+/// assert_eq!(*view.zone, zone);   // a key: `&Id<Zone>`, read-only
+/// assert_eq!(db.get(player)?.hp, 11);
+/// # Ok::<(), relstore::Error>(())
+/// ```
+///
+/// A key cannot change through the view: `*view.zone = zone` does not compile (a UI test,
+/// `tests/ui/view_key_is_read_only.rs`, pins the message).
+pub trait Fields: Model {
+    /// The view.
+    type Mut<'a>
+    where
+        Self: 'a;
+
+    /// The view of this row.
+    fn fields_mut(&mut self) -> Self::Mut<'_>;
+}
+
 /// A foreign-key field of a [`Model`], as [`Model::KEYS`] lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyField {

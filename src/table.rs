@@ -2,9 +2,9 @@
 
 mod arena;
 
-use crate::id::RowKey;
+use crate::id::{Id, RowKey};
 
-pub(crate) use arena::{Arena, Iter, slot_of};
+pub(crate) use arena::{Arena, Iter, IterMut, slot_of};
 pub use arena::{ImageError, SlotImage};
 
 /// The rows of one table. Only the store's mutation surface (`db/mutation.rs`) changes it,
@@ -130,6 +130,17 @@ impl<T> Table<T> {
 
     pub(crate) fn iter(&self) -> Iter<'_, T> {
         self.rows.iter()
+    }
+
+    /// The rows by `&mut`: only the mutation surface hands them out, as views whose keys
+    /// cannot change (`Fields`).
+    pub(crate) fn iter_mut(&mut self) -> IterMut<'_, T> {
+        self.rows.iter_mut()
+    }
+
+    #[inline]
+    pub(crate) fn get_id_mut(&mut self, id: Id<T>) -> Option<&mut T> {
+        self.rows.get_mut(id.key())
     }
 
     /// The table as data (see [`TableImage`]), rows borrowed.

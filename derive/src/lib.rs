@@ -29,6 +29,7 @@ struct Container {
 
 /// A field the derive read.
 struct RowField<'a> {
+    field: &'a Field,
     name: String,
     ty: &'a Type,
     /// `P` when the field is written `Id<P>` or `Option<Id<P>>`.
@@ -112,6 +113,7 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         });
 
     let probes = probes(input, &fields);
+    let view = view(input, &fields, &model_where);
 
     Ok(quote! {
         #[automatically_derived]
@@ -123,7 +125,67 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         }
         #(#key_types)*
         #probes
+        #view
     })
+}
+
+/// `<Name>Mut`, the in-place view of a row (`relstore::Fields`): every field by `&mut`, but
+/// the checked keys by `&`, so that an edit through it cannot change what an index holds.
+fn view(input: &DeriveInput, fields: &[RowField], model_where: &TokenStream2) -> TokenStream2 {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let vis = &input.vis;
+    let view = Ident::new(
+        &format!("{}Mut", ident.to_string().trim_start_matches("r#")),
+        ident.span(),
+    );
+    let row = quote!(#ident #ty_generics);
+    let view_fields = fields.iter().map(|f| {
+        let name = &f.field.ident;
+        let field_vis = &f.field.vis;
+        // `Self` in a field's type means the row, not the view.
+        let ty = self_as_row(f.ty.to_token_stream(), &row);
+        if f.key && !f.unchecked {
+            quote!(#field_vis #name: &'__relstore #ty)
+        } else {
+            quote!(#field_vis #name: &'__relstore mut #ty)
+        }
+    });
+    let names: Vec<_> = fields.iter().map(|f| &f.field.ident).collect();
+    let params = &input.generics.params;
+    let comma = (!params.is_empty() && !params.trailing_punct()).then(|| quote!(,));
+    // The parameters as arguments (no bounds), for naming the view's type.
+    let args = params.iter().map(|param| match param {
+        GenericParam::Type(t) => t.ident.to_token_stream(),
+        GenericParam::Lifetime(l) => l.lifetime.to_token_stream(),
+        GenericParam::Const(c) => c.ident.to_token_stream(),
+    });
+    let doc = format!(
+        "In-place access to a [`{ident}`]'s fields, from `Db::row_mut` and `Db::rows_mut`: each \
+         field by `&mut`, its foreign keys by `&` (a key changes through `Db::edit` or \
+         `Db::update`, which check it and move the row in the indexes)."
+    );
+    quote! {
+        #[doc = #doc]
+        // A view nobody uses is not dead code of the user's.
+        #[allow(dead_code)]
+        #vis struct #view<'__relstore, #params #comma> #where_clause {
+            #(#view_fields,)*
+            // Uses the lifetime in a row without fields; private, so only the derive builds views.
+            __relstore_row: ::core::marker::PhantomData<&'__relstore mut #ident #ty_generics>,
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::relstore::Fields for #ident #ty_generics #model_where {
+            type Mut<'__relstore> = #view<'__relstore, #(#args),*> where Self: '__relstore;
+
+            #[inline]
+            fn fields_mut(&mut self) -> Self::Mut<'_> {
+                let #ident { #(#names,)* } = self;
+                #view { #(#names,)* __relstore_row: ::core::marker::PhantomData }
+            }
+        }
+    }
 }
 
 fn container_attrs(attrs: &[Attribute]) -> Result<Container> {
@@ -231,12 +293,30 @@ fn row_field(field: &Field) -> Result<RowField<'_>> {
         ));
     }
     Ok(RowField {
+        field,
         name: ident.to_string(),
         ty: &field.ty,
         parent,
         key,
         unchecked: unchecked.is_some(),
     })
+}
+
+/// `tokens` with every `Self` replaced by `row` (the row's type, with its generics).
+fn self_as_row(tokens: TokenStream2, row: &TokenStream2) -> TokenStream2 {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(ident) if ident == "Self" => row.clone(),
+            TokenTree::Group(group) => {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), self_as_row(group.stream(), row));
+                new.set_span(group.span());
+                TokenTree::Group(new).into()
+            }
+            other => other.into(),
+        })
+        .collect()
 }
 
 /// `P` when `ty` is written `Id<P>` or `Option<Id<P>>`, whatever the path before them.

@@ -284,6 +284,14 @@ impl<T> Arena<T> {
         }
     }
 
+    /// The rows, each with its key, by `&mut`, in slot order.
+    pub(crate) fn iter_mut(&mut self) -> IterMut<'_, T> {
+        IterMut {
+            slots: self.slots.iter_mut().enumerate(),
+            remaining: self.len,
+        }
+    }
+
     /// The free slots' indexes, next to be reused first.
     pub(crate) fn free_list(&self) -> impl Iterator<Item = u32> + '_ {
         let mut at = self.free_head;
@@ -444,6 +452,34 @@ impl<T> Clone for Iter<'_, T> {
         }
     }
 }
+
+/// [`Arena::iter_mut`].
+pub(crate) struct IterMut<'a, T> {
+    slots: std::iter::Enumerate<std::slice::IterMut<'a, Slot<T>>>,
+    remaining: usize,
+}
+
+impl<'a, T> Iterator for IterMut<'a, T> {
+    type Item = (RowKey, &'a mut T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        for (index, slot) in self.slots.by_ref() {
+            if let Slot::Occupied { version, row } = slot {
+                self.remaining -= 1;
+                return Some((key_of(index, *version), row));
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> ExactSizeIterator for IterMut<'_, T> {}
+impl<T> FusedIterator for IterMut<'_, T> {}
 
 #[cfg(test)]
 mod tests {
