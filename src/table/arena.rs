@@ -59,6 +59,9 @@ enum Slot<T> {
 }
 
 impl<T> Slot<T> {
+    /// The slot's version, whatever its state (every state keeps it at the same offset, so
+    /// this is one load).
+    #[inline]
     fn version(&self) -> u32 {
         match *self {
             Slot::Occupied { version, .. }
@@ -111,6 +114,24 @@ pub(crate) struct Arena<T> {
     /// The version a slot created from now on starts from: above every version any slot given
     /// back by [`Arena::shrink_to_fit`] ever had, so that no old id can name a new row.
     fresh_version: u32,
+}
+
+/// Where a lookup found a slot whose version is a key's (odd) but which holds no row: the
+/// arena's parity invariant (odd versions exactly on occupied slots) rules it out.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn vacant_with_odd_version<R>() -> Option<R> {
+    #[cfg(debug_assertions)]
+    unreachable!("an odd version on a vacant slot: the arena's parity invariant is broken");
+    // SAFETY: keys carry odd versions (`KeyData::from_ffi` and `Id::from_bits` set the low
+    // bit), and a slot's version is odd exactly while it is occupied: `insert` makes a
+    // vacant slot's even version odd, `remove` makes it even again (or retires the slot at an
+    // even version), new slots start at an odd `fresh_version`, and `from_image` refuses
+    // any image that breaks the parity. Debug builds (every test) check it instead.
+    #[cfg(not(debug_assertions))]
+    unsafe {
+        std::hint::unreachable_unchecked()
+    }
 }
 
 impl<T: Clone> Arena<T> {
@@ -178,9 +199,13 @@ impl<T> Arena<T> {
     #[inline]
     pub(crate) fn get(&self, key: RowKey) -> Option<&T> {
         let (index, version) = slot_of(key);
-        match self.slots.get(index) {
-            Some(Slot::Occupied { version: v, row }) if *v == version => Some(row),
-            _ => None,
+        let slot = self.slots.get(index)?;
+        if slot.version() != version {
+            return None;
+        }
+        match slot {
+            Slot::Occupied { row, .. } => Some(row),
+            _ => vacant_with_odd_version(),
         }
     }
 
@@ -205,9 +230,13 @@ impl<T> Arena<T> {
     #[inline]
     pub(crate) fn get_mut(&mut self, key: RowKey) -> Option<&mut T> {
         let (index, version) = slot_of(key);
-        match self.slots.get_mut(index) {
-            Some(Slot::Occupied { version: v, row }) if *v == version => Some(row),
-            _ => None,
+        let slot = self.slots.get_mut(index)?;
+        if slot.version() != version {
+            return None;
+        }
+        match slot {
+            Slot::Occupied { row, .. } => Some(row),
+            _ => vacant_with_odd_version(),
         }
     }
 
@@ -597,5 +626,65 @@ mod tests {
             assert!(keys.iter().all(|&old| old != key), "an old id came back");
         }
         assert_eq!(arena.get(keys[0]), Some(&0));
+    }
+
+    /// The invariant `Arena::get` relies on (in release builds, without checking it): odd
+    /// versions exactly on occupied slots, through random inserts, removes, shrinks and
+    /// image round trips, slots near their last version included.
+    #[test]
+    fn odd_versions_are_exactly_the_occupied_slots() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut arena: Arena<u32> = Arena::new();
+        let mut live: Vec<RowKey> = Vec::new();
+        for step in 0..20_000 {
+            match next(10) {
+                0..=4 => live.push(arena.insert(step)),
+                5..=7 if !live.is_empty() => {
+                    let key = live.swap_remove(next(live.len()));
+                    assert!(arena.remove(key).is_some());
+                }
+                8 => {
+                    arena.shrink_to_fit();
+                }
+                _ => {
+                    let (image, free) = image_of_rows(&arena);
+                    // Some slots close to their last version, to cross retirement.
+                    let image = image
+                        .into_iter()
+                        .map(|slot| match slot {
+                            SlotImage::Vacant { version } if next(50) == 0 => SlotImage::Vacant {
+                                version: version.max(LAST_VERSION - 1),
+                            },
+                            other => other,
+                        })
+                        .collect::<Vec<_>>();
+                    arena = Arena::from_image(image, &free, arena.fresh_version()).unwrap();
+                }
+            }
+            for slot in &arena.slots[1..] {
+                let occupied = matches!(slot, Slot::Occupied { .. });
+                assert_eq!(slot.version() % 2 == 1, occupied, "step {step}");
+            }
+            for &key in &live {
+                assert!(arena.get(key).is_some(), "step {step}: a live key misses");
+            }
+        }
+    }
+
+    fn image_of_rows(arena: &Arena<u32>) -> (Vec<SlotImage<u32>>, Vec<u32>) {
+        let image = arena
+            .image()
+            .map(|slot| match slot {
+                SlotImage::Occupied { version, row } => SlotImage::Occupied { version, row: *row },
+                SlotImage::Vacant { version } => SlotImage::Vacant { version },
+            })
+            .collect();
+        (image, arena.free_list().collect())
     }
 }

@@ -96,6 +96,14 @@ const BARS: &[Bar] = &[
         limit: Limit::Above(1.0),
         label: None,
     },
+    // In-place edits of a non-key field: one row by id, and every row of a table.
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["edit_all", "edit_one"]),
+        limit: Limit::Max(1.2),
+        label: None,
+    },
     // Snapshots: both sides encode (decode) the same rows, so raw's time over relstore's is
     // relstore's throughput in rows/s as a fraction of raw's.
     Bar {
