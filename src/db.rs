@@ -148,6 +148,30 @@ impl<S: Schema> Db<S> {
     /// allocates nothing, and the answer is never stale: a child inserted a moment ago is
     /// there. [`Row::has_many`] and [`RelationRef::has_many`] give the same answer.
     ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let (ann, bob) = (db.insert(User { name: "ann".into() })?, db.insert(User { name: "bob".into() })?);
+    /// let old = db.insert(Post { user_id: ann, title: "old".into() })?;
+    /// let mid = db.insert(Post { user_id: bob, title: "mid".into() })?;
+    /// let new = db.insert(Post { user_id: bob, title: "new".into() })?;
+    /// db.update(old, |post| post.user_id = bob)?; // joins bob last, but was created first
+    /// let titles: Vec<&str> = db
+    ///     .has_many(PostAuthor, bob)?
+    ///     .map(|post| post.value().title.as_str()) // `value()`: a borrow of the store, not of `post`
+    ///     .collect();
+    /// assert_eq!(titles, ["old", "mid", "new"]);
+    /// # let _ = (mid, new);
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`NotFound`] for a stale parent id (a parent without children gives none).
     #[inline]

@@ -77,6 +77,42 @@
 //!   are small (128 entries each, 64 KiB of marks); a big cascade's memory goes back as soon
 //!   as it is done.
 //!
+//! # Sharing between threads
+//!
+//! A `Db<S>` is `Send + Sync`: share it as any value, behind a lock for writers. Readers run in
+//! parallel under a read lock; a writer takes the write lock for the length of one operation.
+//!
+//! ```
+//! use std::sync::{Arc, RwLock};
+//! # use relstore::{Db, Model};
+//! # use serde::{Deserialize, Serialize};
+//! # #[derive(Clone, Serialize, Deserialize, Model)]
+//! # struct Note { text: String }
+//! # relstore::schema! { struct Notes { notes: Note } relations {} }
+//!
+//! let db = Arc::new(RwLock::new(Db::<Notes>::new()));
+//! let writers: Vec<_> = (0..4)
+//!     .map(|i| {
+//!         let db = Arc::clone(&db);
+//!         std::thread::spawn(move || db.write().unwrap().insert(Note { text: format!("{i}") }))
+//!     })
+//!     .collect();
+//! for writer in writers {
+//!     writer.join().unwrap()?;
+//! }
+//! // Scoped threads can borrow the store directly, without an Arc.
+//! let db = db.read().unwrap();
+//! let db: &Db<Notes> = &db;
+//! let total: usize = std::thread::scope(|scope| {
+//!     let counts: Vec<_> = (0..2)
+//!         .map(|half| scope.spawn(move || db.table::<Note>().iter().filter(|n| n.text.len() % 2 == half).count()))
+//!         .collect();
+//!     counts.into_iter().map(|c| c.join().unwrap()).sum()
+//! });
+//! assert_eq!(total, 4);
+//! # Ok::<(), relstore::Error>(())
+//! ```
+//!
 //! # Panics
 //!
 //! relstore does not panic on bad input: stale ids, missing parents and refused deletes are

@@ -56,7 +56,9 @@ impl<'db, T: Model, S: Schema> Row<'db, T, S> {
     }
 
     /// The row's struct, borrowed for as long as the store is (`Deref` borrows it only for as
-    /// long as this `Row`).
+    /// long as this `Row`). Use it to return a reference out of a closure:
+    /// `.map(|post| post.value().title.as_str())` compiles where `post.title.as_str()` would
+    /// borrow the `Row` the closure is about to drop.
     #[inline]
     pub fn value(&self) -> &'db T {
         self.row
