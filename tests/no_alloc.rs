@@ -223,3 +223,23 @@ fn an_edit_in_place_allocates_nothing() -> Result<(), Error> {
     check_indexes(&db);
     Ok(())
 }
+
+#[test]
+fn in_place_edits_allocate_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    let posts: Vec<_> = (0..10)
+        .map(|i| db.insert(post(alice, &format!("post {i}"))))
+        .collect::<Result<_, _>>()?;
+    let (n, ()) = allocations(|| {
+        for &id in &posts {
+            db.row_mut(id).expect("live").title.make_ascii_uppercase();
+        }
+        for (_, post) in db.rows_mut::<Post>() {
+            post.title.make_ascii_lowercase();
+        }
+    });
+    assert_eq!(n, 0, "row_mut and rows_mut allocated");
+    assert_eq!(db.get(posts[3])?.title, "post 3");
+    Ok(())
+}
