@@ -57,6 +57,9 @@ db.edit(hello, |post| post.title.push('!'))?;          // in place, no copy
 assert_eq!(db.get(hello)?.title, "Hello!");
 db.update(hello, |post| post.title = "Hello again".into())?; // all or nothing
 assert_eq!(db.get(hello)?.title, "Hello again");
+db.row_mut(hello)?.content.push_str(" (edited)");     // a view: fields by &mut, keys by &
+for (id, post) in db.rows_mut::<Post>() { post.title.make_ascii_uppercase(); } // every row
+assert_eq!((db.get(hello)?.title.as_str(), db.get(hello)?.content.as_str()), ("HELLO AGAIN", "... (edited)"));
 
 // Cascading operations.
 let plan = db.delete_plan(alice)?; // what would go, without doing it
