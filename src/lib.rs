@@ -110,7 +110,7 @@ mod snapshot;
 mod table;
 
 pub use db::{Db, DeletePlan};
-pub use error::{DeleteError, Error, IntegrityError, NotFound, WriteError};
+pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{KeyField, Model};
