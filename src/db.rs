@@ -1,9 +1,10 @@
 //! The store: tables, relations and their indexes, behind one API.
 //!
-//! Reads live here. Writes are checked in [`write`] (insert, update) and [`delete`], then
-//! applied by [`mutation`], the one place that changes rows and indexes; [`integrity`]
-//! verifies the rules from the rows alone.
+//! Reads live here. Writes are checked in [`write`] (insert, update), [`bulk`] (batches,
+//! retain) and [`delete`], then applied by [`mutation`], the one place that changes rows and
+//! indexes; [`integrity`] verifies the rules from the rows alone.
 
+mod bulk;
 mod delete;
 mod in_place;
 mod integrity;

@@ -3,6 +3,7 @@
 //! Every error names the table, the row and the rule involved. A failed operation changes
 //! nothing.
 
+use std::collections::TryReserveError;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -55,6 +56,16 @@ pub enum WriteError {
         /// The row that was to become its child (`None` for a row being inserted).
         row: Option<AnyId>,
     },
+    /// Two rows of one [`Db::insert_many`](crate::Db::insert_many) batch name the same has-one
+    /// parent: the later one cannot become its second child.
+    HasOneTakenInBatch {
+        /// The has-one relation.
+        relation: &'static RelationInfo,
+        /// The parent.
+        parent: AnyId,
+        /// The position in the batch of the earlier row, which would take the parent.
+        earlier: usize,
+    },
 }
 
 impl fmt::Display for WriteError {
@@ -81,6 +92,15 @@ impl fmt::Display for WriteError {
                     None => write!(f, "; the new row cannot become a second one"),
                 }
             }
+            WriteError::HasOneTakenInBatch {
+                relation,
+                parent,
+                earlier,
+            } => write!(
+                f,
+                "row {earlier} of the batch already takes {parent} under has-one relation \
+                 {relation}; a second row of the batch cannot become its child too"
+            ),
         }
     }
 }
@@ -90,6 +110,78 @@ impl StdError for WriteError {}
 impl From<NotFound> for WriteError {
     fn from(e: NotFound) -> Self {
         WriteError::NotFound(e)
+    }
+}
+
+/// Why [`Db::insert_many`](crate::Db::insert_many) refused a batch: the first row it could
+/// not insert, why, and every row of the batch handed back (nothing was inserted).
+///
+/// Handing the rows back lets a caller mend or drop the one bad row and try again, without
+/// building a big batch twice. Converting into [`Error`] (with `?`) drops the rows and keeps
+/// the position and the reason.
+///
+/// ```
+/// # use relstore::{Db, Id, Model, WriteError};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize, Model)]
+/// # #[relstore(table = "zones")]
+/// # struct Zone { name: String }
+/// # #[derive(Clone, Serialize, Deserialize, Model)]
+/// # #[relstore(table = "loot")]
+/// # struct Loot { zone: Id<Zone>, gold: u32 }
+/// relstore::belongs_to!(LootZone: Loot.zone -> Zone, has_many, on_delete = Cascade);
+/// relstore::schema! { struct Level { zones: Zone, loot: Loot } relations { LootZone } }
+///
+/// let mut db = Db::<Level>::new();
+/// let cave = db.insert(Zone { name: "cave".into() })?;
+/// let gone = db.insert(Zone { name: "gone".into() })?;
+/// db.delete(gone)?;
+/// let batch = vec![Loot { zone: cave, gold: 1 }, Loot { zone: gone, gold: 2 }];
+/// let refused = db.insert_many(batch).unwrap_err();
+/// assert_eq!(refused.position, 1);
+/// assert!(matches!(refused.error, WriteError::MissingParent { .. }));
+/// assert_eq!(db.table::<Loot>().len(), 0); // nothing was inserted
+///
+/// let mut rows = refused.rows;
+/// rows.retain(|loot| loot.zone != gone);
+/// assert_eq!(db.insert_many(rows)?.len(), 1);
+/// # Ok::<(), relstore::Error>(())
+/// ```
+pub struct BatchError<T> {
+    /// The position in the batch (from 0) of the first row that could not be inserted.
+    pub position: usize,
+    /// Why that row could not be inserted.
+    pub error: WriteError,
+    /// Every row of the batch, in the order given.
+    pub rows: Vec<T>,
+}
+
+/// Shows the position and the error, and how many rows came back (not the rows: `T` need
+/// not be `Debug`, and a batch can hold millions).
+impl<T> fmt::Debug for BatchError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchError")
+            .field("position", &self.position)
+            .field("error", &self.error)
+            .field("rows", &self.rows.len())
+            .finish()
+    }
+}
+
+impl<T> fmt::Display for BatchError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "row {} of a batch of {} was refused; nothing was inserted",
+            self.position,
+            self.rows.len()
+        )
+    }
+}
+
+impl<T> StdError for BatchError<T> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.error)
     }
 }
 
@@ -208,6 +300,16 @@ pub enum Error {
     Delete(DeleteError),
     /// See [`IntegrityError`].
     Integrity(IntegrityError),
+    /// A batch refused by [`Db::insert_many`](crate::Db::insert_many): a [`BatchError`]
+    /// without its rows.
+    Batch {
+        /// The position in the batch of the first row that could not be inserted.
+        position: usize,
+        /// Why.
+        error: WriteError,
+    },
+    /// [`Db::reserve`](crate::Db::reserve) could not get the memory asked for.
+    Reserve(TryReserveError),
 }
 
 impl fmt::Display for Error {
@@ -217,11 +319,18 @@ impl fmt::Display for Error {
             Error::Write(e) => e.fmt(f),
             Error::Delete(e) => e.fmt(f),
             Error::Integrity(e) => e.fmt(f),
+            Error::Batch { position, .. } => {
+                write!(
+                    f,
+                    "row {position} of a batch was refused; nothing was inserted"
+                )
+            }
+            Error::Reserve(e) => e.fmt(f),
         }
     }
 }
 
-/// Transparent: `Error` displays its family's error and hands on that error's source, so a
+/// Transparent (but for [`Error::Batch`]): `Error` displays its family's error and hands on that error's source, so a
 /// report that walks the chain prints each message once.
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
@@ -230,6 +339,9 @@ impl StdError for Error {
             Error::Write(e) => e.source(),
             Error::Delete(e) => e.source(),
             Error::Integrity(e) => e.source(),
+            // Not transparent: the position is this error's own, the reason its source.
+            Error::Batch { error, .. } => Some(error),
+            Error::Reserve(e) => e.source(),
         }
     }
 }
@@ -248,5 +360,16 @@ into_error!(
     NotFound(NotFound),
     Write(WriteError),
     Delete(DeleteError),
-    Integrity(IntegrityError)
+    Integrity(IntegrityError),
+    Reserve(TryReserveError)
 );
+
+impl<T> From<BatchError<T>> for Error {
+    /// Keeps the position and the reason; the rows are dropped.
+    fn from(e: BatchError<T>) -> Self {
+        Error::Batch {
+            position: e.position,
+            error: e.error,
+        }
+    }
+}

@@ -76,6 +76,69 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         self.rows().len() == 0
     }
 
+    /// The ids of every row, in slot order (as [`TableRef::iter`] gives them), as an owned
+    /// list: to change or delete rows while walking them, which a borrow of the table would
+    /// not allow. One allocation, of exactly the table's length (none for an empty table);
+    /// O(slots).
+    ///
+    /// ```
+    /// # use relstore::{Db, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # #[relstore(table = "players")]
+    /// # struct Player { hp: u32 }
+    /// relstore::schema! { struct Game { players: Player } relations {} }
+    ///
+    /// let mut db = Db::<Game>::new();
+    /// db.insert_many([Player { hp: 1 }, Player { hp: 2 }])?;
+    /// for id in db.table::<Player>().ids() {
+    ///     db.edit(id, |player| player.hp += 10)?;
+    /// }
+    /// assert!(db.table::<Player>().iter().all(|player| player.hp > 10));
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    pub fn ids(&self) -> Vec<Id<T>> {
+        let mut ids = Vec::with_capacity(self.len());
+        ids.extend(self.rows().iter().map(|(key, _)| Id::from_key(key)));
+        ids
+    }
+
+    /// The `n`-th row in slot order (the one [`TableRef::iter`] gives `n`-th), or `None` when
+    /// `n` is not below [`TableRef::len`]. Allocates nothing.
+    ///
+    /// Cost: O(1) while the table has no empty slot (no row deleted since it was filled, or
+    /// its empty slots all refilled); otherwise a walk over the slots up to the row, O(slots).
+    /// To sample many rows from a table with holes, take [`TableRef::ids`] once and index it.
+    ///
+    /// A random row is `nth` of a random number below `len()`, from your own generator: the
+    /// crate has no `rand` dependency.
+    ///
+    /// ```
+    /// # use relstore::{Db, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # #[relstore(table = "spawns")]
+    /// # struct Spawn { x: i32 }
+    /// relstore::schema! { struct Map { spawns: Spawn } relations {} }
+    ///
+    /// let mut db = Db::<Map>::new();
+    /// let ids = db.insert_many((0..4).map(|x| Spawn { x }))?;
+    /// db.delete(ids[1])?; // a hole: `nth` now walks the slots
+    ///
+    /// let spawns = db.table::<Spawn>();
+    /// assert_eq!(spawns.nth(1).map(|s| s.x), Some(2));
+    /// # let roll = |len: usize| len - 1; // e.g. `rng.gen_range(0..len)` with the `rand` crate
+    /// let random = spawns.nth(roll(spawns.len())).map(|s| s.id());
+    /// assert_eq!(random, Some(ids[3]));
+    /// assert!(spawns.nth(3).is_none());
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    #[inline]
+    pub fn nth(&self, n: usize) -> Option<Row<'db, T, S>> {
+        let (key, row) = self.rows().nth(n)?;
+        Some(Row::new(self.db, Id::from_key(key), row))
+    }
+
     /// Every row, in slot order (not creation order: deleted rows' slots are reused).
     pub fn iter(&self) -> Rows<'db, T, S> {
         Rows {

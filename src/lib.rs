@@ -117,7 +117,8 @@
 //!
 //! relstore does not panic on bad input: stale ids, missing parents and refused deletes are
 //! typed errors that leave the store unchanged. Code of yours that it runs can panic: an
-//! [`update`](Db::update) or [`edit`](Db::edit) closure, and a row's `Clone` or `Drop`. Each
+//! [`update`](Db::update), [`edit`](Db::edit) or [`retain`](Db::retain) closure, the iterator
+//! given to [`insert_many`](Db::insert_many), and a row's `Clone` or `Drop`. Each
 //! method's `# Panics` section says what such a panic leaves behind; in every case the store
 //! stays consistent (every index agrees with the rows, [`Db::check_integrity`] passes) and the
 //! panic goes on to the caller, where `catch_unwind` can catch it. Under `panic = "abort"`,
@@ -150,7 +151,7 @@ mod snapshot;
 mod table;
 
 pub use db::{Db, DeletePlan, RowsMut};
-pub use error::{DeleteError, Error, IntegrityError, NotFound, WriteError};
+pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{Fields, KeyField, Model};

@@ -116,6 +116,25 @@ impl<T> Table<T> {
         key
     }
 
+    /// Room for `additional` more rows without reallocating: the slots, and the creation
+    /// numbers beside them. Either may have grown when the other fails; no row changes.
+    pub(crate) fn try_reserve(
+        &mut self,
+        additional: usize,
+    ) -> Result<(), std::collections::TryReserveError> {
+        let new_slots = self.rows.try_reserve(additional)?;
+        // `seqs` only reaches the highest slot used so far: reserve up to the arena's end.
+        let wanted = self.rows.slot_count() + 1 + new_slots;
+        let missing = wanted.saturating_sub(self.seqs.len());
+        self.seqs.try_reserve(missing)
+    }
+
+    /// The `n`-th row in slot order (see [`Arena::nth`]).
+    #[inline]
+    pub(crate) fn nth(&self, n: usize) -> Option<(RowKey, &T)> {
+        self.rows.nth(n)
+    }
+
     /// Takes a row out (its slot is freed, or retired once its versions are used up). The
     /// row is out of the table before the caller drops it.
     #[inline]

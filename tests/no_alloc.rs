@@ -1,7 +1,8 @@
-//! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles;
-//! nor does a delete that cascades to nothing, nor a small cascade once buffers are warm, nor
-//! an insert into a freed slot under parents whose child lists have room. Counted by a global
-//! allocator, on this thread only.
+//! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles,
+//! `nth`; nor does a delete that cascades to nothing, nor a small cascade once buffers are
+//! warm, nor an insert into a freed slot under parents whose child lists have room, nor one
+//! into a reserved table, nor a retain that keeps every row; a batch into a reserved table
+//! allocates its ids only. Counted by a global allocator, on this thread only.
 
 mod common;
 
@@ -241,5 +242,82 @@ fn in_place_edits_allocate_nothing() -> Result<(), Error> {
     });
     assert_eq!(n, 0, "row_mut and rows_mut allocated");
     assert_eq!(db.get(posts[3])?.title, "post 3");
+    Ok(())
+}
+
+#[test]
+fn nth_allocates_nothing_with_or_without_holes() -> Result<(), Error> {
+    let mut db = common::db();
+    let users = db.insert_many((0..100).map(|i| user(&i.to_string())))?;
+    let (n, found) = allocations(|| {
+        (0..100)
+            .filter(|&i| db.table::<User>().nth(i).is_some())
+            .count()
+    });
+    assert_eq!(
+        (n, found),
+        (0, 100),
+        "nth on a table without holes allocated"
+    );
+    db.delete(users[10])?;
+    db.delete(users[50])?;
+    let (n, found) = allocations(|| {
+        (0..100)
+            .filter(|&i| db.table::<User>().nth(i).is_some())
+            .count()
+    });
+    assert_eq!((n, found), (0, 98), "nth on a table with holes allocated");
+    Ok(())
+}
+
+#[test]
+fn inserts_into_a_reserved_table_allocate_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    db.reserve::<User>(1000)?;
+    let rows: Vec<_> = (0..1000).map(|i| user(&i.to_string())).collect();
+    let (n, inserted) = allocations(|| {
+        let mut inserted = 0;
+        for row in rows {
+            db.insert(row).expect("no keys");
+            inserted += 1;
+        }
+        inserted
+    });
+    assert_eq!(
+        (n, inserted),
+        (0, 1000),
+        "inserts into a reserved table allocated"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_batch_into_a_reserved_table_allocates_only_its_ids() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    // Room in alice's and bob's child lists, and free slots in the table: children added,
+    // then all but one deleted (a list that empties is dropped; one that shrinks keeps its
+    // capacity).
+    let warm = db.insert_many((0..200).map(|i| edited_post(alice, bob, &i.to_string())))?;
+    db.retain::<Post>(|p| p.id() == warm[0])?;
+    let batch: Vec<_> = (0..100)
+        .map(|i| edited_post(alice, bob, &i.to_string()))
+        .collect();
+    let (n, ids) = allocations(|| db.insert_many(batch));
+    let ids = ids.map_err(Error::from)?;
+    assert_eq!(n, 1, "a batch allocated more than its ids");
+    assert_eq!(child_ids(&db, PostAuthor, alice)[1..], ids);
+    check_indexes(&db);
+    Ok(())
+}
+
+#[test]
+fn a_retain_that_keeps_every_row_allocates_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    db.insert_many((0..100).map(|i| post(alice, &i.to_string())))?;
+    let (n, deleted) = allocations(|| db.retain::<Post>(|p| !p.title.is_empty()));
+    assert_eq!((n, deleted?), (0, 0));
     Ok(())
 }

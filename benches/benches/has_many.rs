@@ -1,4 +1,5 @@
-//! From a user (random ids) to its ~10 posts, touching a field of each.
+//! From a user (random ids) to its posts (10 on average: authors are drawn at random),
+//! touching a field of each.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use relstore_benches::fixture::{Dataset, SIZES, each, group, id, sample};

@@ -38,9 +38,11 @@ pub struct PostRow {
     pub content: String,
 }
 
-/// `n` posts spread round-robin over `n / FANOUT` users, so that a user's posts are scattered
-/// through the table as they would be after real use (not adjacent, which would flatter
-/// has-many at 1M).
+/// `n` posts over `n / FANOUT` users, each post's author drawn at random (seeded: the same
+/// data in every run and implementation), as a game's parents are: a user's posts are
+/// scattered through the table (not adjacent, which would flatter has-many at 1M), families
+/// vary in size around [`FANOUT`], and consecutive inserts touch unrelated parents (round-robin
+/// authors walked the parents in order, which flattered bulk insert).
 #[derive(Clone, Debug)]
 pub struct Dataset {
     /// The parents, in insertion order.
@@ -53,9 +55,10 @@ impl Dataset {
     /// The data set with `n` posts.
     pub fn new(n: usize) -> Self {
         let n_users = (n / FANOUT).max(1);
+        let mut rng = Rng::new(0xA07_4085);
         Dataset {
             users: (0..n_users).map(user).collect(),
-            posts: (0..n).map(|i| post(i, i % n_users)).collect(),
+            posts: (0..n).map(|i| post(i, rng.below(n_users))).collect(),
         }
     }
 }

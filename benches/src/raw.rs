@@ -38,10 +38,22 @@ pub struct Store {
 }
 
 impl Store {
-    /// Loads `data` row by row (like relstore, which has no bulk or reserve API), returning
-    /// the store and the keys of its users and posts in `data`'s order.
+    /// Loads `data` row by row without reserving (as relstore's one-by-one `insert` does),
+    /// returning the store and the keys of its users and posts in `data`'s order.
     pub fn load(data: Dataset) -> (Self, Vec<UserKey>, Vec<PostKey>) {
+        Self::load_into(Store::default(), data)
+    }
+
+    /// [`Store::load`] after reserving both arenas for `data`, as relstore's `insert_many`
+    /// does (not the child index: relstore does not reserve its index either).
+    pub fn load_reserved(data: Dataset) -> (Self, Vec<UserKey>, Vec<PostKey>) {
         let mut store = Store::default();
+        store.users.reserve(data.users.len());
+        store.posts.reserve(data.posts.len());
+        Self::load_into(store, data)
+    }
+
+    fn load_into(mut store: Store, data: Dataset) -> (Self, Vec<UserKey>, Vec<PostKey>) {
         let users: Vec<UserKey> = data
             .users
             .into_iter()

@@ -112,7 +112,7 @@ impl SlotSet {
 }
 
 impl Cascade {
-    fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         for &(t, key) in &self.rows {
             self.marks[t.0].clear_word(slot_of(key).0);
         }
@@ -122,7 +122,7 @@ impl Cascade {
     }
 
     /// Whether the cleared plan is small enough to keep for the next delete.
-    fn is_small(&self) -> bool {
+    pub(super) fn is_small(&self) -> bool {
         let pages: usize = self.marks.iter().map(SlotSet::page_count).sum();
         self.rows.capacity() <= KEPT_ROWS
             && self.nullify.capacity() <= KEPT_ROWS
@@ -136,7 +136,8 @@ impl Cascade {
             .is_some_and(|set| set.contains(slot_of(key).0))
     }
 
-    fn add(&mut self, (t, key): (TablePos, RowKey)) {
+    /// Adds a row to delete, once.
+    pub(super) fn add(&mut self, (t, key): (TablePos, RowKey)) {
         if self.marks.len() <= t.0 {
             self.marks.resize_with(t.0 + 1, SlotSet::default);
         }
@@ -268,7 +269,12 @@ impl<S: Schema> Db<S> {
     ) -> Result<(), DeleteError> {
         plan.clear();
         plan.add((t, key));
+        self.plan_cascade(plan)
+    }
 
+    /// Completes a plan that holds the rows asked for (one for a delete, any number for a
+    /// retain): their cascade, then the restricts and set-nulls against the whole of it.
+    pub(super) fn plan_cascade(&self, plan: &mut Cascade) -> Result<(), DeleteError> {
         // 1. The cascade, breadth first: `rows` is both the result and the work list.
         let mut next = 0;
         while let Some(&(t, key)) = plan.rows.get(next) {

@@ -157,6 +157,33 @@ impl<S: Schema> Db<S> {
         Ok(out)
     }
 
+    /// Makes room in table `T` for `additional` more rows (no row changes).
+    pub(super) fn reserve_rows<T: Model>(
+        &mut self,
+        additional: usize,
+    ) -> Result<(), std::collections::TryReserveError>
+    where
+        S: HasTable<T>,
+    {
+        self.tables.__rows_mut().try_reserve(additional)
+    }
+
+    /// Stores a checked batch of new rows, in order, and links each under its parents; returns
+    /// their ids. The table is reserved once for the batch.
+    pub(super) fn insert_rows<T: Model>(&mut self, rows: Vec<T>) -> Vec<Id<T>>
+    where
+        S: HasTable<T>,
+    {
+        // Only an optimisation: if the memory cannot be had now, the table grows as it fills,
+        // as one insert at a time would.
+        let _ = self.reserve_rows::<T>(rows.len());
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            ids.push(Id::from_key(self.insert_row(row)));
+        }
+        ids
+    }
+
     /// Carries out a checked delete plan and returns its first row (the one asked for).
     ///
     /// Rows are only removed and dropped at the very end, once every index already agrees with
@@ -166,6 +193,54 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
+        self.unlink_planned(plan);
+        let (_, key) = plan.rows[0];
+        let tables = &mut self.tables;
+        let row = take_row::<S, T>(tables, key);
+        // Every index already agrees with the rows being gone. Each row leaves its table
+        // before its `Drop` runs, and every row leaves even if one's `Drop` panics.
+        let mut drop_rows = DropRow {
+            tables,
+            key,
+            first_panic: None,
+        };
+        for &(t, key) in &plan.rows[1..] {
+            drop_rows.key = key;
+            S::__visit_table(t, &mut drop_rows);
+        }
+        if let Some(payload) = drop_rows.first_panic {
+            // The row asked for is not handed back: drop it here, where a second panic can be
+            // caught, rather than while the first one unwinds (which would abort).
+            forget_panic(panic::catch_unwind(AssertUnwindSafe(|| drop(row))));
+            panic::resume_unwind(payload);
+        }
+        row
+    }
+
+    /// Carries out a checked delete plan of any number of rows asked for (a retain), dropping
+    /// every row; returns how many were deleted. Panicking `Drop`s as in
+    /// [`Db::apply_delete`]: every row leaves, then the first panic goes on.
+    pub(super) fn apply_delete_all(&mut self, plan: &mut Cascade) -> usize {
+        self.unlink_planned(plan);
+        let mut drop_rows = DropRow {
+            tables: &mut self.tables,
+            key: RowKey::default(),
+            first_panic: None,
+        };
+        for &(t, key) in &plan.rows {
+            drop_rows.key = key;
+            S::__visit_table(t, &mut drop_rows);
+        }
+        if let Some(payload) = drop_rows.first_panic {
+            panic::resume_unwind(payload);
+        }
+        plan.rows.len()
+    }
+
+    /// The index side of a checked delete plan: keys set to null, deleted parents' lists
+    /// forgotten, deleted children unlinked from parents that stay. The rows are still
+    /// stored; the caller removes them next.
+    fn unlink_planned(&mut self, plan: &mut Cascade) {
         let Db {
             tables,
             links,
@@ -208,27 +283,6 @@ impl<S: Schema> Db<S> {
         }
         survivors.clear();
         plan.survivors = survivors;
-
-        let (_, key) = plan.rows[0];
-        let row = take_row::<S, T>(tables, key);
-        // Every index already agrees with the rows being gone. Each row leaves its table
-        // before its `Drop` runs, and every row leaves even if one's `Drop` panics.
-        let mut drop_rows = DropRow {
-            tables,
-            key,
-            first_panic: None,
-        };
-        for &(t, key) in &plan.rows[1..] {
-            drop_rows.key = key;
-            S::__visit_table(t, &mut drop_rows);
-        }
-        if let Some(payload) = drop_rows.first_panic {
-            // The row asked for is not handed back: drop it here, where a second panic can be
-            // caught, rather than while the first one unwinds (which would abort).
-            forget_panic(panic::catch_unwind(AssertUnwindSafe(|| drop(row))));
-            panic::resume_unwind(payload);
-        }
-        row
     }
 
     /// Replaces table `T` with the one `image` describes; indexes are left for

@@ -111,6 +111,8 @@ pub(crate) struct Arena<T> {
     /// The first free slot, or `END`; freed slots are pushed here (last freed, first reused).
     free_head: u32,
     len: usize,
+    /// Retired slots after slot 0: vacant, but never reused (so not room for a new row).
+    retired: usize,
     /// The version a slot created from now on starts from: above every version any slot given
     /// back by [`Arena::shrink_to_fit`] ever had, so that no old id can name a new row.
     fresh_version: u32,
@@ -154,6 +156,7 @@ impl<T: Clone> Arena<T> {
             slots,
             free_head: self.free_head,
             len: self.len,
+            retired: self.retired,
             fresh_version: self.fresh_version,
         })
     }
@@ -192,6 +195,7 @@ impl<T> Arena<T> {
             slots: vec![Slot::Retired { version: 0 }],
             free_head: END,
             len: 0,
+            retired: 0,
             fresh_version: 1,
         }
     }
@@ -255,6 +259,36 @@ impl<T> Arena<T> {
         self.len
     }
 
+    /// Room for `additional` more rows, so that as many inserts do not reallocate: free
+    /// slots count, and new slots are reserved for the rest, never beyond the most slots a
+    /// table can address. Returns the number of new slots that makes room for.
+    pub(crate) fn try_reserve(
+        &mut self,
+        additional: usize,
+    ) -> Result<usize, std::collections::TryReserveError> {
+        let free = self.slot_count() - self.len - self.retired;
+        let addressable = (END as usize).saturating_sub(self.slots.len());
+        let new_slots = additional.saturating_sub(free).min(addressable);
+        self.slots.try_reserve(new_slots)?;
+        Ok(new_slots)
+    }
+
+    /// The `n`-th row in slot order and its key. O(1) when no slot is vacant (the `n`-th row is
+    /// in slot `n + 1`), otherwise a scan over the slots up to it.
+    #[inline]
+    pub(crate) fn nth(&self, n: usize) -> Option<(RowKey, &T)> {
+        if n >= self.len {
+            return None;
+        }
+        if self.len == self.slot_count() {
+            let index = n + 1;
+            if let Some(Slot::Occupied { version, row }) = self.slots.get(index) {
+                return Some((key_of(index, *version), row));
+            }
+        }
+        self.iter().nth(n)
+    }
+
     /// Stores `row` in the most recently freed slot, or a new one.
     #[inline]
     pub(crate) fn insert(&mut self, row: T) -> RowKey {
@@ -301,6 +335,8 @@ impl<T> Arena<T> {
         };
         if version < LAST_VERSION {
             self.free_head = index as u32;
+        } else {
+            self.retired += 1;
         }
         self.len -= 1;
         Some(row)
@@ -405,6 +441,8 @@ impl<T> Arena<T> {
             };
             arena.free_head = index;
         }
+        // Vacant slots the free list does not name are retired.
+        arena.retired = arena.slot_count() - arena.len - free.len();
         Ok(arena)
     }
 
@@ -541,6 +579,17 @@ mod tests {
     }
 
     #[test]
+    fn reserving_counts_free_slots_as_room() {
+        let mut arena = Arena::new();
+        let keys: Vec<_> = (0..4u8).map(|n| arena.insert(n)).collect();
+        arena.remove(keys[1]);
+        arena.remove(keys[3]);
+        assert_eq!(arena.try_reserve(2), Ok(0));
+        assert_eq!(arena.try_reserve(5), Ok(3));
+        assert!(arena.slots.capacity() >= arena.slots.len() + 3);
+    }
+
+    #[test]
     fn the_last_freed_slot_is_reused_first() {
         let mut arena = Arena::new();
         let keys: Vec<_> = (0..4u8).map(|n| arena.insert(n)).collect();
@@ -563,6 +612,11 @@ mod tests {
         assert_eq!(arena.remove(key), Some(1));
         assert_eq!(arena.free_list().count(), 0, "retired, not freed");
         assert_eq!(
+            arena.try_reserve(1),
+            Ok(1),
+            "a retired slot is no room for a row"
+        );
+        assert_eq!(
             slot_of(arena.insert(2)).0,
             2,
             "a new slot, not the retired one"
@@ -570,6 +624,7 @@ mod tests {
         // And it stays retired across an image.
         let (image, free) = image_of(&arena);
         let mut again = Arena::from_image(image, &free, 1).unwrap();
+        assert_eq!(again.try_reserve(1), Ok(1), "still no room after an image");
         assert_eq!(slot_of(again.insert(3)).0, 3);
     }
 

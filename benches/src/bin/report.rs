@@ -29,7 +29,15 @@ const WORKLOADS: &[&str] = &[
     "bincode_decode",
     "snapshot",
 ];
-const IMPLS: &[&str] = &["raw", "relstore", "relstore_handle", "sqlite", "bevy"];
+const IMPLS: &[&str] = &[
+    "raw",
+    "relstore",
+    "relstore_handle",
+    "raw_many",
+    "relstore_many",
+    "sqlite",
+    "bevy",
+];
 
 const READS: &[&str] = &["get", "belongs_to", "has_many", "scan"];
 
@@ -73,6 +81,14 @@ const BARS: &[Bar] = &[
         fast: "raw",
         workloads: Some(&["insert", "delete"]),
         limit: Limit::Max(2.0),
+        label: None,
+    },
+    // Bulk insert as a batch, beside raw reserving as much as relstore does.
+    Bar {
+        slow: "relstore_many",
+        fast: "raw_many",
+        workloads: Some(&["bulk_insert"]),
+        limit: Limit::Max(1.3),
         label: None,
     },
     Bar {
