@@ -20,6 +20,20 @@
 //!   hundreds of keys set to null at once, past the size thresholds of the store's delete.
 //!   Every outcome (the value returned, or the error and the relation and rows it names) is
 //!   compared with the reference's.
+//! - In-place views, bulk inserts and retains (`model/batch.rs`): `row_mut` of a live or
+//!   stale id, `rows_mut` over a table, `edit_rows` over a table reading the others through
+//!   the store (its own table reads as empty), its closure panicking at some row now and then
+//!   (the rows before keep their edits, in slot order); `insert_many` of a dozen rows, often
+//!   with one bad row (a key to no row, a has-one parent taken by a row or by an earlier row
+//!   of the batch: refused at its position, rows handed back, store unchanged; accepted, the
+//!   ids one-by-one inserts give in a store loaded from the same bytes); `retain` with a
+//!   hashed predicate, over a table or a parent's children (the reference deletes all the
+//!   dropped rows at once; a restrict anywhere refuses it all; a panicking predicate changes
+//!   nothing). Big families: a user, comment or category given 2000-5000 children by
+//!   `insert_many`, then children deleted, moved away and rows moved in one by one (one step,
+//!   each compared, the full check at its end), most of them dropped by a `retain`, more
+//!   inserted, and so on, before the root's delete: the root's list of children crosses any
+//!   size threshold both ways.
 //! - Save and load (`model/save.rs`), now and then (and between a trim's shrinks and its fan):
 //!   the store written with `write_to` and read back with `Db::read_from`, the run going on
 //!   with the loaded store. It must save again to the same bytes, keep every dead id stale,
@@ -38,7 +52,11 @@
 //!   leaders, guards and mentors) are deleted with armed bombs among them. Units and players
 //!   are edited in place too (no clone, no drop: an armed bomb stays quiet), the store is
 //!   shrunk now and then, and saved and loaded as the forum's (a snapshot clones every unit:
-//!   the first armed for `Clone` stops it).
+//!   the first armed for `Clone` stops it). `row_mut` and `edit_rows` (panicking now and
+//!   then) over armed units: nothing cloned or dropped, the lent table put back whole;
+//!   `insert_many` of armed units (refused: every unit handed back, none dropped); `retain`
+//!   over units or players, families' units thinned with armed bombs among them (every
+//!   planned row gone, then the first panicking drop in plan order goes on).
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
 //! must cover every kind of outcome. A failure prints its seed, step and operation; replay it
@@ -72,6 +90,8 @@ macro_rules! ensure_eq {
     }};
 }
 
+#[path = "model/batch.rs"]
+mod batch;
 #[path = "model/check.rs"]
 mod check;
 #[path = "model/generate.rs"]
@@ -252,8 +272,31 @@ fn covers_every_outcome(stats: &ops::Stats) {
         "save and load".into(),
         "save and load with slots a shrink gave back".into(),
         "snapshot, more ops, then its load".into(),
+        // in-place views, insert_many, retain
+        "row_mut ok".into(),
+        "row_mut NotFound".into(),
+        "edit_rows panicked in closure".into(),
+        "edit_rows panicked, earlier rows keep their edits".into(),
+        "insert_many ok".into(),
+        "insert_many MissingParent".into(),
+        "insert_many HasOneTaken".into(),
+        "insert_many HasOneTakenInBatch".into(),
+        "insert_many refused after good rows".into(),
+        "insert_many of more than 1000 rows".into(),
+        "retain Restricted".into(),
+        "retain panicked in predicate".into(),
+        "retain cascaded".into(),
+        "retain set keys to null".into(),
+        "retain deleted nothing".into(),
+        "retain of more than 1000 rows".into(),
+        // big families
+        "bulk steps under a parent with more than 1000 children".into(),
+        "bulk steps under a parent with at most 1000 children".into(),
     ];
     for table in ["users", "posts", "comments", "profiles", "categories"] {
+        required.push(format!("rows_mut {table} ok"));
+        required.push(format!("edit_rows {table} ok"));
+        required.push(format!("retain {table} ok"));
         required.push(format!("insert {table} ok"));
         required.push(format!("delete {table} ok"));
         required.push(format!("delete {table} NotFound"));

@@ -1,10 +1,11 @@
 //! A seeded generator of operations: inserts, updates and deletes on every table, with keys
 //! drawn mostly from live rows, sometimes from deleted rows and forged ids.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use relstore::{AnyId, Id};
 
+use crate::batch::{Batch, InPlace, Keep};
 use crate::ops::{AnyRow, Bulk, EditEnd, How, Op};
 use crate::reference::{RefDeleteError, RefModel, RefTable, Reference, slot};
 use crate::rng::Rng;
@@ -30,6 +31,11 @@ const FAMILY_PER_MILLE: usize = 5;
 const EDIT_PERCENT: usize = 10;
 /// How often (per thousand) an ordinary step saves the store and loads it back.
 const SAVE_PER_MILLE: usize = 25;
+/// How often (per thousand) an ordinary step is an in-place edit through views, an
+/// `insert_many` or a `retain` (see [`Gen::batch`]).
+const BATCH_PER_MILLE: usize = 30;
+/// How often (percent) a new family is a big one (see [`Gen::big_family`]).
+const BIG_FAMILY_PERCENT: usize = 20;
 
 pub struct Gen {
     rng: Rng,
@@ -48,6 +54,8 @@ pub struct Gen {
     family: Option<Family>,
     /// A trim in progress (see [`Trim`]): its table and its steps to come.
     trim: Option<(Table, VecDeque<Trim>)>,
+    /// While rows of a batch that should go in are made: keys to live rows only.
+    clean: bool,
 }
 
 /// Hundreds or thousands of rows built around one root row in a few bulk steps, then deleted
@@ -58,6 +66,8 @@ struct Family {
     /// The user set as editor of the family's posts, if any.
     editor: Option<Id<User>>,
     steps: VecDeque<Step>,
+    /// Whether it is a big one (see [`Gen::big_family`]).
+    big: bool,
 }
 
 /// A trim: ops on the last slots of one table, with nothing else in between, right after a
@@ -113,6 +123,14 @@ enum Step {
     Clear(AnyId, usize),
     /// `shrink_to_fit`, once the family is gone: its slots at the end of each table go back.
     Shrink,
+    /// A big family's: `insert_many` of `n` children of the root (see [`Gen::big_family`]).
+    Many(usize),
+    /// A big family's: about `n` of the root's children deleted or moved to other parents,
+    /// and a quarter as many rows moved in under the root, one by one, in one op.
+    Churn(usize),
+    /// A big family's: `retain` dropping this percentage of the root's children (with the
+    /// panic of its predicate at this row, if any).
+    Thin(usize, Option<usize>),
 }
 
 impl Gen {
@@ -128,6 +146,7 @@ impl Gen {
             burst: None,
             family: None,
             trim: None,
+            clean: false,
         }
     }
 
@@ -148,6 +167,11 @@ impl Gen {
         }
         if self.rng.chance(EDIT_PERCENT)
             && let Some(op) = self.edit(r)
+        {
+            return op;
+        }
+        if self.rng.below(1000) < BATCH_PER_MILLE
+            && let Some(op) = self.batch(r)
         {
             return op;
         }
@@ -181,8 +205,11 @@ impl Gen {
         {
             self.family = self.new_family(r);
         }
-        if self.family.is_some() && self.rng.chance(20) {
-            return None; // an ordinary operation in between
+        let big = self.family.as_ref().is_some_and(|family| family.big);
+        if self.family.is_some() && !big && self.rng.chance(20) {
+            // An ordinary operation in between (not in a big family: each step checks every
+            // row of the store, and a big family has thousands).
+            return None;
         }
         let family = self.family.as_mut()?;
         let (root, editor) = (family.root, family.editor);
@@ -283,12 +310,243 @@ impl Gen {
                 _ => Op::Delete(target),
             },
             Step::Shrink => self.shrink(),
+            Step::Many(n) => Op::InsertMany(Batch::Fan(child_template(root, r, rng)?, n)),
+            Step::Churn(n) => self.churn(root, n, r)?,
+            Step::Thin(percent, panic_at) => {
+                let keep = Keep {
+                    salt: rng.next_u64(),
+                    percent,
+                    under: Some(root),
+                    panic_at,
+                };
+                Op::Retain(child_table(root)?, keep)
+            }
         };
         Some(op)
     }
 
+    /// A big family: thousands of children under one user (posts), comment (replies) or
+    /// category (categories), inserted by `insert_many`; then, a few times over, some of them
+    /// deleted or moved away and other rows moved in, one by one ([`Step::Churn`]), and most
+    /// of them dropped by a `retain` ([`Step::Thin`]) or more inserted: the root's list of
+    /// children crosses whatever size thresholds the store's index has, both ways, and
+    /// changes one child at a time while long. Then the root's delete.
+    fn big_family(&mut self, r: &Reference) -> Option<Family> {
+        let rng = &mut self.rng;
+        let root = match rng.below(3) {
+            0 => AnyId::from(rng.pick(&r.users.ids().collect::<Vec<_>>())?),
+            1 => AnyId::from(rng.pick(&r.comments.ids().collect::<Vec<_>>())?),
+            _ => AnyId::from(rng.pick(&r.categories.ids().collect::<Vec<_>>())?),
+        };
+        let mut steps = VecDeque::from([
+            Step::Many(2000 + rng.below(3000)),
+            Step::Churn(15 + rng.below(25)),
+        ]);
+        for _ in 0..1 + rng.below(2) {
+            let panic_at = rng.chance(15).then(|| rng.below(3000));
+            steps.push_back(Step::Thin(40 + rng.below(60), panic_at));
+            steps.push_back(Step::Churn(8 + rng.below(20)));
+            if rng.chance(60) {
+                steps.push_back(Step::Many(100 + rng.below(2000)));
+                steps.push_back(Step::Churn(8 + rng.below(20)));
+            }
+        }
+        if rng.chance(30) {
+            steps.push_back(Step::Plan);
+        }
+        steps.push_back(Step::Clear(root, 30));
+        if let Some(comment) = root.typed::<Comment>() {
+            // The replies stay (set null) when the root goes: then its post, and they with it.
+            steps.push_back(Step::Clear(r.comments.get(comment)?.post_id.into(), 30));
+        }
+        if rng.chance(50) {
+            steps.push_back(Step::Shrink);
+        }
+        Some(Family {
+            root,
+            editor: None,
+            steps,
+            big: true,
+        })
+    }
+
+    /// A big family's churn (see [`Step::Churn`]): about `n` of the root's children deleted
+    /// or moved to another parent, `n / 4` other rows moved in under the root (into the
+    /// middle of its list: children are in creation order), in random order, one op.
+    fn churn(&mut self, root: AnyId, n: usize, r: &Reference) -> Option<Op> {
+        let children = children_of(root, r);
+        let under: HashSet<AnyId> = children.iter().map(|&(id, _)| id).collect();
+        let others: Vec<(AnyId, AnyRow)> = rows_of(child_table(root)?, r)
+            .into_iter()
+            .filter(|(id, _)| !under.contains(id))
+            .collect();
+        let label = match children.len() {
+            0..=1000 => "bulk steps under a parent with at most 1000 children",
+            _ => "bulk steps under a parent with more than 1000 children",
+        };
+        let mut ops = Vec::new();
+        for _ in 0..n.min(children.len()) {
+            let (id, row) = children[self.rng.below(children.len())].clone();
+            if self.rng.chance(50) {
+                ops.push(Op::Delete(id));
+                continue;
+            }
+            let parent = match row.table() {
+                "posts" => self.live::<User>(r),
+                "comments" => self.live::<Comment>(r),
+                _ => self.live::<Category>(r),
+            };
+            let moved = reparent(&row, parent?);
+            ops.push(match self.rng.chance(70) {
+                true => Op::Edit(id, moved, EditEnd::Return),
+                false => Op::Update(id, moved, How::Update),
+            });
+        }
+        for _ in 0..n / 4 {
+            let Some((id, row)) = others.get(self.rng.below(others.len().max(1))) else {
+                break;
+            };
+            let id = *id;
+            ops.push(Op::Edit(id, reparent(row, root), EditEnd::Return));
+        }
+        for i in (1..ops.len()).rev() {
+            ops.swap(i, self.rng.below(i + 1));
+        }
+        Some(Op::Bulk(Bulk::Steps(label, ops)))
+    }
+
+    /// Now and then, instead of an ordinary op: an in-place edit through views (`row_mut` of a
+    /// live or stale row, `rows_mut` over a table, `edit_rows` over a table reading others,
+    /// panicking at some row now and then), an `insert_many` or a `retain`.
+    fn batch(&mut self, r: &Reference) -> Option<Op> {
+        let roll = self.rng.below(100);
+        let table = self.table(UPDATE_WEIGHTS);
+        let name = table_name(table);
+        let len = table_len(table, r);
+        let text = format!("in place {}", self.rng.below(1000));
+        Some(match roll {
+            0..=19 => Op::InPlace(InPlace::RowMut(self.any_target(table, r)?, text)),
+            20..=29 => Op::InPlace(InPlace::RowsMut(name, text)),
+            30..=49 => {
+                let panic_at = self.rng.chance(35).then(|| {
+                    let k = self.rng.below(len + 2);
+                    (k, self.rng.chance(50))
+                });
+                Op::InPlace(InPlace::EditRows(name, panic_at))
+            }
+            50..=79 => self.insert_many(r)?,
+            _ => {
+                let percent = match self.rng.below(10) {
+                    0 | 1 => 0,
+                    2 => 30 + self.rng.below(40),
+                    _ => 1 + self.rng.below(12),
+                };
+                let under = match (self.rng.chance(30), table) {
+                    (false, _) | (true, Table::User) => None,
+                    (true, Table::Post | Table::Profile) => self.live::<User>(r),
+                    (true, Table::Comment) => self.live::<Post>(r),
+                    (true, Table::Category) => self.live::<Category>(r),
+                };
+                let panic_at = self.rng.chance(15).then(|| self.rng.below(len + 2));
+                let keep = Keep {
+                    salt: self.rng.next_u64(),
+                    percent,
+                    under,
+                    panic_at,
+                };
+                Op::Retain(name, keep)
+            }
+        })
+    }
+
+    /// An `insert_many` of up to a dozen rows of one table, their keys to live rows (except
+    /// profiles' half the time: their user is often taken, by a profile or an earlier row of
+    /// the batch); 40 percent of the time with one bad row somewhere in it.
+    fn insert_many(&mut self, r: &Reference) -> Option<Op> {
+        let table = self.table(INSERT_WEIGHTS);
+        let n = 1 + self.rng.below(12);
+        self.clean = !matches!(table, Table::Profile) || self.rng.chance(50);
+        let mut rows = Vec::new();
+        for _ in 0..n {
+            if let Some(Op::Insert(row)) = self.insert(table, r) {
+                rows.push(row);
+            }
+        }
+        self.clean = false;
+        if self.rng.chance(40) {
+            let at = self.rng.below(rows.len() + 1);
+            if let Some(bad) = self.bad_row(table, r, &rows[..at]) {
+                rows.insert(at, bad);
+            }
+        }
+        (!rows.is_empty()).then_some(Op::InsertMany(Batch::Rows(rows)))
+    }
+
+    /// A row the store must refuse in a batch after `before`: a key to a deleted or forged
+    /// row, or (profiles) a user that a profile or a row of `before` already takes.
+    fn bad_row(&mut self, table: Table, r: &Reference, before: &[AnyRow]) -> Option<AnyRow> {
+        Some(match table {
+            Table::User => return None,
+            Table::Post => {
+                let mut post = self.post(r, None)?;
+                match self.rng.below(3) {
+                    0 => post.author_id = self.missing(r)?,
+                    1 => post.editor_id = Some(self.missing(r)?),
+                    _ => post.category_id = Some(self.missing(r)?),
+                }
+                AnyRow::Post(post)
+            }
+            Table::Comment => {
+                let mut comment = self.comment(r, None)?;
+                match self.rng.below(3) {
+                    0 => comment.post_id = self.missing(r)?,
+                    1 => comment.author_id = self.missing(r)?,
+                    _ => comment.reply_to = Some(self.missing(r)?),
+                }
+                AnyRow::Comment(comment)
+            }
+            Table::Category => {
+                let mut category = self.category(r, None);
+                category.parent_id = Some(self.missing(r)?);
+                AnyRow::Category(category)
+            }
+            Table::Profile => {
+                let mut profile = self.profile(r, None)?;
+                let earlier: Vec<Id<User>> = (before.iter())
+                    .filter_map(|row| match row {
+                        AnyRow::Profile(p) => Some(p.user_id),
+                        _ => None,
+                    })
+                    .collect();
+                let taken: Vec<Id<User>> = r.profiles.rows.iter().map(|p| p.row.user_id).collect();
+                profile.user_id = match self.rng.below(3) {
+                    0 if !earlier.is_empty() => self.rng.pick(&earlier)?,
+                    1 if !taken.is_empty() => self.rng.pick(&taken)?,
+                    _ => self.missing(r)?,
+                };
+                AnyRow::Profile(profile)
+            }
+        })
+    }
+
+    /// An id of table `T` that names no row: a deleted one, or a forged one.
+    fn missing<T: RefModel>(&mut self, r: &Reference) -> Option<Id<T>> {
+        let table = T::of(r);
+        match self.rng.pick(&table.dead) {
+            Some(dead) if self.rng.chance(60) => Some(dead),
+            dead => {
+                let live: Vec<Id<T>> = table.ids().collect();
+                let known = self.rng.pick(&live).or(dead)?;
+                Some(self.forged(known))
+            }
+        }
+    }
+
     /// A family around a random live user, category or comment (see [`Gen::family`]).
     fn new_family(&mut self, r: &Reference) -> Option<Family> {
+        if self.rng.chance(BIG_FAMILY_PERCENT) {
+            return self.big_family(r);
+        }
         let rng = &mut self.rng;
         let mut steps = VecDeque::new();
         let mut editor = None;
@@ -347,6 +605,7 @@ impl Gen {
             root,
             editor,
             steps,
+            big: false,
         })
     }
 
@@ -809,6 +1068,9 @@ impl Gen {
     ) -> Option<Id<T>> {
         let roll = self.rng.below(100);
         let live: Vec<Id<T>> = table.ids().collect();
+        if self.clean {
+            return self.rng.pick(&live);
+        }
         let dead = self.rng.pick(&table.dead);
         if roll < dead_percent && dead.is_some() {
             return dead;
@@ -830,4 +1092,116 @@ impl Gen {
             Id::from_bits(known.to_bits().wrapping_add(later << 32))
         }
     }
+}
+
+fn table_name(table: Table) -> &'static str {
+    use relstore::Model;
+    match table {
+        Table::User => User::TABLE,
+        Table::Post => Post::TABLE,
+        Table::Comment => Comment::TABLE,
+        Table::Profile => Profile::TABLE,
+        Table::Category => Category::TABLE,
+    }
+}
+
+fn table_len(table: Table, r: &Reference) -> usize {
+    match table {
+        Table::User => r.users.rows.len(),
+        Table::Post => r.posts.rows.len(),
+        Table::Comment => r.comments.rows.len(),
+        Table::Profile => r.profiles.rows.len(),
+        Table::Category => r.categories.rows.len(),
+    }
+}
+
+/// The table of a big family's children: posts of a user, replies to a comment, categories
+/// under a category.
+fn child_table(root: AnyId) -> Option<&'static str> {
+    use relstore::Model;
+    match root.table() {
+        "users" => Some(Post::TABLE),
+        "comments" => Some(Comment::TABLE),
+        "categories" => Some(Category::TABLE),
+        _ => None,
+    }
+}
+
+/// A child of a big family's root, to number in a fan.
+fn child_template(root: AnyId, r: &Reference, rng: &mut Rng) -> Option<AnyRow> {
+    if let Some(author_id) = root.typed::<User>() {
+        return Some(AnyRow::Post(Post {
+            author_id,
+            editor_id: None,
+            category_id: None,
+            title: String::new(),
+        }));
+    }
+    if let Some(reply_to) = root.typed::<Comment>() {
+        let users: Vec<_> = r.users.ids().collect();
+        return Some(AnyRow::Comment(Comment {
+            post_id: r.comments.get(reply_to)?.post_id,
+            author_id: rng.pick(&users)?,
+            reply_to: Some(reply_to),
+            body: String::new(),
+        }));
+    }
+    Some(AnyRow::Category(Category {
+        parent_id: Some(root.typed()?),
+        name: String::new(),
+    }))
+}
+
+/// Every row of the table, with its id.
+fn rows_of(table: &str, r: &Reference) -> Vec<(AnyId, AnyRow)> {
+    match table {
+        "posts" => (r.posts.rows.iter())
+            .map(|p| (p.id.into(), AnyRow::Post(p.row.clone())))
+            .collect(),
+        "comments" => (r.comments.rows.iter())
+            .map(|c| (c.id.into(), AnyRow::Comment(c.row.clone())))
+            .collect(),
+        _ => (r.categories.rows.iter())
+            .map(|c| (c.id.into(), AnyRow::Category(c.row.clone())))
+            .collect(),
+    }
+}
+
+/// The root's children in its big family's relation, with their values.
+fn children_of(root: AnyId, r: &Reference) -> Vec<(AnyId, AnyRow)> {
+    if let Some(user) = root.typed::<User>() {
+        let posts = r.posts.rows.iter().filter(|p| p.row.author_id == user);
+        return posts
+            .map(|p| (p.id.into(), AnyRow::Post(p.row.clone())))
+            .collect();
+    }
+    if let Some(comment) = root.typed::<Comment>() {
+        let replies = r
+            .comments
+            .rows
+            .iter()
+            .filter(|c| c.row.reply_to == Some(comment));
+        return (replies.map(|c| (c.id.into(), AnyRow::Comment(c.row.clone())))).collect();
+    }
+    let Some(category) = root.typed::<Category>() else {
+        return Vec::new();
+    };
+    let under = r
+        .categories
+        .rows
+        .iter()
+        .filter(|c| c.row.parent_id == Some(category));
+    (under.map(|c| (c.id.into(), AnyRow::Category(c.row.clone())))).collect()
+}
+
+/// The row moved under `parent` in its big family's relation (author, reply, parent).
+fn reparent(row: &AnyRow, parent: AnyId) -> AnyRow {
+    let mut row = row.clone();
+    match &mut row {
+        AnyRow::Post(post) => post.author_id = parent.typed().expect("a user"),
+        AnyRow::Comment(comment) => comment.reply_to = parent.typed(),
+        AnyRow::Category(category) => category.parent_id = parent.typed(),
+        _ => unreachable!("no big family of {row:?}"),
+    }
+    row
 }

@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use relstore::{AnyId, Db, DeleteError, DeletePlan, HasTable, Id, NotFound, WriteError};
 
+use crate::batch::{self, Batch, InPlace, Keep};
 use crate::reference::{
     RELATIONS, RefDeleteError, RefModel, RefPlan, Reference, Shrunk, Violation, by_table,
 };
@@ -37,8 +38,20 @@ pub enum How {
 
 impl AnyRow {
     /// The same row with its text field numbered `i`, so that the rows of a bulk differ.
-    fn numbered(&self, i: usize) -> AnyRow {
+    pub fn numbered(&self, i: usize) -> AnyRow {
         self.with_text(format!("bulk{i}"))
+    }
+
+    /// The row's table.
+    pub fn table(&self) -> &'static str {
+        use relstore::Model;
+        match self {
+            AnyRow::User(_) => User::TABLE,
+            AnyRow::Post(_) => Post::TABLE,
+            AnyRow::Comment(_) => Comment::TABLE,
+            AnyRow::Profile(_) => Profile::TABLE,
+            AnyRow::Category(_) => Category::TABLE,
+        }
     }
 
     /// The same row with this text in its text field (name, title, body, bio).
@@ -65,6 +78,10 @@ pub enum Bulk {
     /// `n` categories, each the child of the one inserted before it, the first under this one:
     /// a cascade `n` levels deep.
     Chain(Id<Category>, usize),
+    /// These ops, one after the other, each compared with the reference, the full check once
+    /// at the end: removals and moves of the children of a parent with thousands of them,
+    /// without a full check of thousands of rows after each. The label says what it is.
+    Steps(&'static str, Vec<Op>),
 }
 
 /// How the closure of a `db.edit` ends, once it has written the new value into the row.
@@ -96,6 +113,12 @@ pub enum Op {
     Shrink,
     /// The store saved and loaded back; the run goes on with the loaded store.
     SaveLoad(SaveLoad<Op>),
+    /// An edit through `Fields` views (`row_mut`, `rows_mut`, `edit_rows`).
+    InPlace(InPlace),
+    /// `db.insert_many` of these rows, all of one table.
+    InsertMany(Batch),
+    /// `db.retain` over this table.
+    Retain(&'static str, Keep),
 }
 
 /// How often each outcome happened, to show (and assert) what the run covered.
@@ -161,6 +184,16 @@ pub fn run(
             }
             Ok(())
         }
+        Op::Bulk(Bulk::Steps(label, ops)) => {
+            count(stats, *label);
+            for op in ops {
+                run(db, r, op, stats)?;
+            }
+            Ok(())
+        }
+        Op::InPlace(op) => batch::in_place(db, r, op, stats),
+        Op::InsertMany(rows) => batch::insert_many_any(db, r, rows, stats),
+        Op::Retain(table, keep) => batch::retain_any(db, r, table, keep, stats),
         Op::Bulk(Bulk::Chain(root, n)) => {
             count(stats, "bulk chain");
             let mut parent = *root;
@@ -645,6 +678,7 @@ pub fn variant(e: &WriteError) -> &'static str {
         WriteError::MissingParent { .. } => "MissingParent",
         WriteError::HasOneTaken { .. } => "HasOneTaken",
         WriteError::NotFound(_) => "NotFound",
+        WriteError::HasOneTakenInBatch { .. } => "HasOneTakenInBatch",
         _ => "other error",
     }
 }
@@ -674,6 +708,15 @@ pub fn same_write_error(
                     existing: *existing,
                 })
         }
+        WriteError::HasOneTakenInBatch {
+            relation,
+            parent,
+            earlier,
+        } => expected.contains(&Violation::TakenInBatch {
+            relation: relation.name,
+            parent: *parent,
+            earlier: *earlier,
+        }),
         _ => false,
     };
     ensure!(

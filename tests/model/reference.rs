@@ -84,6 +84,14 @@ impl<T, R> RefTable<T, R> {
         self.rows.iter().map(|rec| rec.id)
     }
 
+    /// The live rows in slot order: the order in which the store's table iterates them, and
+    /// in which `rows_mut`, `edit_rows` and `retain` visit them.
+    pub fn in_slot_order(&self) -> Vec<&Rec<T, R>> {
+        let mut rows: Vec<&Rec<T, R>> = self.rows.iter().collect();
+        rows.sort_by_key(|rec| slot(rec.id));
+        rows
+    }
+
     /// Whether `id` was never handed out before: no live or dead row had it.
     pub fn fresh(&self, id: Id<T>) -> bool {
         !self.ids().any(|live| live == id) && !self.dead.contains(&id)
@@ -224,6 +232,8 @@ pub trait DynRel: Sync {
     /// Every (child, parent) pair, children in insertion order: one scan of the child rows.
     fn links(&self, r: &Reference) -> Vec<(AnyId, AnyId)>;
     fn set_null(&self, r: &mut Reference, child: AnyId);
+    /// [`DynRel::set_null`] of each of these children, in one pass.
+    fn set_null_all(&self, r: &mut Reference, children: &HashSet<AnyId>);
     /// Sets the key of `to` to the key of `from`, both rows of the child table (other rows
     /// are left alone).
     fn copy_key(&self, from: &dyn Any, to: &mut dyn Any);
@@ -266,6 +276,13 @@ where
         let rec = R::Child::of_mut(r).rows.iter_mut().find(|rec| rec.id == id);
         R::set_null(&mut rec.expect("a live child").row);
     }
+    fn set_null_all(&self, r: &mut Reference, children: &HashSet<AnyId>) {
+        for rec in &mut R::Child::of_mut(r).rows {
+            if children.contains(&rec.id.into()) {
+                R::set_null(&mut rec.row);
+            }
+        }
+    }
     fn copy_key(&self, from: &dyn Any, to: &mut dyn Any) {
         if let (Some(from), Some(to)) = (from.downcast_ref(), to.downcast_mut()) {
             R::copy_key(from, to);
@@ -299,6 +316,13 @@ pub enum Violation {
         relation: &'static str,
         parent: AnyId,
         existing: AnyId,
+    },
+    /// A row of an `insert_many` batch naming the has-one parent that the row at `earlier`,
+    /// before it in the batch, names too.
+    TakenInBatch {
+        relation: &'static str,
+        parent: AnyId,
+        earlier: usize,
     },
 }
 
@@ -351,6 +375,25 @@ impl Reference {
             table.rows.remove(at);
             table.dead.push(id);
         })
+    }
+
+    /// Removes many rows at once (one pass over each table, in place of one `remove` each:
+    /// a retain or a big cascade would otherwise be quadratic); each goes to its table's dead
+    /// ids in the order given.
+    fn remove_many(&mut self, ids: &[AnyId]) {
+        fn from<T: RefModel>(r: &mut Reference, gone: &HashSet<AnyId>, ids: &[AnyId]) {
+            let table = T::of_mut(r);
+            table.rows.retain(|rec| !gone.contains(&rec.id.into()));
+            table
+                .dead
+                .extend(ids.iter().filter_map(|id| id.typed::<T>()));
+        }
+        let gone: HashSet<AnyId> = ids.iter().copied().collect();
+        from::<User>(self, &gone, ids);
+        from::<Post>(self, &gone, ids);
+        from::<Comment>(self, &gone, ids);
+        from::<Profile>(self, &gone, ids);
+        from::<Category>(self, &gone, ids);
     }
 
     /// `new` with every key put back as `old` has it: what a refused or panicking edit leaves.
@@ -413,15 +456,124 @@ impl Reference {
         plan_over(root, &links)
     }
 
+    /// What deleting the live rows `roots` at once does (a `retain`; see [`plan_over_many`]).
+    pub fn plan_delete_many(&self, roots: &[AnyId]) -> Result<RefPlan, RefDeleteError> {
+        let links: Vec<_> = RELATIONS
+            .iter()
+            .map(|rel| (rel.name(), rel.policy(), rel.links(self)))
+            .collect();
+        plan_over_many(roots, &links)
+    }
+
+    /// The first row of an `insert_many` batch of `T`s that the store must refuse, and every
+    /// rule it breaks (see [`first_refused`]).
+    pub fn batch_refusal<T: RefModel>(&self, rows: &[T]) -> Option<(usize, Vec<Violation>)> {
+        let rels: Vec<BatchRel<T>> = (RELATIONS.iter())
+            .filter(|rel| rel.child_table() == T::TABLE)
+            .map(|rel| BatchRel {
+                name: rel.name(),
+                unique: rel.unique(),
+                key: Box::new(move |row: &T| rel.key_of(row as &dyn Any)),
+                taken: match rel.unique() {
+                    true => rel.links(self).into_iter().map(|(c, p)| (p, c)).collect(),
+                    false => HashMap::new(),
+                },
+            })
+            .collect();
+        let live: HashSet<AnyId> = (self.users.ids().map(AnyId::from))
+            .chain(self.posts.ids().map(AnyId::from))
+            .chain(self.comments.ids().map(AnyId::from))
+            .chain(self.profiles.ids().map(AnyId::from))
+            .chain(self.categories.ids().map(AnyId::from))
+            .collect();
+        first_refused(rows, &rels, &live)
+    }
+
     pub fn apply(&mut self, plan: &RefPlan) {
-        for &(child, relation) in &plan.nullified {
-            let rel = RELATIONS.iter().find(|rel| rel.name() == relation).unwrap();
-            rel.set_null(self, child);
+        if plan.nullified.len() < 8 {
+            for &(child, relation) in &plan.nullified {
+                let rel = RELATIONS.iter().find(|rel| rel.name() == relation).unwrap();
+                rel.set_null(self, child);
+            }
+        } else {
+            // One pass over each child table, not one scan per key.
+            for rel in RELATIONS {
+                let children: HashSet<AnyId> = (plan.nullified.iter())
+                    .filter(|&&(_, name)| name == rel.name())
+                    .map(|&(child, _)| child)
+                    .collect();
+                if !children.is_empty() {
+                    rel.set_null_all(self, &children);
+                }
+            }
         }
-        for &(id, _) in &plan.deleted {
-            self.remove(id);
+        match plan.deleted.as_slice() {
+            [(id, _)] => self.remove(*id),
+            many => self.remove_many(&many.iter().map(|&(id, _)| id).collect::<Vec<_>>()),
         }
     }
+}
+
+/// How a [`BatchRel`] reads a row's key.
+pub type KeyFn<'a, R> = Box<dyn Fn(&R) -> Option<AnyId> + 'a>;
+
+/// A relation of a batch's table, for [`first_refused`]: its name, whether it is has-one,
+/// the key of a row, and (has-one) each parent's existing child.
+pub struct BatchRel<'a, R> {
+    pub name: &'static str,
+    pub unique: bool,
+    pub key: KeyFn<'a, R>,
+    pub taken: HashMap<AnyId, AnyId>,
+}
+
+/// The first row of an `insert_many` batch that the store must refuse, as `Db::insert_many`
+/// documents it (each row checked as if the ones before it had been inserted, a key naming
+/// only a row stored before the call), with every rule that row breaks: a key to no live row,
+/// a has-one parent with a child already, or one that an earlier row of the batch names (the
+/// nearest such row: the rows before the first refused one do not conflict among themselves).
+pub fn first_refused<R>(
+    rows: &[R],
+    rels: &[BatchRel<'_, R>],
+    live: &HashSet<AnyId>,
+) -> Option<(usize, Vec<Violation>)> {
+    let mut in_batch: HashMap<(&str, AnyId), usize> = HashMap::new();
+    for (position, row) in rows.iter().enumerate() {
+        let mut broken = Vec::new();
+        for rel in rels {
+            let Some(parent) = (rel.key)(row) else {
+                continue;
+            };
+            if !live.contains(&parent) {
+                broken.push(Violation::Missing {
+                    relation: rel.name,
+                    parent,
+                });
+            } else if rel.unique {
+                if let Some(&existing) = rel.taken.get(&parent) {
+                    broken.push(Violation::Taken {
+                        relation: rel.name,
+                        parent,
+                        existing,
+                    });
+                } else if let Some(&earlier) = in_batch.get(&(rel.name, parent)) {
+                    broken.push(Violation::TakenInBatch {
+                        relation: rel.name,
+                        parent,
+                        earlier,
+                    });
+                }
+            }
+        }
+        if !broken.is_empty() {
+            return Some((position, broken));
+        }
+        for rel in rels.iter().filter(|rel| rel.unique) {
+            if let Some(parent) = (rel.key)(row) {
+                in_batch.insert((rel.name, parent), position);
+            }
+        }
+    }
+    None
 }
 
 /// A relation's name and policy, and its (child, parent) pairs, children in insertion order.
@@ -432,6 +584,12 @@ pub type Links = (&'static str, OnDelete, Vec<(AnyId, AnyId)>);
 /// (Restrict) or is set to null (SetNull). Worked out from the pairs alone, from scratch, each
 /// time.
 pub fn plan_over(root: AnyId, links: &[Links]) -> Result<RefPlan, RefDeleteError> {
+    plan_over_many(&[root], links)
+}
+
+/// What deleting the live rows `roots` at once does (a `retain`): [`plan_over`] from all of
+/// them, each at depth 0, in the order given; a row reached from several is deleted once.
+pub fn plan_over_many(roots: &[AnyId], links: &[Links]) -> Result<RefPlan, RefDeleteError> {
     let mut cascades: HashMap<AnyId, Vec<AnyId>> = HashMap::new();
     for (_, policy, pairs) in links {
         if *policy == OnDelete::Cascade {
@@ -440,8 +598,14 @@ pub fn plan_over(root: AnyId, links: &[Links]) -> Result<RefPlan, RefDeleteError
             }
         }
     }
-    let mut depth = HashMap::from([(root, 0)]);
-    let mut deleted = vec![(root, 0)];
+    let mut depth = HashMap::new();
+    let mut deleted = Vec::new();
+    for &root in roots {
+        if let Entry::Vacant(entry) = depth.entry(root) {
+            entry.insert(0);
+            deleted.push((root, 0));
+        }
+    }
     let mut next = 0;
     while let Some(&(row, level)) = deleted.get(next) {
         next += 1;

@@ -11,6 +11,7 @@ use relstore::{AnyId, Id, Model};
 use super::ops::{Bulk, ChainKeys, Op};
 use super::reference::{RELS, RowRef, UnitsRef};
 use super::schema::*;
+use crate::batch::Keep;
 use crate::ops::{EditEnd, How};
 use crate::reference::{RefDeleteError, RefTable, slot};
 use crate::rng::Rng;
@@ -34,6 +35,9 @@ const FAMILY_PER_MILLE: usize = 6;
 const EDIT_PERCENT: usize = 10;
 /// How often (per thousand) an ordinary step saves the store and loads it back.
 const SAVE_PER_MILLE: usize = 25;
+/// How often (per thousand) an ordinary step is a `row_mut`, an `edit_rows`, an
+/// `insert_many` or a `retain` (see [`Gen::batch`]).
+const BATCH_PER_MILLE: usize = 30;
 
 pub struct Gen {
     rng: Rng,
@@ -48,6 +52,8 @@ pub struct Gen {
     family: Option<Family>,
     /// A trim of the units in progress (see [`Gen::shrink`]): its steps to come.
     trim: Option<VecDeque<Trim>>,
+    /// While units of a batch that should go in are made: keys to live rows only.
+    clean: bool,
 }
 
 /// Hundreds of units built around one root row in a few bulk steps, then deleted with it.
@@ -95,6 +101,10 @@ enum Step {
     Clear(AnyId, usize),
     /// `shrink_to_fit`, once the family is gone: its slots at the end of each table go back.
     Shrink,
+    /// A `retain` of the units dropping this percentage of the root's children (owned by the
+    /// root player, or led, guarded, mentored or targeted by the root unit): armed bombs
+    /// among them.
+    Thin(usize),
 }
 
 impl Gen {
@@ -108,6 +118,7 @@ impl Gen {
             refusals: 1,
             family: None,
             trim: None,
+            clean: false,
         }
     }
 
@@ -171,6 +182,11 @@ impl Gen {
         {
             return op;
         }
+        if self.rng.below(1000) < BATCH_PER_MILLE
+            && let Some(op) = self.batch(r)
+        {
+            return op;
+        }
         let inserts = if r.len() < 4 * self.scale { 55 } else { 28 };
         let roll = self.rng.below(100);
         let players = self.rng.chance(25);
@@ -220,6 +236,82 @@ impl Gen {
             })
         };
         op.unwrap_or_else(|| Op::InsertPlayer(self.player(r, None)))
+    }
+
+    /// Now and then, instead of an ordinary op: a `row_mut` of a live or stale unit, an
+    /// `edit_rows` over the units (panicking at some unit now and then), an `insert_many` of
+    /// units (bombs armed as new units' are) or a `retain` over units or players.
+    fn batch(&mut self, r: &UnitsRef) -> Option<Op> {
+        let roll = self.rng.below(100);
+        let len = r.units.rows.len();
+        Some(match roll {
+            0..=19 => Op::RowMut(self.target(&r.units)?, self.rng.below(100) as u32),
+            20..=44 => {
+                let panic_at = self.rng.chance(35).then(|| {
+                    let k = self.rng.below(len + 2);
+                    (k, self.rng.chance(50))
+                });
+                Op::EditRows(panic_at)
+            }
+            45..=79 => self.insert_many(r)?,
+            _ => {
+                let units = self.rng.chance(70);
+                let percent = match self.rng.below(10) {
+                    0 => 0,
+                    1..=4 => 30 + self.rng.below(40),
+                    _ => 1 + self.rng.below(12),
+                };
+                let under = match (units, self.rng.chance(30)) {
+                    (true, true) if self.rng.chance(50) => self.live(&r.players).map(AnyId::from),
+                    (_, true) => self.live(&r.units).map(AnyId::from),
+                    _ => None,
+                };
+                let panic_at = self.rng.chance(15).then(|| {
+                    let rows = if units { len } else { r.players.rows.len() };
+                    self.rng.below(rows + 2)
+                });
+                let keep = Keep {
+                    salt: self.rng.next_u64(),
+                    percent,
+                    under,
+                    panic_at,
+                };
+                Op::Retain(if units { "units" } else { "players" }, keep)
+            }
+        })
+    }
+
+    /// An `insert_many` of up to ten units, their keys to live rows (has-one parents free or
+    /// not, as new units' are: a batch's units sometimes share one), bombs armed as new units'
+    /// are; 40 percent of the time with one bad unit somewhere in it.
+    fn insert_many(&mut self, r: &UnitsRef) -> Option<Op> {
+        let n = 1 + self.rng.below(10);
+        self.clean = true;
+        let mut rows: Vec<PlainUnit> = (0..n).filter_map(|_| self.unit(r, None)).collect();
+        self.clean = false;
+        if self.rng.chance(40) {
+            let at = self.rng.below(rows.len() + 1);
+            let mut bad = self.unit(r, None)?;
+            let earlier = rows[..at].iter().filter_map(|u| u.guard_id.or(u.mentor_id));
+            let earlier: Vec<Id<Unit>> = earlier.collect();
+            let dead = self.rng.pick(&r.units.dead);
+            match self.rng.below(4) {
+                0 if !earlier.is_empty() => bad.guard_id = self.rng.pick(&earlier),
+                1 if dead.is_some() => bad.leader_id = dead,
+                2 => bad.owner_id = self.forged_of(&r.players)?,
+                _ => bad.mentor_id = Some(self.forged_of(&r.units)?),
+            }
+            rows.insert(at, bad);
+        }
+        (!rows.is_empty()).then_some(Op::InsertMany(rows))
+    }
+
+    /// An id of `table` that no row ever had.
+    fn forged_of<T, R>(&mut self, table: &RefTable<T, R>) -> Option<Id<T>> {
+        let known = self.rng.pick(&table.ids().collect::<Vec<_>>());
+        let known = known.or(self.rng.pick(&table.dead))?;
+        let later = 2 * (1 + self.rng.below(3) as u64);
+        Some(Id::from_bits(known.to_bits().wrapping_add(later << 32)))
     }
 
     /// A save and load: half the time of the store itself, half the time of a snapshot
@@ -420,6 +512,15 @@ impl Gen {
                 _ => Op::Delete(target),
             },
             Step::Shrink => self.shrink(),
+            Step::Thin(percent) => {
+                let keep = Keep {
+                    salt: self.rng.next_u64(),
+                    percent,
+                    under: Some(root),
+                    panic_at: None,
+                };
+                Op::Retain("units", keep)
+            }
         };
         Some(op)
     }
@@ -482,6 +583,9 @@ impl Gen {
                 AnyId::from(root)
             }
         };
+        if self.rng.chance(30) {
+            steps.push_back(Step::Thin(20 + self.rng.below(70)));
+        }
         if self.rng.chance(30) {
             steps.push_back(Step::Plan);
         }
@@ -654,6 +758,9 @@ impl Gen {
     ) -> Option<Id<T>> {
         let roll = self.rng.below(100);
         let live: Vec<Id<T>> = table.ids().collect();
+        if self.clean {
+            return self.rng.pick(&live);
+        }
         let dead = self.rng.pick(&table.dead);
         if roll < dead_percent && dead.is_some() {
             return dead;

@@ -107,6 +107,25 @@ pub fn covers_every_outcome(stats: &Stats) {
         "save and load",
         "snapshot, more ops, then its load",
         "snapshot: a unit's clone panicked",
+        // in-place views, insert_many, retain
+        "row_mut ok",
+        "row_mut NotFound",
+        "edit_rows units ok",
+        "edit_rows panicked in closure",
+        "edit_rows of units armed for clone or drop",
+        "insert_many units ok",
+        "insert_many of units armed to panic",
+        "insert_many units MissingParent",
+        "insert_many units HasOneTaken",
+        "insert_many units HasOneTakenInBatch",
+        "insert_many refused, armed units handed back",
+        "retain units ok",
+        "retain players ok",
+        "retain Restricted",
+        "retain panicked in predicate",
+        "retain: a deleted row's drop panicked",
+        "retain cascaded",
+        "retain set keys to null",
     ]
     .map(String::from)
     .into();

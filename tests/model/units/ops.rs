@@ -18,6 +18,7 @@
 //! (b) of `tests/panics.rs` once did), and [`run`] fails the step.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use relstore::{AnyId, Db, DeletePlan, HasTable, Id, Model, NotFound, WriteError}
 
 use super::reference::{RELS, RowRef, UnitsRef, player_keys_put_back, unit_keys_put_back};
 use super::schema::*;
+use crate::batch::{EDIT_ROWS_PANIC, Keep, RETAIN_PANIC, retain_outcome};
 use crate::ops::{
     EDIT_PANIC, EDIT_RETURNS, EditEnd, How, Stats, compare_outcome, compare_plan, count,
     count_shrink, count_sizes, edit_of_stale, edit_outcome, message, outcome, same_write_error,
@@ -71,6 +73,20 @@ pub enum Op {
     Shrink,
     /// The store saved and loaded back; the run goes on with the loaded store.
     SaveLoad(SaveLoad<Op>),
+    /// `db.row_mut` of the unit, setting its hp in place (no clone, no drop: armed bombs stay
+    /// quiet).
+    RowMut(Id<Unit>, u32),
+    /// `db.edit_rows` over the units, each one's hp read from its owner through the store
+    /// (and its leader, which reads as gone: the units are lent out); with `Some((k,
+    /// write_first))`, the closure panics at the k-th unit, after writing it or not. The
+    /// table is put back whole: no unit is cloned or dropped.
+    EditRows(Option<(usize, bool)>),
+    /// `db.insert_many` of these units, bombs and all: refused, every unit comes back (none
+    /// dropped, none cloned).
+    InsertMany(Vec<PlainUnit>),
+    /// `db.retain` over this table (units or players): the rows it deletes are dropped in
+    /// plan order, the first panicking drop goes on once all are gone.
+    Retain(&'static str, Keep),
 }
 
 impl Bulk {
@@ -164,6 +180,10 @@ pub fn run(
             Ok(())
         }
         Op::SaveLoad(how) => save_load(db, r, how, stats),
+        Op::RowMut(id, hp) => row_mut(db, r, *id, *hp, stats),
+        Op::EditRows(panic_at) => edit_rows(db, r, *panic_at, stats),
+        Op::InsertMany(rows) => insert_many(db, r, rows, stats),
+        Op::Retain(table, keep) => retain(db, r, table, keep, stats),
         Op::Delete(id) => {
             if let Some(id) = id.typed::<Unit>() {
                 delete(db, r, id, PlainUnit::of, stats)
@@ -841,5 +861,314 @@ where
     let largest = stats.entry("largest delete (rows)".into()).or_default();
     *largest = (*largest).max(want.deleted.len());
     r.apply(&want);
+    Ok(())
+}
+
+fn row_mut(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    id: Id<Unit>,
+    hp: u32,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let old = r.units.get(id).copied();
+    let got = quietly(|| db.row_mut(id).map(|view| *view.hp = hp))?;
+    match (got, old) {
+        (Ok(()), Some(old)) => {
+            r.update_unit(id, PlainUnit { hp, ..old });
+            count(stats, "row_mut ok");
+        }
+        (Err(e), None) => {
+            ensure_eq!(e, NotFound { id: id.into() }, "row_mut of stale {id:?}");
+            count(stats, "row_mut NotFound");
+        }
+        (got, old) => return Err(format!("row_mut {id:?}: store {got:?}, reference {old:?}")),
+    }
+    Ok(())
+}
+
+/// The hp an `edit_rows` closure gives a unit: its owner's name's length, plus 100 if it has
+/// a leader (which reads as gone: the units are lent out).
+fn derived_hp(owner_name: Option<&str>, leader_seen: bool) -> u32 {
+    owner_name.map_or(0, |name| name.len() as u32) + if leader_seen { 100 } else { 0 }
+}
+
+fn edit_rows(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    panic_at: Option<(usize, bool)>,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let rows = r.units.in_slot_order();
+    let order: Vec<Id<Unit>> = rows.iter().map(|rec| rec.id).collect();
+    let hps: Vec<u32> = (rows.iter())
+        .map(|rec| {
+            let owner = r.players.get(rec.row.owner_id).map(|p| p.name.as_str());
+            derived_hp(owner, rec.row.leader_id.is_some())
+        })
+        .collect();
+    let armed = rows
+        .iter()
+        .any(|rec| rec.row.arm.on_clone || rec.row.arm.on_drop);
+    let n = order.len();
+    let panics = panic_at.filter(|&(k, _)| k < n);
+    let mut seen = Vec::new();
+    let mut lent = true;
+    let got = quietly(|| {
+        db.edit_rows::<Unit>(|db, id, view| {
+            let k = seen.len();
+            seen.push(id);
+            lent &= db.get(id).is_err() && db.table::<Unit>().is_empty();
+            let owner = db.get(*view.owner_id).ok().map(|p| p.value().name.as_str());
+            let leader = view.leader_id.is_some_and(|leader| db.get(leader).is_err());
+            let hp = derived_hp(owner, leader);
+            match panics {
+                Some((at, write_first)) if at == k => {
+                    if write_first {
+                        *view.hp = hp;
+                    }
+                    resume_unwind(Box::new(EDIT_ROWS_PANIC))
+                }
+                _ => *view.hp = hp,
+            }
+        })
+    });
+    ensure!(lent, "edit_rows::<Unit>: the units did not read as empty");
+    let (visited, edited) = match panics {
+        Some((k, write_first)) => (k + 1, k + usize::from(write_first)),
+        None => (n, n),
+    };
+    ensure_eq!(
+        seen,
+        order[..visited],
+        "edit_rows::<Unit>: units seen, in slot order"
+    );
+    match (got, panics) {
+        (Ok(()), None) => count(stats, "edit_rows units ok"),
+        (Err(panic), Some(_)) => {
+            ensure_eq!(
+                panic,
+                EDIT_ROWS_PANIC,
+                "edit_rows::<Unit>: the panic goes on"
+            );
+            count(stats, "edit_rows panicked in closure");
+        }
+        (got, _) => {
+            return Err(format!(
+                "edit_rows::<Unit>: store {got:?}, reference panics at {panics:?}"
+            ));
+        }
+    }
+    if armed {
+        count(stats, "edit_rows of units armed for clone or drop");
+    }
+    for (&id, &hp) in order.iter().zip(&hps).take(edited) {
+        let old = *r.units.get(id).expect("a live unit");
+        r.update_unit(id, PlainUnit { hp, ..old });
+    }
+    Ok(())
+}
+
+fn insert_many(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    rows: &[PlainUnit],
+    stats: &mut Stats,
+) -> Result<(), String> {
+    let refusal = r.unit_batch_refusal(rows);
+    // The ids one-by-one inserts get, from a second store loaded from this one's bytes (its
+    // units unarmed: only the ids matter).
+    let one_by_one: Vec<Id<Unit>> = match refusal {
+        Some(_) => Vec::new(),
+        None => {
+            let bytes = save::write(db)?;
+            let mut twin =
+                Db::<Skirmish>::read_from(&bytes[..]).map_err(|e| format!("read_from: {e}"))?;
+            let ids = (rows.iter())
+                .map(|row| {
+                    let arm = Arm::default();
+                    twin.insert(PlainUnit { arm, ..*row }.build())
+                })
+                .collect::<Result<_, _>>();
+            discard(twin, r);
+            ids.map_err(|e| format!("one-by-one insert into the twin: {e:?}"))?
+        }
+    };
+    let armed = rows.iter().any(|u| u.arm.on_clone || u.arm.on_drop);
+    let units: Vec<Unit> = rows.iter().map(PlainUnit::build).collect();
+    match (quietly(|| db.insert_many(units))?, refusal) {
+        (Ok(ids), None) => {
+            ensure_eq!(
+                ids,
+                one_by_one,
+                "insert_many of units: the ids one by one gives"
+            );
+            let known: HashSet<Id<Unit>> = (r.units.ids())
+                .chain(r.units.dead.iter().copied())
+                .collect();
+            let fresh: HashSet<Id<Unit>> = ids.iter().copied().collect();
+            ensure!(
+                fresh.len() == ids.len() && fresh.is_disjoint(&known),
+                "insert_many of units returned ids already handed out: {ids:?}"
+            );
+            for (&id, &row) in ids.iter().zip(rows) {
+                r.units.took_slot(id);
+                r.insert_unit(id, row);
+            }
+            count(stats, "insert_many units ok");
+            if armed {
+                count(stats, "insert_many of units armed to panic");
+            }
+        }
+        (Err(e), Some((position, violations))) => {
+            let back: Vec<PlainUnit> = e.rows.iter().map(PlainUnit::of).collect();
+            // Handed back whole; dropping an armed one would panic: those are forgotten.
+            for unit in e.rows {
+                if unit.bomb.arm().on_drop {
+                    std::mem::forget(unit);
+                }
+            }
+            ensure_eq!(
+                e.position,
+                position,
+                "insert_many of units refused at the first bad row ({violations:?}); error {:?}",
+                e.error
+            );
+            same_write_error(&e.error, &violations, None)?;
+            ensure!(back == rows, "insert_many of units: the units handed back");
+            count(stats, format!("insert_many units {}", variant(&e.error)));
+            if armed {
+                count(stats, "insert_many refused, armed units handed back");
+            }
+        }
+        (got, want) => {
+            let got = got.map(|ids| ids.len()).map_err(|e| (e.position, e.error));
+            return Err(format!(
+                "insert_many of units: store {got:?}, reference refuses {want:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The parents of a unit or a player, in the order of [`RELS`].
+fn parents(row: RowRef) -> Vec<Option<AnyId>> {
+    RELS.iter().map(|rel| (rel.key)(row)).collect()
+}
+
+fn retain(
+    db: &mut Db<Skirmish>,
+    r: &mut UnitsRef,
+    table: &str,
+    keep: &Keep,
+    stats: &mut Stats,
+) -> Result<(), String> {
+    // Each row: its id, parents and text (a unit's hp, a player's name), in slot order.
+    let rows: Vec<(AnyId, u64, Vec<Option<AnyId>>, String)> = if table == "units" {
+        (r.units.in_slot_order().into_iter())
+            .map(|rec| {
+                let row = RowRef::Unit(&rec.row);
+                (
+                    rec.id.into(),
+                    rec.id.to_bits(),
+                    parents(row),
+                    rec.row.hp.to_string(),
+                )
+            })
+            .collect()
+    } else {
+        (r.players.in_slot_order().into_iter())
+            .map(|rec| {
+                let row = RowRef::Player(&rec.row);
+                (
+                    rec.id.into(),
+                    rec.id.to_bits(),
+                    parents(row),
+                    rec.row.name.clone(),
+                )
+            })
+            .collect()
+    };
+    let roots: Vec<AnyId> = (rows.iter())
+        .filter(|(_, bits, parents, text)| keep.drops_with(*bits, parents, text))
+        .map(|&(id, ..)| id)
+        .collect();
+    let order: Vec<AnyId> = rows.iter().map(|&(id, ..)| id).collect();
+    let panics = keep.panic_at.filter(|&k| k < order.len());
+    let want = r.plan_delete_many(&roots);
+    let mut seen: Vec<AnyId> = Vec::new();
+    let mut predicate = |id: AnyId, bits: u64, parents: Vec<Option<AnyId>>, text: String| {
+        if panics == Some(seen.len()) {
+            resume_unwind(Box::new(RETAIN_PANIC));
+        }
+        seen.push(id);
+        !keep.drops_with(bits, &parents, &text)
+    };
+    let got = quietly(|| {
+        if table == "units" {
+            db.retain::<Unit>(|row| {
+                let plain = PlainUnit::of(row.value());
+                let (id, bits) = (row.id().into(), row.id().to_bits());
+                predicate(
+                    id,
+                    bits,
+                    parents(RowRef::Unit(&plain)),
+                    plain.hp.to_string(),
+                )
+            })
+        } else {
+            db.retain::<Player>(|row| {
+                let player = row.value();
+                let text = player.name.clone();
+                let (id, bits) = (row.id().into(), row.id().to_bits());
+                predicate(id, bits, parents(RowRef::Player(player)), text)
+            })
+        }
+    });
+    let visited = panics.unwrap_or(order.len());
+    ensure_eq!(
+        seen,
+        order[..visited],
+        "retain::<{table}>: rows seen, in slot order"
+    );
+    if panics.is_some() {
+        let panic = got.err();
+        ensure_eq!(
+            panic.as_deref(),
+            Some(RETAIN_PANIC),
+            "retain::<{table}>: the predicate's panic goes on, nothing else"
+        );
+        count(stats, "retain panicked in predicate");
+        return Ok(()); // the step's full check shows the store unchanged
+    }
+    // Every planned row is dropped, in plan order: the first whose drop panics names the
+    // panic that goes on (once every row is gone).
+    let first = want.as_ref().ok().and_then(|plan| {
+        plan.deleted.iter().find_map(|&(id, _)| {
+            let unit = r.units.get(id.typed::<Unit>()?)?;
+            unit.arm.on_drop.then(|| drop_message(unit.arm.label))
+        })
+    });
+    let got = match (got, first) {
+        (Ok(got), None) => got,
+        (Err(panic), Some(first)) => {
+            ensure_eq!(
+                panic,
+                first,
+                "retain::<{table}>: the first panicking drop goes on"
+            );
+            count(stats, "retain: a deleted row's drop panicked");
+            let plan = want.as_ref().map_err(|e| format!("{e:?}"))?;
+            Ok(plan.deleted.len())
+        }
+        (got, first) => {
+            return Err(format!(
+                "retain::<{table}>: store {got:?}, reference: the drop panic {first:?} of {want:?}"
+            ));
+        }
+    };
+    if let Some(plan) = retain_outcome(got, want, &roots, &format!("retain {table}"), stats)? {
+        r.apply(&plan);
+    }
     Ok(())
 }

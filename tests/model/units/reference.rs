@@ -2,13 +2,16 @@
 //! question answered by scanning them. Deletes are planned by the forum reference's
 //! [`plan_over`], from this schema's own description of its relations ([`RELS`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use relstore::{AnyId, Id, OnDelete};
 
 use super::schema::{PlainUnit, Player, Unit};
 use crate::ops::KeyChange;
-use crate::reference::{Links, Rec, RefDeleteError, RefPlan, RefTable, Violation, plan_over};
+use crate::reference::{
+    BatchRel, Links, Rec, RefDeleteError, RefPlan, RefTable, Violation, first_refused, plan_over,
+    plan_over_many,
+};
 
 /// `new` with every key put back as `old` has it: what a refused or panicking edit leaves.
 pub fn unit_keys_put_back(old: &PlainUnit, new: &PlainUnit) -> PlainUnit {
@@ -262,6 +265,33 @@ impl UnitsRef {
             return Err(RefDeleteError::NotFound);
         }
         plan_over(root, &self.links())
+    }
+
+    /// What deleting the live rows `roots` at once does (a `retain`).
+    pub fn plan_delete_many(&self, roots: &[AnyId]) -> Result<RefPlan, RefDeleteError> {
+        plan_over_many(roots, &self.links())
+    }
+
+    /// The first unit of an `insert_many` batch that the store must refuse, and every rule it
+    /// breaks (see [`first_refused`]).
+    pub fn unit_batch_refusal(&self, rows: &[PlainUnit]) -> Option<(usize, Vec<Violation>)> {
+        let links = self.links();
+        let rels: Vec<BatchRel<PlainUnit>> = (RELS.iter().zip(&links))
+            .filter(|(rel, _)| rel.child_table == "units")
+            .map(|(rel, (_, _, pairs))| BatchRel {
+                name: rel.name,
+                unique: rel.unique,
+                key: Box::new(move |unit: &PlainUnit| (rel.key)(RowRef::Unit(unit))),
+                taken: match rel.unique {
+                    true => pairs.iter().map(|&(c, p)| (p, c)).collect(),
+                    false => HashMap::new(),
+                },
+            })
+            .collect();
+        let live: HashSet<AnyId> = (self.units.ids().map(AnyId::from))
+            .chain(self.players.ids().map(AnyId::from))
+            .collect();
+        first_refused(rows, &rels, &live)
     }
 
     pub fn apply(&mut self, plan: &RefPlan) {
