@@ -60,6 +60,9 @@ impl Chunk {
 #[derive(Clone, Debug)]
 pub(crate) struct Chunked {
     chunks: Vec<Chunk>,
+    /// Each chunk's last creation number, in one array: finding a chunk reads a few cache
+    /// lines of it, not one chunk's heap block per step of the search.
+    lasts: Vec<u64>,
     len: usize,
 }
 
@@ -68,7 +71,7 @@ impl Chunked {
     pub(super) fn from_keys(keys: &[RowKey], seq_of: impl Fn(RowKey) -> u64) -> Self {
         // Half-full chunks: room to insert before the first split, enough to remove before
         // the first merge.
-        let chunks = (keys.chunks(CHUNK_MAX / 2))
+        let chunks: Vec<_> = (keys.chunks(CHUNK_MAX / 2))
             .map(|part| {
                 let mut chunk = Chunk::with_capacity();
                 chunk.seqs.extend(part.iter().map(|&key| seq_of(key)));
@@ -77,6 +80,7 @@ impl Chunked {
             })
             .collect();
         Chunked {
+            lasts: chunks.iter().map(Chunk::last_seq).collect(),
             chunks,
             len: keys.len(),
         }
@@ -103,7 +107,7 @@ impl Chunked {
     /// The chunk where creation number `seq` is or belongs: the first whose last child is
     /// not older. `chunks.len()` if every child is older.
     fn chunk_of(&self, seq: u64) -> usize {
-        self.chunks.partition_point(|chunk| chunk.last_seq() < seq)
+        self.lasts.partition_point(|&last| last < seq)
     }
 
     /// Inserts `child`, number `seq`, at its place.
@@ -113,14 +117,16 @@ impl Chunked {
         if self.chunks[at].len() == CHUNK_MAX {
             let half = self.chunks[at].split_off(CHUNK_MAX / 2);
             self.chunks.insert(at + 1, half);
-            if self.chunks[at].last_seq() < seq {
+            self.lasts.insert(at, self.chunks[at].last_seq());
+            if self.lasts[at] < seq {
                 at += 1;
             }
         }
         let chunk = &mut self.chunks[at];
-        let place = chunk.seqs.partition_point(|&s| s < seq);
+        let place = place_of(&chunk.seqs, seq);
         chunk.seqs.insert(place, seq);
         chunk.keys.insert(place, child);
+        self.lasts[at] = chunk.last_seq();
         self.len += 1;
     }
 
@@ -132,6 +138,7 @@ impl Chunked {
         let chunk = &mut self.chunks[at];
         chunk.seqs.remove(place);
         chunk.keys.remove(place);
+        self.lasts[at] = chunk.last_seq();
         self.len -= 1;
         self.mend(at);
         true
@@ -142,7 +149,7 @@ impl Chunked {
     fn find(&self, child: RowKey, seq: u64) -> Option<(usize, usize)> {
         let at = self.chunk_of(seq);
         if let Some(chunk) = self.chunks.get(at) {
-            let place = chunk.seqs.partition_point(|&s| s < seq);
+            let place = place_of(&chunk.seqs, seq);
             if chunk.keys.get(place) == Some(&child) {
                 return Some((at, place));
             }
@@ -161,7 +168,7 @@ impl Chunked {
         let mut leaving = leaving.into_iter().peekable();
         let mut at = 0;
         while let Some(&(seq, _)) = leaving.peek() {
-            at += self.chunks[at..].partition_point(|chunk| chunk.last_seq() < seq);
+            at += self.lasts[at..].partition_point(|&last| last < seq);
             let Some(chunk) = self.chunks.get_mut(at) else {
                 break; // past the last child: not in this list
             };
@@ -169,7 +176,7 @@ impl Chunked {
             // Each run of staying children between two leaving ones moves once.
             let (mut kept, mut read) = (0, 0);
             while let Some((seq, child)) = leaving.next_if(|&(seq, _)| seq <= last) {
-                let place = read + chunk.seqs[read..].partition_point(|&s| s < seq);
+                let place = read + place_of(&chunk.seqs[read..], seq);
                 if chunk.keys.get(place) != Some(&child) {
                     continue; // not a child of this parent
                 }
@@ -188,6 +195,8 @@ impl Chunked {
             at += 1;
         }
         self.chunks.retain(|chunk| chunk.len() > 0);
+        self.lasts.clear();
+        self.lasts.extend(self.chunks.iter().map(Chunk::last_seq));
         let mut at = 0;
         while at < self.chunks.len() {
             if !self.mend(at) {
@@ -204,6 +213,7 @@ impl Chunked {
         if at + 1 >= self.chunks.len() {
             if at > 0 && self.chunks[at].len() == 0 {
                 self.chunks.pop();
+                self.lasts.pop();
             }
             return false;
         }
@@ -218,12 +228,14 @@ impl Chunked {
             chunk.seqs.append(&mut next.seqs);
             chunk.keys.append(&mut next.keys);
             self.chunks.remove(at + 1);
+            self.lasts.remove(at);
             return true;
         }
         // Both end with at least half of more than CHUNK_MAX: above CHUNK_MIN.
         let moved = (first + second) / 2 - first;
         chunk.seqs.extend(next.seqs.drain(..moved));
         chunk.keys.extend(next.keys.drain(..moved));
+        self.lasts[at] = chunk.last_seq();
         false
     }
 
@@ -232,6 +244,8 @@ impl Chunked {
     #[cfg(test)]
     pub(super) fn check(&self) {
         assert!(!self.chunks.is_empty(), "a big family has a chunk");
+        let lasts: Vec<u64> = self.chunks.iter().map(Chunk::last_seq).collect();
+        assert_eq!(self.lasts, lasts, "each chunk's last number");
         let mut total = 0;
         for (at, chunk) in self.chunks.iter().enumerate() {
             assert_eq!(chunk.seqs.len(), chunk.keys.len());
@@ -252,5 +266,98 @@ impl Chunked {
             .collect();
         assert!(seqs.is_sorted_by(|a, b| a < b), "numbers rise");
         assert_eq!(total, self.len);
+    }
+}
+
+/// Where `seq` is or belongs in `seqs` (rising): the number of entries below it, as
+/// `partition_point` gives it.
+///
+/// Not a plain binary search: a chunk is 4 KiB of numbers, seldom in cache when one child of
+/// a big family is wanted, and each step of a binary search waits for the previous one's
+/// cache miss (9 in a row measured 0.5 µs). Siblings tend to be created at a steady rate, so
+/// the place is first guessed from the first and last numbers, then searched for outward from
+/// the guess in doubling steps: one miss or two when the guess is near, never more steps
+/// than about twice a binary search's.
+fn place_of(seqs: &[u64], seq: u64) -> usize {
+    let (Some(&first), Some(&last)) = (seqs.first(), seqs.last()) else {
+        return 0;
+    };
+    if seq <= first {
+        return 0;
+    }
+    if seq > last {
+        return seqs.len();
+    }
+    // first < seq <= last, so last > first; the product fits in a u128.
+    let span = u128::from(last - first);
+    let guess = (u128::from(seq - first) * (seqs.len() as u128 - 1) / span) as usize;
+    let (lo, hi) = if seqs[guess] < seq {
+        // The place is after `guess`: double the step until an entry is not below `seq`.
+        let (mut lo, mut step) = (guess + 1, 1);
+        loop {
+            let probe = lo + step - 1;
+            if probe >= seqs.len() {
+                break (lo, seqs.len());
+            }
+            if seqs[probe] >= seq {
+                break (lo, probe);
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
+    } else {
+        // The place is at `guess` or before: double the step until an entry is below `seq`.
+        let (mut hi, mut step) = (guess, 1);
+        loop {
+            let Some(probe) = hi.checked_sub(step) else {
+                break (0, hi);
+            };
+            if seqs[probe] < seq {
+                break (probe + 1, hi);
+            }
+            hi = probe;
+            step *= 2;
+        }
+    };
+    lo + seqs[lo..hi].partition_point(|&s| s < seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place_of;
+
+    #[test]
+    fn place_of_agrees_with_partition_point() {
+        let lists: [&[u64]; 6] = [
+            &[],
+            &[5],
+            &[1, 2, 3, 4, 5, 6, 7, 8],
+            &[10, 20, 30, 40, 50, 60, 70, 80, 90],
+            &[
+                1,
+                2,
+                3,
+                4,
+                1000,
+                1001,
+                1002,
+                5000,
+                9000,
+                9001,
+                9002,
+                9003,
+                1 << 40,
+            ],
+            &[0, 1 << 60, (1 << 60) + 1, u64::MAX - 1, u64::MAX],
+        ];
+        for seqs in lists {
+            let probes = seqs
+                .iter()
+                .flat_map(|&s| [s.saturating_sub(1), s, s.saturating_add(1)]);
+            for seq in probes.chain([0, 15, 999, u64::MAX]) {
+                let expected = seqs.partition_point(|&s| s < seq);
+                assert_eq!(place_of(seqs, seq), expected, "{seq} in {seqs:?}");
+            }
+        }
     }
 }
