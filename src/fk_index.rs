@@ -176,6 +176,19 @@ impl<'a> ChildKeys<'a> {
         true
     }
 
+    /// The next run of keys stored together (a small family's whole list, or what is left
+    /// of one chunk), consumed; `None` at the end. For internal iteration (`fold`): a loop
+    /// over a slice is a counted loop, shorter than `next`'s, which must check for a next
+    /// chunk.
+    #[inline]
+    pub(crate) fn next_slice(&mut self) -> Option<&'a [RowKey]> {
+        if self.front.len() == 0 && !self.pull_front() {
+            let back = std::mem::take(&mut self.back).as_slice();
+            return (!back.is_empty()).then_some(back);
+        }
+        Some(std::mem::take(&mut self.front).as_slice())
+    }
+
     /// The oldest child.
     #[inline]
     pub(crate) fn first(&self) -> Option<RowKey> {
@@ -210,6 +223,15 @@ impl Iterator for ChildKeys<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let len = self.front.len() + self.middle_len + self.back.len();
         (len, Some(len))
+    }
+
+    #[inline]
+    fn fold<B, F: FnMut(B, RowKey) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        while let Some(keys) = self.next_slice() {
+            acc = keys.iter().fold(acc, |acc, &key| f(acc, key));
+        }
+        acc
     }
 }
 

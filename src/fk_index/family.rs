@@ -92,11 +92,19 @@ impl Family {
                     keys.remove(at);
                 }
             }
-            Family::Big(list) => {
-                if list.remove(child, seq()) {
-                    self.shrink();
-                }
-            }
+            Family::Big(_) => self.remove_big(child, seq()),
+        }
+    }
+
+    /// [`Family::remove`] from a big family: out of line, so that the common case's delete
+    /// stays as small as it was.
+    #[cold]
+    #[inline(never)]
+    fn remove_big(&mut self, child: RowKey, seq: u64) {
+        if let Family::Big(list) = self
+            && list.remove(child, seq)
+        {
+            self.shrink();
         }
     }
 

@@ -53,6 +53,25 @@ fn check(index: &FkIndex, parent: RowKey, expected: &[RowKey]) {
     back.reverse();
     front.extend(back);
     assert_eq!(front, expected);
+    // Folded whole, and what is left after a few from each end.
+    let push = |mut seen: Vec<RowKey>, key| {
+        seen.push(key);
+        seen
+    };
+    assert_eq!(index.children(parent).fold(Vec::new(), push), expected);
+    let mut keys = index.children(parent);
+    let (skip_front, skip_back) = (
+        expected.len().min(300),
+        expected.len().saturating_sub(300).min(700),
+    );
+    for _ in 0..skip_front {
+        keys.next();
+    }
+    for _ in 0..skip_back {
+        keys.next_back();
+    }
+    let rest = &expected[skip_front..expected.len() - skip_back];
+    assert_eq!(keys.fold(Vec::new(), push), rest);
 }
 
 #[test]
