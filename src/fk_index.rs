@@ -121,12 +121,20 @@ impl FkIndex {
 
 /// The keys of one parent's children, oldest first; from [`FkIndex::children`].
 ///
-/// A small family is one slice, walked in `front`; a big one is its first chunk in `front`,
-/// the others in `middle`, pulled into `front` (or `back`, from the other end) as each runs
-/// out. A small family's walk is the slice's, plus two pointer compares at its end.
+/// A small family's keys are one slice, all in `front`, and `rest` is `None`: walking them
+/// is walking a slice, plus one test of `rest` at the end. A big family's first chunk is in
+/// `front` and the others in `rest`, pulled into `front` (or into `rest.back`, from the other
+/// end) as each runs out.
 #[derive(Clone, Default)]
 pub(crate) struct ChildKeys<'a> {
     front: slice::Iter<'a, RowKey>,
+    rest: Option<Rest<'a>>,
+}
+
+/// The chunks of a big family not yet in [`ChildKeys::front`]. Its methods are out of line
+/// (and cold): a small family's walk only tests that there is none.
+#[derive(Clone)]
+struct Rest<'a> {
     middle: slice::Iter<'a, Chunk>,
     /// The keys in `middle`'s chunks: `len` stays O(1).
     middle_len: usize,
@@ -139,61 +147,89 @@ impl<'a> ChildKeys<'a> {
     fn flat(keys: &'a [RowKey]) -> Self {
         ChildKeys {
             front: keys.iter(),
-            ..ChildKeys::default()
+            rest: None,
         }
     }
 
     /// The keys of `chunks`, `len` in all.
     fn chunked(chunks: &'a [Chunk], len: usize) -> Self {
-        let mut keys = ChildKeys {
-            middle: chunks.iter(),
-            middle_len: len,
-            ..ChildKeys::default()
+        let Some((first, middle)) = chunks.split_first() else {
+            return ChildKeys::default();
         };
-        keys.pull_front();
-        keys
-    }
-
-    /// Moves the next chunk of `middle` into `front`; false if there is none.
-    #[inline]
-    fn pull_front(&mut self) -> bool {
-        let Some(chunk) = self.middle.next() else {
-            return false;
-        };
-        self.middle_len -= chunk.keys().len();
-        self.front = chunk.keys().iter();
-        true
-    }
-
-    /// Moves the last chunk of `middle` into `back`; false if there is none.
-    #[inline]
-    fn pull_back(&mut self) -> bool {
-        let Some(chunk) = self.middle.next_back() else {
-            return false;
-        };
-        self.middle_len -= chunk.keys().len();
-        self.back = chunk.keys().iter();
-        true
+        ChildKeys {
+            front: first.keys().iter(),
+            rest: Some(Rest {
+                middle: middle.iter(),
+                middle_len: len - first.keys().len(),
+                back: [].iter(),
+            }),
+        }
     }
 
     /// The next run of keys stored together (a small family's whole list, or what is left
     /// of one chunk), consumed; `None` at the end. For internal iteration (`fold`): a loop
-    /// over a slice is a counted loop, shorter than `next`'s, which must check for a next
-    /// chunk.
+    /// over a slice is a counted loop, shorter than `next`'s.
     #[inline]
     pub(crate) fn next_slice(&mut self) -> Option<&'a [RowKey]> {
-        if self.front.len() == 0 && !self.pull_front() {
-            let back = std::mem::take(&mut self.back).as_slice();
-            return (!back.is_empty()).then_some(back);
+        if self.front.len() != 0 {
+            return Some(std::mem::take(&mut self.front).as_slice());
         }
-        Some(std::mem::take(&mut self.front).as_slice())
+        self.rest.as_mut()?.next_slice()
     }
 
     /// The oldest child.
     #[inline]
     pub(crate) fn first(&self) -> Option<RowKey> {
-        let mut keys = self.clone();
-        keys.next()
+        self.clone().next()
+    }
+}
+
+impl<'a> Rest<'a> {
+    /// [`ChildKeys::next_slice`] once `front` is used up.
+    #[cold]
+    #[inline(never)]
+    fn next_slice(&mut self) -> Option<&'a [RowKey]> {
+        if let Some(chunk) = self.middle.next() {
+            self.middle_len -= chunk.keys().len();
+            return Some(chunk.keys());
+        }
+        let back = std::mem::take(&mut self.back).as_slice();
+        (!back.is_empty()).then_some(back)
+    }
+
+    /// [`ChildKeys::next`] once `front` is used up: the next chunk goes into `front`.
+    #[cold]
+    #[inline(never)]
+    fn next(&mut self, front: &mut slice::Iter<'a, RowKey>) -> Option<RowKey> {
+        match self.middle.next() {
+            Some(chunk) => {
+                self.middle_len -= chunk.keys().len();
+                *front = chunk.keys().iter();
+                front.next().copied()
+            }
+            None => self.back.next().copied(),
+        }
+    }
+
+    /// [`ChildKeys::next_back`]: from `back`, refilled from the last chunk, then `front`.
+    #[cold]
+    #[inline(never)]
+    fn next_back(&mut self, front: &mut slice::Iter<'a, RowKey>) -> Option<RowKey> {
+        if let Some(&key) = self.back.next_back() {
+            return Some(key);
+        }
+        match self.middle.next_back() {
+            Some(chunk) => {
+                self.middle_len -= chunk.keys().len();
+                self.back = chunk.keys().iter();
+                self.back.next_back().copied()
+            }
+            None => front.next_back().copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.middle_len + self.back.len()
     }
 }
 
@@ -209,19 +245,15 @@ impl Iterator for ChildKeys<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<RowKey> {
-        loop {
-            if let Some(&key) = self.front.next() {
-                return Some(key);
-            }
-            if !self.pull_front() {
-                return self.back.next().copied();
-            }
+        if let Some(&key) = self.front.next() {
+            return Some(key);
         }
+        self.rest.as_mut()?.next(&mut self.front)
     }
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let len = self.front.len() + self.middle_len + self.back.len();
+        let len = self.front.len() + self.rest.as_ref().map_or(0, Rest::len);
         (len, Some(len))
     }
 
@@ -238,13 +270,9 @@ impl Iterator for ChildKeys<'_> {
 impl DoubleEndedIterator for ChildKeys<'_> {
     #[inline]
     fn next_back(&mut self) -> Option<RowKey> {
-        loop {
-            if let Some(&key) = self.back.next_back() {
-                return Some(key);
-            }
-            if !self.pull_back() {
-                return self.front.next_back().copied();
-            }
+        match &mut self.rest {
+            None => self.front.next_back().copied(),
+            Some(rest) => rest.next_back(&mut self.front),
         }
     }
 }

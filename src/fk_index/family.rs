@@ -74,6 +74,7 @@ impl Family {
 
     /// Inserts into a big family, making a full small one big first.
     #[cold]
+    #[inline(never)]
     fn insert_big(&mut self, child: RowKey, seq: u64, seq_of: impl Fn(RowKey) -> u64) {
         if let Family::Small(keys) = self {
             *self = Family::Big(Box::new(Chunked::from_keys(keys, &seq_of)));
