@@ -175,6 +175,22 @@ impl<'db, C: Model, S: Schema> Iterator for Children<'db, C, S> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.keys.size_hint()
     }
+
+    /// `sum`, `for_each`, `count` and the like: a counted loop over each run of stored keys,
+    /// as over a slice. Ends, like `next`, at a key without a row.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        while let Some(keys) = self.keys.next_slice() {
+            for &key in keys {
+                let Some((key, row)) = self.rows.get_kept(key) else {
+                    return acc;
+                };
+                acc = f(acc, Row::new(self.db, Id::from_key(key), row));
+            }
+        }
+        acc
+    }
 }
 
 impl<C: Model, S: Schema> DoubleEndedIterator for Children<'_, C, S> {
@@ -238,5 +254,14 @@ mod tests {
         assert_eq!(backward.next_back().map(|note| note.0), Some(3));
         assert!(backward.next_back().is_none());
         assert!(backward.next().is_none());
+
+        let folded = Children::new(&db, keys[..].into(), db.rows::<Note>()).fold(
+            Vec::new(),
+            |mut seen, note| {
+                seen.push(note.0);
+                seen
+            },
+        );
+        assert_eq!(folded, [1], "fold stops at the gap too");
     }
 }

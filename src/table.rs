@@ -104,6 +104,13 @@ impl<T> Table<T> {
         self.seqs.get(slot_of(key).0).copied()
     }
 
+    /// The creation number of the row just removed from `key`'s slot (kept until the slot
+    /// is reused), for unlinking it from a big family after it left the table.
+    #[inline]
+    pub(crate) fn seq_of_removed(&self, key: RowKey) -> u64 {
+        self.seqs.get(slot_of(key).0).copied().unwrap_or(u64::MAX)
+    }
+
     #[inline]
     pub(crate) fn insert(&mut self, row: T) -> RowKey {
         let key = self.rows.insert(row);

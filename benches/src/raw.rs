@@ -106,6 +106,28 @@ impl Store {
         Some(post)
     }
 
+    /// Moves a post to `user`'s list, or `None` if the post or the user does not exist. Like
+    /// [`Store::delete_post`], a linear search and a `Vec::remove` in the old list; the new
+    /// list gets it last (this store keeps lists in joining order, having no creation numbers).
+    #[inline]
+    pub fn move_post(&mut self, key: PostKey, user: UserKey) -> Option<()> {
+        if !self.users.contains_key(user) {
+            return None;
+        }
+        let post = self.posts.get_mut(key)?;
+        let old = std::mem::replace(&mut post.user_id, user);
+        if let Some(siblings) = self.posts_of.get_mut(old) {
+            if let Some(at) = siblings.iter().position(|&k| k == key) {
+                siblings.remove(at);
+            }
+            if siblings.is_empty() {
+                self.posts_of.remove(old);
+            }
+        }
+        self.posts_of.entry(user)?.or_default().push(key);
+        Some(())
+    }
+
     /// Deletes a user and, cascading, its posts.
     #[inline]
     pub fn delete_user(&mut self, key: UserKey) -> Option<User> {

@@ -93,7 +93,8 @@ impl<S: Schema> RelationVisitor<S> for Rebuild<'_, S> {
             .collect();
         links.sort_unstable_by_key(|&(seq, ..)| seq);
         for (_, parent, child) in links {
-            self.index.link_newest(parent, child);
+            self.index
+                .link_newest(parent, child, |c| rows.seq(c).unwrap_or(u64::MAX));
         }
     }
 }

@@ -36,14 +36,16 @@ impl<S: Schema> Db<S> {
     {
         let (rows, indexes) = self.tables.__rows_and_indexes_mut();
         let key = rows.insert(row);
+        let rows = &*rows;
         let Some(row) = rows.get(key) else {
             unreachable!("the row was just inserted")
         };
         // A new row is the newest of its table: appending keeps creation order.
+        let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
         S::__relations(&mut EachParent {
             row,
             indexes,
-            apply: |index: &mut FkIndex, parent| index.link_newest(parent, key),
+            apply: |index: &mut FkIndex, parent| index.link_newest(parent, key, seq_of),
         });
         key
     }
@@ -75,11 +77,18 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        let row = take_row::<S, T>(&mut self.tables, key);
+        let (rows, indexes) = self.tables.__rows_and_indexes_mut();
+        let Some(row) = rows.remove(key) else {
+            unreachable!("a checked delete targets a stored row")
+        };
+        // The row is gone, its creation number not yet: a big family finds the row by it.
+        let rows = &*rows;
         S::__relations(&mut EachParent {
             row: &row,
-            indexes: self.tables.__indexes_mut(),
-            apply: |index: &mut FkIndex, parent| index.unlink(parent, key),
+            indexes,
+            apply: |index: &mut FkIndex, parent| {
+                index.unlink(parent, key, || rows.seq_of_removed(key))
+            },
         });
         row
     }
@@ -278,7 +287,7 @@ impl<S: Schema> Db<S> {
         survivors.sort_unstable();
         for group in survivors.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
             let (r, parent, ..) = group[0];
-            let leaving = group.iter().map(|&(.., child)| child);
+            let leaving = group.iter().map(|&(.., seq, child)| (seq, child));
             tables.__indexes_mut()[r].unlink_many(parent, leaving);
         }
         survivors.clear();
@@ -410,11 +419,11 @@ fn move_child<T: Model>(
     if before == after {
         return;
     }
+    let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
     if let Some(parent) = before {
-        index.unlink(parent, key);
+        index.unlink(parent, key, || seq_of(key));
     }
     if let Some(parent) = after {
-        let seq_of = |child| rows.seq(child).unwrap_or(u64::MAX);
         index.link(parent, key, seq_of(key), seq_of);
     }
 }
