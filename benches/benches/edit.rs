@@ -46,14 +46,16 @@ fn regen(hp: &mut u32) {
     *hp = if *hp >= 100 { 1 } else { *hp + 1 };
 }
 
-fn stores(
-    n: usize,
-) -> (
+/// The hand-written store and its player keys, relstore's store and its player ids.
+type Stores = (
     SlotMap<PlayerKey, RawPlayer>,
     Vec<PlayerKey>,
     Db<Game>,
     Vec<Id<Player>>,
-) {
+);
+
+/// `n` players in `n / 100` zones, each zone drawn at random, in both stores.
+fn stores(n: usize) -> Stores {
     let zones = (n / 100).max(1);
     let mut rng = Rng::new(0x2E6E);
     let mut raw_zones: SlotMap<ZoneKey, String> = SlotMap::with_key();
