@@ -309,6 +309,7 @@ macro_rules! schema {
                 }
 
                 #[allow(unused_variables)] // a schema without relations
+                #[inline]
                 fn __relations<V: $crate::__private::RelationVisitor<Self>>(visitor: &mut V) {
                     $(visitor.visit::<$relation>();)*
                 }
