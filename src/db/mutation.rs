@@ -24,6 +24,10 @@ use crate::schema::{
 };
 use crate::table::{Table, TableImage, TableImageError};
 
+mod saved_keys;
+
+use saved_keys::{CompareKeys, RelinkSaved, RestoreKeys, SaveKeys, SavedKeys};
+
 /// A panic caught while dropping rows, to resume once the store is whole again.
 type Payload = Box<dyn Any + Send>;
 
@@ -450,117 +454,6 @@ impl<S: Schema, T: Model> RelationVisitor<S> for Relink<'_, T> {
         let after = new.and_then(parent_id::<R>).map(Id::key);
         let index = &mut self.indexes[S::RELATION_POS];
         move_child(index, self.rows, self.key, before, after);
-    }
-}
-
-/// A row's keys (one per relation whose child table is the row's, in relation order), kept
-/// while [`Db::edit_row`] runs its closure. Eight fit without allocating.
-#[derive(Default)]
-struct SavedKeys {
-    inline: [Option<RowKey>; 8],
-    len: usize,
-    spilled: Vec<Option<RowKey>>,
-}
-
-impl SavedKeys {
-    fn push(&mut self, key: Option<RowKey>) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => *slot = key,
-            None => self.spilled.push(key),
-        }
-        self.len += 1;
-    }
-
-    fn get(&self, at: usize) -> Option<RowKey> {
-        match self.inline.get(at) {
-            Some(&key) => key,
-            None => self.spilled.get(at - self.inline.len()).copied().flatten(),
-        }
-    }
-}
-
-struct SaveKeys<'a, T> {
-    row: &'a T,
-    saved: &'a mut SavedKeys,
-}
-
-impl<S: Schema, T: Model> RelationVisitor<S> for SaveKeys<'_, T> {
-    #[inline]
-    fn visit<R: Relation>(&mut self)
-    where
-        S: HasRelation<R>,
-    {
-        if let Some(child) = as_child::<R, T>(self.row) {
-            self.saved.push(parent_id::<R>(child).map(Id::key));
-        }
-    }
-}
-
-struct CompareKeys<'a, T> {
-    row: &'a T,
-    saved: &'a SavedKeys,
-    at: usize,
-    changed: bool,
-}
-
-impl<S: Schema, T: Model> RelationVisitor<S> for CompareKeys<'_, T> {
-    #[inline]
-    fn visit<R: Relation>(&mut self)
-    where
-        S: HasRelation<R>,
-    {
-        if let Some(child) = as_child::<R, T>(self.row) {
-            self.changed |= parent_id::<R>(child).map(Id::key) != self.saved.get(self.at);
-            self.at += 1;
-        }
-    }
-}
-
-/// Writes the saved keys back into the row.
-struct RestoreKeys<'a, T> {
-    row: &'a mut T,
-    saved: &'a SavedKeys,
-    at: usize,
-}
-
-impl<S: Schema, T: Model> RelationVisitor<S> for RestoreKeys<'_, T> {
-    #[inline]
-    fn visit<R: Relation>(&mut self)
-    where
-        S: HasRelation<R>,
-    {
-        if let Some(child) = (self.row as &mut dyn Any).downcast_mut::<R::Child>() {
-            R::key_mut(child).restore(self.saved.get(self.at).map(Id::from_key));
-            self.at += 1;
-        }
-    }
-}
-
-/// Moves an edited row between parents where its key differs from the saved one.
-struct RelinkSaved<'a, T> {
-    rows: &'a Table<T>,
-    key: RowKey,
-    saved: &'a SavedKeys,
-    at: usize,
-    indexes: &'a mut [FkIndex],
-}
-
-impl<S: Schema, T: Model> RelationVisitor<S> for RelinkSaved<'_, T> {
-    #[inline]
-    fn visit<R: Relation>(&mut self)
-    where
-        S: HasRelation<R>,
-    {
-        let Some(row) = self.rows.get(self.key) else {
-            return;
-        };
-        if let Some(child) = as_child::<R, T>(row) {
-            let before = self.saved.get(self.at);
-            let after = parent_id::<R>(child).map(Id::key);
-            self.at += 1;
-            let index = &mut self.indexes[S::RELATION_POS];
-            move_child(index, self.rows, self.key, before, after);
-        }
     }
 }
 
