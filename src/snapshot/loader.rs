@@ -14,8 +14,9 @@ use crate::model::Model;
 use crate::schema::Schema;
 
 /// The default of [`Loader::max_vacant_slots`]: 2^20 (1,048,576). Loaded, a vacant slot costs
-/// a row's size plus about 16 bytes, and about as much again while its table is rebuilt: with
-/// 50-byte rows, a file claiming this many costs about 130 MiB at the peak.
+/// a row's slot, and about as much again while its table is rebuilt: measured, 97 bytes at
+/// the peak per vacant slot of a 48-byte row (`tests/snapshot_alloc.rs` prints it), so a file
+/// claiming this many costs about 100 MB.
 pub const DEFAULT_MAX_VACANT_SLOTS: u64 = 1 << 20;
 
 /// A load with options; [`Db::load`] and [`Db::read_from`] are a `Loader` with none.
