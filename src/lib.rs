@@ -144,6 +144,7 @@ mod fk_index;
 mod handle;
 mod id;
 mod model;
+pub mod query;
 mod relation;
 mod row;
 mod schema;
@@ -155,6 +156,7 @@ pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteE
 pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{Fields, KeyField, Model};
+pub use query::{Query, QueryError};
 pub use relation::{
     ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
 };
