@@ -49,11 +49,13 @@ use std::fmt;
 
 use crate::model::Model;
 
+mod bounds;
 mod set;
 mod store;
 
+pub use bounds::{KeyBound, KeyRange};
 pub use set::IndexSet;
-pub(crate) use set::{BatchViolation, Violation};
+pub(crate) use set::Violation;
 pub use store::{
     IndexStore, Lookup, LookupOne, LookupRange, MultiHash, MultiOrdered, RangeKeys, UniqueHash,
     UniqueOrdered,
@@ -76,7 +78,9 @@ pub trait Index: Copy + Send + Sync + 'static {
 
     /// This index's store among its table's.
     #[doc(hidden)]
-    fn store(stores: &<<Self::Model as Model>::Indexes as IndexSet<Self::Model>>::Stores) -> &Self::Store;
+    fn store(
+        stores: &<<Self::Model as Model>::Indexes as IndexSet<Self::Model>>::Stores,
+    ) -> &Self::Store;
 
     /// This index's store among its table's, to change.
     #[doc(hidden)]

@@ -4,7 +4,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap, btree_map};
 use std::hash::Hash;
-use std::ops::{Bound, RangeBounds};
+use std::ops::Bound;
 
 use crate::fk_index::{ChildKeys, Family};
 use crate::id::RowKey;
@@ -12,7 +12,9 @@ use crate::id::RowKey;
 /// The storage of one secondary index, as [`Index::Store`](super::Index::Store) names it:
 /// [`UniqueHash`], [`MultiHash`], [`UniqueOrdered`] or [`MultiOrdered`]. Sealed: the store's
 /// consistency with its rows is the crate's to keep.
-pub trait IndexStore<K>: sealed::Sealed + Default + Clone + PartialEq + Send + Sync + 'static {
+pub trait IndexStore<K>:
+    sealed::Sealed + Default + Clone + PartialEq + Send + Sync + 'static
+{
     /// Whether a key may be held by one row only.
     const UNIQUE: bool;
     /// Whether the keys are ordered (ranges, top-k, prefixes).
@@ -71,9 +73,9 @@ pub trait LookupRange<Q: ?Sized> {
     type Keys<'a>: DoubleEndedIterator<Item = RowKey>
     where
         Self: 'a;
-    /// The rows whose key lies in `range`, by key; none for an empty or inverted range.
+    /// The rows whose key lies between `bounds`, by key; none for an empty or inverted range.
     #[doc(hidden)]
-    fn range<B: RangeBounds<Q>>(&self, range: B) -> Self::Keys<'_>;
+    fn range(&self, bounds: (Bound<&Q>, Bound<&Q>)) -> Self::Keys<'_>;
 }
 
 /// A hash map from key to the one row holding it: `#[relstore(unique)]`.
@@ -122,7 +124,12 @@ equal_by_content! {
 }
 
 /// Adds `row` to a non-unique key's family.
-fn join(family: Option<&mut Family>, row: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) -> Option<Family> {
+fn join(
+    family: Option<&mut Family>,
+    row: RowKey,
+    seq: u64,
+    seq_of: &dyn Fn(RowKey) -> u64,
+) -> Option<Family> {
     match family {
         Some(family) => {
             family.insert(row, seq, seq_of);
@@ -159,9 +166,11 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -197,9 +206,11 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -229,9 +240,11 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for UniqueOrdered<K> 
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -265,9 +278,11 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -275,7 +290,9 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
 impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> Lookup<Q> for UniqueHash<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, ChildKeys::one)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, ChildKeys::one)
     }
 }
 
@@ -289,14 +306,18 @@ impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> LookupOne<Q> for UniqueHas
 impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> Lookup<Q> for MultiHash<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, Family::keys)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, Family::keys)
     }
 }
 
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for UniqueOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, ChildKeys::one)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, ChildKeys::one)
     }
 }
 
@@ -310,7 +331,9 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupOne<Q> for UniqueOrdered<K> {
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for MultiOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, Family::keys)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, Family::keys)
     }
 }
 
@@ -319,8 +342,8 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for UniqueOrdered<K> {
         = std::iter::Map<btree_map::Range<'a, K, RowKey>, fn((&'a K, &'a RowKey)) -> RowKey>
     where
         Self: 'a;
-    fn range<B: RangeBounds<Q>>(&self, range: B) -> Self::Keys<'_> {
-        let range = match bounds(&range) {
+    fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> Self::Keys<'_> {
+        let range = match bounds(range) {
             Some(bounds) => self.0.range::<Q, _>(bounds),
             None => btree_map::Range::default(),
         };
@@ -333,9 +356,9 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for MultiOrdered<K> {
         = RangeKeys<'a, K>
     where
         Self: 'a;
-    fn range<B: RangeBounds<Q>>(&self, range: B) -> RangeKeys<'_, K> {
+    fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> RangeKeys<'_, K> {
         RangeKeys {
-            entries: match bounds(&range) {
+            entries: match bounds(range) {
                 Some(bounds) => self.0.range::<Q, _>(bounds),
                 None => btree_map::Range::default(),
             },
@@ -345,11 +368,12 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for MultiOrdered<K> {
     }
 }
 
-/// `range`'s bounds, borrowed (a pair of `Bound<&Q>` is a range of `Q` for unsized `Q` too),
-/// or `None` when the range is empty in a way `BTreeMap::range` would panic on (start after
+/// `range`, or `None` when it is empty in a way `BTreeMap::range` would panic on (start after
 /// end, or equal and both excluded).
-fn bounds<Q: Ord + ?Sized, B: RangeBounds<Q>>(range: &B) -> Option<(Bound<&Q>, Bound<&Q>)> {
-    let (start, end) = (range.start_bound(), range.end_bound());
+fn bounds<'q, Q: Ord + ?Sized>(
+    range: (Bound<&'q Q>, Bound<&'q Q>),
+) -> Option<(Bound<&'q Q>, Bound<&'q Q>)> {
+    let (start, end) = range;
     let empty = match (start, end) {
         (Bound::Included(s), Bound::Included(e)) => s > e,
         (Bound::Included(s) | Bound::Excluded(s), Bound::Excluded(e))
