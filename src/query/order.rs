@@ -167,7 +167,7 @@ impl<Item, A: SortKey<Item>, B: SortKey<Item>> SortKey<Item> for (A, B) {
 
 /// A row's creation number: the order rows were inserted in, whatever slot each took.
 /// From [`Query::in_creation_order`](crate::Query::in_creation_order).
-pub struct CreationOrder<'db, T> {
+pub struct CreationOrder<'db, T: Model> {
     pub(crate) table: &'db Table<T>,
 }
 
@@ -180,12 +180,12 @@ impl<'db, T: Model, S: Schema> SortKey<Row<'db, T, S>> for CreationOrder<'db, T>
     }
 }
 
-impl<T> Clone for CreationOrder<'_, T> {
+impl<T: Model> Clone for CreationOrder<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for CreationOrder<'_, T> {}
+impl<T: Model> Copy for CreationOrder<'_, T> {}
 
 impl<F> fmt::Debug for Asc<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
