@@ -335,7 +335,8 @@ impl<'db, S: Schema, I: Iterator, O: Order<I::Item>> Query<'db, S, I, O> {
         self.order.first(self.source, self.offset, self.limit)
     }
 
-    /// The one item the query matches.
+    /// The one item the query matches. Reads at most two items past the offset; sorts only
+    /// when the query has both an order and a window.
     ///
     /// ```
     /// # use relstore::{Db, Model, QueryError};
@@ -361,8 +362,15 @@ impl<'db, S: Schema, I: Iterator, O: Order<I::Item>> Query<'db, S, I, O> {
         I::Item: QueryItem,
     {
         let (table, joined) = <I::Item as QueryItem>::TABLES;
-        let mut items = self.into_iter();
-        match (items.next(), items.next()) {
+        let two = if (self.offset, self.limit) == (0, None) {
+            // Without a window, the order cannot change which item is the one: no sort.
+            let mut items = self.source;
+            (items.next(), items.next())
+        } else {
+            let mut items = self.into_iter();
+            (items.next(), items.next())
+        };
+        match two {
             (Some(item), None) => Ok(item),
             (None, _) => Err(QueryError::NoMatch { table, joined }),
             (Some(_), Some(_)) => Err(QueryError::MoreThanOne { table, joined }),

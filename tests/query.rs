@@ -196,6 +196,10 @@ fn one_wants_exactly_one_and_names_the_table_otherwise() -> Result<(), Error> {
     .limit(1)
     .one()?;
     assert_eq!(sorted.id(), ids[1], "the first of the two bobs");
+    let sorted_bobs = (db.query::<User>().order_by(|u| u.name.len()))
+        .filter(|u| u.name == "bob")
+        .one();
+    assert!(matches!(sorted_bobs, Err(QueryError::MoreThanOne { .. })));
     // Through the umbrella error, with `?`.
     let umbrella: Error = none.into();
     assert_eq!(umbrella, Error::Query(none));
