@@ -74,7 +74,7 @@ use std::fmt;
 use std::iter::Filter;
 
 pub use error::QueryError;
-pub use order::{Asc, CreationOrder, Desc, Order, SortKey, Sorted, SortedIter, Unordered};
+pub use order::{Asc, CreationOrder, Desc, Order, SortKey, Sorted, SortedIter, Unordered, Window};
 pub use relations::{Join, Through, WhereHas};
 
 use crate::db::Db;

@@ -3,7 +3,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::fmt;
-use std::iter::{FusedIterator, Skip, Take};
+use std::iter::FusedIterator;
 
 use crate::model::Model;
 use crate::row::Row;
@@ -49,7 +49,7 @@ pub struct Unordered;
 
 impl<Item> Order<Item> for Unordered {
     type Then<K> = Sorted<K>;
-    type Iter<I: Iterator<Item = Item>> = Take<Skip<I>>;
+    type Iter<I: Iterator<Item = Item>> = Window<I>;
 
     fn then<K>(self, key: K) -> Sorted<K> {
         Sorted(key)
@@ -61,8 +61,12 @@ impl<Item> Order<Item> for Unordered {
         source: I,
         offset: usize,
         limit: Option<usize>,
-    ) -> Take<Skip<I>> {
-        source.skip(offset).take(limit.unwrap_or(usize::MAX))
+    ) -> Window<I> {
+        Window {
+            source,
+            skip: offset,
+            left: limit,
+        }
     }
 
     #[inline]
@@ -78,6 +82,61 @@ impl<Item> Order<Item> for Unordered {
         source.nth(offset)
     }
 }
+
+/// The items of an unordered query within its window, read from the source as they are
+/// asked for; from iterating a [`Query`](crate::Query) without an order. Without a window,
+/// `fold` (and so `sum`, `count`, `for_each`) is the source's own.
+#[derive(Clone, Debug)]
+pub struct Window<I> {
+    source: I,
+    skip: usize,
+    left: Option<usize>,
+}
+
+impl<I: Iterator> Iterator for Window<I> {
+    type Item = I::Item;
+
+    #[inline]
+    fn next(&mut self) -> Option<I::Item> {
+        if let Some(left) = &mut self.left {
+            *left = left.checked_sub(1)?;
+        }
+        if self.skip > 0 {
+            return self.source.nth(std::mem::take(&mut self.skip));
+        }
+        self.source.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let (lower, upper) = self.source.size_hint();
+        let (lower, upper) = (
+            lower.saturating_sub(self.skip),
+            upper.map(|u| u.saturating_sub(self.skip)),
+        );
+        match self.left {
+            None => (lower, upper),
+            Some(left) => (lower.min(left), Some(upper.map_or(left, |u| u.min(left)))),
+        }
+    }
+
+    #[inline]
+    fn fold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        if self.skip > 0 && self.left != Some(0) {
+            // Take the first item of the window through `next`, the rest by folding.
+            match self.next() {
+                Some(item) => return self.fold(f(init, item), f),
+                None => return init,
+            }
+        }
+        match self.left {
+            None => self.source.fold(init, f),
+            Some(left) => self.source.take(left).fold(init, f),
+        }
+    }
+}
+
+impl<I: FusedIterator> FusedIterator for Window<I> {}
 
 /// Sorted by the keys `K` (one [`SortKey`], or a pair of them for a second key). Stable:
 /// items with equal keys keep the source's order.
@@ -280,7 +339,43 @@ impl<K, Item> fmt::Debug for SortedIter<K, Item> {
 
 #[cfg(test)]
 mod tests {
-    use super::smallest;
+    use super::{Window, smallest};
+
+    #[test]
+    fn a_window_read_by_next_or_by_fold_is_skip_then_take() {
+        let limits = [None, Some(0), Some(1), Some(3), Some(9), Some(usize::MAX)];
+        for len in 0..6 {
+            for skip in [0, 1, 2, 5, 6, usize::MAX] {
+                for left in limits {
+                    let want: Vec<u32> = (0..len)
+                        .skip(skip)
+                        .take(left.unwrap_or(usize::MAX))
+                        .collect();
+                    let window = || Window {
+                        source: 0..len,
+                        skip,
+                        left,
+                    };
+                    let by_next: Vec<u32> = std::iter::from_fn({
+                        let mut w = window();
+                        move || w.next()
+                    })
+                    .collect();
+                    let by_fold = window().fold(Vec::new(), |mut v, x| {
+                        v.push(x);
+                        v
+                    });
+                    assert_eq!(
+                        (&by_next, &by_fold),
+                        (&want, &want),
+                        "{len} {skip} {left:?}"
+                    );
+                    let (lower, upper) = window().size_hint();
+                    assert!(lower <= want.len() && upper.is_none_or(|u| u >= want.len()));
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_smallest_are_those_of_a_stable_sort_whatever_the_buffer_size() {

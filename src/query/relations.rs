@@ -351,6 +351,28 @@ where
         }
     }
 
+    /// `sum`, `count`, `for_each` and the like: each parent's children by their own `fold`,
+    /// a loop over the stored keys, as a hand-written nested loop would be.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        let Join {
+            db,
+            index,
+            parents,
+            parent,
+            children,
+        } = self;
+        let mut acc = init;
+        if let Some(parent) = parent {
+            acc = children.fold(acc, |acc, child| f(acc, (parent, child)));
+        }
+        parents.fold(acc, |acc, parent| {
+            let keys = index.children(parent.id().key());
+            let children = Children::new(db, keys, db.rows::<R::Child>());
+            children.fold(acc, |acc, child| f(acc, (parent, child)))
+        })
+    }
+
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         let started = self.children.len();
