@@ -66,6 +66,9 @@
 //! # Ok::<(), relstore::Error>(())
 //! ```
 
+mod sources;
+
+pub use sources::RangeRows;
 mod error;
 mod order;
 mod relations;
@@ -78,7 +81,6 @@ pub use order::{Asc, CreationOrder, Desc, Order, SortKey, Sorted, SortedIter, Un
 pub use relations::{Join, Through, WhereHas};
 
 use crate::db::Db;
-use crate::handle::{Rows, TableRef};
 use crate::id::Id;
 use crate::model::Model;
 use crate::row::Row;
@@ -131,6 +133,13 @@ impl<'db, S: Schema, I: Iterator> Query<'db, S, I> {
             offset: 0,
             limit: None,
         }
+    }
+}
+
+impl<'db, S: Schema, I: Iterator> Query<'db, S, I> {
+    /// The parts of an unordered query: store, source, offset, limit.
+    fn into_parts(self) -> (&'db Db<S>, I, usize, Option<usize>) {
+        (self.db, self.source, self.offset, self.limit)
     }
 }
 
@@ -574,53 +583,4 @@ mod sealed {
     pub trait Sealed {}
     impl<T, S> Sealed for crate::Row<'_, T, S> {}
     impl<A, B, S> Sealed for (crate::Row<'_, A, S>, crate::Row<'_, B, S>) {}
-}
-
-impl<S: Schema> Db<S> {
-    /// A query over every row of table `T`, in slot order (see
-    /// [`Query::in_creation_order`] for the order rows were inserted in).
-    ///
-    /// ```
-    /// # use relstore::{Db, Model};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize, Model)]
-    /// # #[relstore(table = "users")]
-    /// # struct User { username: String }
-    /// # relstore::schema! { struct Blog { users: User } relations {} }
-    /// let mut db = Db::<Blog>::new();
-    /// db.insert(User { username: "example_user".into() })?;
-    /// // User.query().where('username = ?', ("example_user",)).one()
-    /// let user = db.query::<User>().filter(|u| u.username == "example_user").one()?;
-    /// assert_eq!(user.username, "example_user");
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    #[inline]
-    pub fn query<T: Model>(&self) -> Query<'_, S, Rows<'_, T, S>>
-    where
-        S: HasTable<T>,
-    {
-        self.table::<T>().query()
-    }
-}
-
-impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
-    /// A query over every row of the table, in slot order (as [`Db::query`]).
-    ///
-    /// ```
-    /// # use relstore::{Db, Model};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize, Model)]
-    /// # #[relstore(table = "players")]
-    /// # struct Player { hp: u32 }
-    /// # relstore::schema! { struct Game { players: Player } relations {} }
-    /// let mut db = Db::<Game>::new();
-    /// db.insert_many((0..5).map(|hp| Player { hp }))?;
-    /// let players = db.table::<Player>();
-    /// assert_eq!(players.query().filter(|p| p.hp >= 3).count(), 2);
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    #[inline]
-    pub fn query(self) -> Query<'db, S, Rows<'db, T, S>> {
-        Query::from_source(self.db(), self.iter())
-    }
 }
