@@ -52,7 +52,7 @@ use crate::relation::Relation;
 /// assert_eq!(posts[0].with[0].body, "on b");
 /// # Ok::<(), relstore::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 #[must_use]
 pub struct Eager<R, K, W = (), F = All, O = Unordered> {
     pub(super) relation: R,
@@ -366,7 +366,7 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
 /// assert!(editor.is_none());
 /// # Ok::<(), relstore::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 #[must_use]
 pub struct BelongsTo<R, K, W = ()> {
     pub(super) relation: R,
@@ -433,6 +433,33 @@ impl<R, K> BelongsTo<R, K, ()> {
         }
     }
 }
+
+// By hand: a derive would ask the kind marker (`HasMany`, an `Id`) to be `Clone` too.
+impl<R: Clone, K, W: Clone, F: Clone, O: Clone> Clone for Eager<R, K, W, F, O> {
+    fn clone(&self) -> Self {
+        Eager {
+            relation: self.relation.clone(),
+            kind: PhantomData,
+            with: self.with.clone(),
+            filter: self.filter.clone(),
+            order: self.order.clone(),
+            offset: self.offset,
+            limit: self.limit,
+        }
+    }
+}
+impl<R: Copy, K, W: Copy, F: Copy, O: Copy> Copy for Eager<R, K, W, F, O> {}
+
+impl<R: Clone, K, W: Clone> Clone for BelongsTo<R, K, W> {
+    fn clone(&self) -> Self {
+        BelongsTo {
+            relation: self.relation.clone(),
+            key: PhantomData,
+            with: self.with.clone(),
+        }
+    }
+}
+impl<R: Copy, K, W: Copy> Copy for BelongsTo<R, K, W> {}
 
 /// The parts of a spec: not nameable outside the crate, they only show in its types.
 pub(super) mod parts {
