@@ -127,7 +127,7 @@ impl<R, K, F, O> Eager<R, K, (), F, O> {
     /// // Users -> posts -> comments -> each comment's author.
     /// let spec = Eager::new(PostAuthor)
     ///     .with(Eager::new(CommentPost).with(BelongsTo::new(CommentAuthor)));
-    /// let tree = Tree::load(db.get(ann).into_iter(), spec);
+    /// let tree = Tree::load([db.get(ann)?], spec);
     /// let comment = &tree[0].with[0].with[0];
     /// assert_eq!((comment.body.as_str(), comment.with.name.as_str()), ("hi", "bob"));
     /// # Ok::<(), relstore::Error>(())
@@ -201,7 +201,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
     /// db.insert(Post { user_id: ann, title: "a".into(), likes: 2 })?;
     /// db.insert(Post { user_id: ann, title: "b".into(), likes: 1 })?;
     ///
-    /// let tree = Tree::load(db.get(ann).into_iter(), Eager::new(PostAuthor).order_by(|p| p.likes));
+    /// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor).order_by(|p| p.likes));
     /// assert_eq!(tree[0].with[0].title, "b");
     /// # Ok::<(), relstore::Error>(())
     /// ```
@@ -231,7 +231,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
     /// db.insert(Post { user_id: ann, title: "b".into(), likes: 2 })?;
     ///
     /// let top = Eager::new(PostAuthor).order_by_desc(|p| p.likes).limit(1);
-    /// let tree = Tree::load(db.get(ann).into_iter(), top);
+    /// let tree = Tree::load([db.get(ann)?], top);
     /// assert_eq!(tree[0].with[0].title, "b");
     /// # Ok::<(), relstore::Error>(())
     /// ```
@@ -261,7 +261,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
     /// db.insert(Post { user_id: ann, title: "apple".into() })?;
     ///
     /// let by_title = Eager::new(PostAuthor).sort_by(|a, b| a.title.cmp(&b.title));
-    /// let tree = Tree::load(db.get(ann).into_iter(), by_title);
+    /// let tree = Tree::load([db.get(ann)?], by_title);
     /// assert_eq!(tree[0].with[0].title, "apple");
     /// # Ok::<(), relstore::Error>(())
     /// ```
@@ -304,7 +304,7 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
     /// }
     ///
     /// let second_page = Eager::new(PostAuthor).offset(2).limit(2);
-    /// let tree = Tree::load(db.get(ann).into_iter(), second_page);
+    /// let tree = Tree::load([db.get(ann)?], second_page);
     /// assert_eq!(tree[0].with.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["3", "4"]);
     /// # Ok::<(), relstore::Error>(())
     /// ```
@@ -330,7 +330,7 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
     ///     db.insert(Post { user_id: ann, title: title.into() })?;
     /// }
     ///
-    /// let tree = Tree::load(db.get(ann).into_iter(), Eager::new(PostAuthor).limit(1));
+    /// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor).limit(1));
     /// assert_eq!(tree[0].with.len(), 1);
     /// assert_eq!(tree[0].with[0].title, "old"); // creation order
     /// # Ok::<(), relstore::Error>(())
