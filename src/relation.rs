@@ -27,6 +27,7 @@ use crate::model::Model;
 /// impl Model for User {
 ///     const TABLE: &'static str = "users";
 ///     const KEYS: &'static [KeyField] = &[];
+///     type Indexes = ();
 /// }
 ///
 /// #[derive(Clone, Serialize, Deserialize)]
@@ -34,6 +35,7 @@ use crate::model::Model;
 /// impl Model for Post {
 ///     const TABLE: &'static str = "posts";
 ///     const KEYS: &'static [KeyField] = &[KeyField::checked("user_id")];
+///     type Indexes = ();
 /// }
 ///
 /// #[derive(Clone, Copy, Debug)]
