@@ -23,6 +23,7 @@
 mod load;
 mod node;
 mod owned;
+mod parts;
 mod spec;
 
 pub use load::Load;

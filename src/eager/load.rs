@@ -3,7 +3,7 @@
 
 use super::node::Node;
 use super::owned::{Loaded, Owned};
-use super::spec::parts::{All, Filter, Order, Unordered};
+use super::parts::{All, Filter, Order, Unordered};
 use super::spec::{BelongsTo, Eager};
 use crate::id::Id;
 use crate::model::Model;
