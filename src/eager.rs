@@ -20,6 +20,7 @@
 //! `order_by` first collects its rows into a scratch `Vec`, sorts it (stably: equal keys keep
 //! creation order), then loads only the rows `offset`/`limit` keep.
 
+mod from_query;
 mod load;
 mod node;
 mod owned;
