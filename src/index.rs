@@ -54,11 +54,11 @@ mod set;
 mod store;
 
 pub use bounds::{KeyBound, KeyRange};
-pub use set::IndexSet;
+pub use set::{IndexSet, ProbeOf};
 pub(crate) use set::Violation;
 pub use store::{
-    IndexStore, Lookup, LookupOne, LookupRange, MultiHash, MultiOrdered, RangeKeys, UniqueHash,
-    UniqueOrdered,
+    IndexStore, Lookup, LookupOne, LookupRange, MultiHash, MultiOrdered, Probe, RangeKeys, Slot,
+    UniqueHash, UniqueOrdered,
 };
 
 /// A secondary index of table `Model`: its rows by [`Index::Key`], kept in [`Index::Store`].

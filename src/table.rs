@@ -4,11 +4,14 @@
 mod arena;
 
 use crate::id::{AnyId, Id, RowKey};
-use crate::index::{IndexSet, Violation};
+use crate::index::{IndexSet, Slot, Violation};
 use crate::model::Model;
 
 /// A table's secondary index stores.
 pub(crate) type Stores<T> = <<T as Model>::Indexes as IndexSet<T>>::Stores;
+
+/// What checking a row against a table's indexes learnt (each key's hash), for the insert.
+pub(crate) type Probes<T> = <<T as Model>::Indexes as IndexSet<T>>::Probes;
 
 pub(crate) use arena::{Arena, Iter, IterMut, slot_of};
 pub use arena::{ImageError, SlotImage};
@@ -95,7 +98,11 @@ impl<T: Model> Table<T> {
     /// Whether `row` may be stored (as `this`, when it replaces that row) without two rows
     /// sharing a key of a unique index.
     #[inline]
-    pub(crate) fn check_unique(&self, row: &T, this: Option<RowKey>) -> Result<(), Violation> {
+    pub(crate) fn check_unique(
+        &self,
+        row: &T,
+        this: Option<RowKey>,
+    ) -> Result<Probes<T>, Violation> {
         T::Indexes::check(&self.indexes, row, &|holder| Some(holder) == this)
     }
 
@@ -105,7 +112,7 @@ impl<T: Model> Table<T> {
         &self,
         row: &T,
         replaced: &dyn Fn(RowKey) -> bool,
-    ) -> Result<(), Violation> {
+    ) -> Result<Probes<T>, Violation> {
         T::Indexes::check(&self.indexes, row, replaced)
     }
 
@@ -149,8 +156,14 @@ impl<T: Model> Table<T> {
     }
 
     /// Stores a row, the newest of the table, and indexes it.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, row: T) -> RowKey {
+        self.insert_probed(row, None)
+    }
+
+    /// [`Table::insert`] with what [`Table::check_unique`] learnt of this row, if it ran.
+    #[inline]
+    pub(crate) fn insert_probed(&mut self, row: T, probes: Option<Probes<T>>) -> RowKey {
         let key = self.rows.insert(row);
         let (slot, _) = slot_of(key);
         if slot >= self.seqs.len() {
@@ -164,7 +177,13 @@ impl<T: Model> Table<T> {
                 unreachable!("the row was just inserted")
             };
             let seqs = &self.seqs;
-            T::Indexes::insert(&mut self.indexes, row, key, seq, &|k| seq_in(seqs, k));
+            let slot = Slot {
+                row: key,
+                seq,
+                newest: true,
+                seq_of: &|k| seq_in(seqs, k),
+            };
+            T::Indexes::insert(&mut self.indexes, row, slot, probes);
         }
         key
     }
@@ -172,15 +191,18 @@ impl<T: Model> Table<T> {
     /// Replaces a stored row, moving it in the indexes where a key changed; the old row, or
     /// `None` (and no change) when there is no such row.
     #[inline]
-    pub(crate) fn replace(&mut self, key: RowKey, new: T) -> Option<T> {
+    pub(crate) fn replace(&mut self, key: RowKey, new: T, probes: Option<Probes<T>>) -> Option<T> {
         let stored = self.rows.get_mut(key)?;
         let old = std::mem::replace(stored, new);
         if !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
             let seqs = &self.seqs;
-            let seq = seq_in(seqs, key);
-            T::Indexes::replace(&mut self.indexes, &old, stored, key, seq, &|k| {
-                seq_in(seqs, k)
-            });
+            let slot = Slot {
+                row: key,
+                seq: seq_in(seqs, key),
+                newest: false,
+                seq_of: &|k| seq_in(seqs, k),
+            };
+            T::Indexes::replace(&mut self.indexes, &old, stored, slot, probes);
         }
         Some(old)
     }
@@ -197,10 +219,13 @@ impl<T: Model> Table<T> {
         let saved = T::Indexes::save(row);
         let out = change(row);
         let seqs = &self.seqs;
-        let seq = seq_in(seqs, key);
-        T::Indexes::rekey(&mut self.indexes, saved, row, key, seq, &|k| {
-            seq_in(seqs, k)
-        });
+        let slot = Slot {
+            row: key,
+            seq: seq_in(seqs, key),
+            newest: false,
+            seq_of: &|k| seq_in(seqs, k),
+        };
+        T::Indexes::rekey(&mut self.indexes, saved, row, slot);
         Some(out)
     }
 
@@ -373,7 +398,13 @@ impl<T: Model> Table<T> {
                 }
             })?;
             let seqs = &self.seqs;
-            T::Indexes::insert(&mut self.indexes, row, key, seq, &|k| seq_in(seqs, k));
+            let slot = Slot {
+                row: key,
+                seq,
+                newest: true, // oldest first: each is the newest indexed so far
+                seq_of: &|k| seq_in(seqs, k),
+            };
+            T::Indexes::insert(&mut self.indexes, row, slot, None);
         }
         Ok(())
     }
@@ -402,7 +433,13 @@ impl<T: Model> Table<T> {
         for (seq, key) in order {
             if let Some(row) = self.rows.get(key) {
                 let seqs = &self.seqs;
-                T::Indexes::insert(&mut rebuilt, row, key, seq, &|k| seq_in(seqs, k));
+                let slot = Slot {
+                    row: key,
+                    seq,
+                    newest: true,
+                    seq_of: &|k| seq_in(seqs, k),
+                };
+                T::Indexes::insert(&mut rebuilt, row, slot, None);
             }
         }
         T::Indexes::first_difference(&self.indexes, &rebuilt)

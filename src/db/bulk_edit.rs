@@ -178,7 +178,7 @@ impl<S: Schema> Db<S> {
         let count = copies.len();
         let mut old = Vec::with_capacity(count);
         for (&(_, key), copy) in keys.iter().zip(copies) {
-            old.push(self.replace_row(key, copy));
+            old.push(self.replace_row(key, copy, None));
         }
         // The store is whole: the old rows' `Drop`s run last.
         drop(old);

@@ -23,7 +23,7 @@ use crate::relation::{ForeignKey, Relation, parent_id};
 use crate::schema::{
     HasRelation, HasTable, RelationPos, RelationVisitor, Schema, TablePos, TableVisitor,
 };
-use crate::table::{Table, TableImage, TableImageError};
+use crate::table::{Probes, Table, TableImage, TableImageError};
 
 mod saved_keys;
 
@@ -34,13 +34,14 @@ type Payload = Box<dyn Any + Send>;
 
 impl<S: Schema> Db<S> {
     /// Stores a checked new row and links it under each of its parents.
+    /// `probes` is what checking the row against the secondary indexes learnt, if it ran.
     #[inline]
-    pub(super) fn insert_row<T: Model>(&mut self, row: T) -> RowKey
+    pub(super) fn insert_row<T: Model>(&mut self, row: T, probes: Option<Probes<T>>) -> RowKey
     where
         S: HasTable<T>,
     {
         let (rows, indexes) = self.tables.__rows_and_indexes_mut();
-        let key = rows.insert(row);
+        let key = rows.insert_probed(row, probes);
         let rows = &*rows;
         let Some(row) = rows.get(key) else {
             unreachable!("the row was just inserted")
@@ -57,12 +58,17 @@ impl<S: Schema> Db<S> {
 
     /// Replaces a stored row with a checked new value, moving it between parents where a key
     /// changed. Returns the old value, for the caller to drop: the store is whole by then.
-    pub(super) fn replace_row<T: Model>(&mut self, key: RowKey, new: T) -> T
+    pub(super) fn replace_row<T: Model>(
+        &mut self,
+        key: RowKey,
+        new: T,
+        probes: Option<Probes<T>>,
+    ) -> T
     where
         S: HasTable<T>,
     {
         let (rows, indexes) = self.tables.__rows_and_indexes_mut();
-        let Some(old) = rows.replace(key, new) else {
+        let Some(old) = rows.replace(key, new, probes) else {
             unreachable!("a checked replace targets a stored row")
         };
         S::__relations(&mut Relink {
@@ -199,7 +205,7 @@ impl<S: Schema> Db<S> {
         let _ = self.reserve_rows::<T>(rows.len());
         let mut ids = Vec::with_capacity(rows.len());
         for row in rows {
-            ids.push(Id::from_key(self.insert_row(row)));
+            ids.push(Id::from_key(self.insert_row(row, None)));
         }
         ids
     }

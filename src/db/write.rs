@@ -6,6 +6,7 @@ use super::Db;
 use crate::error::{NotFound, WriteError};
 use crate::id::{AnyId, Id, RowKey};
 use crate::index::Violation;
+use crate::table::Probes;
 use crate::model::Model;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::schema::{HasRelation, HasTable, Schema};
@@ -22,8 +23,8 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        self.check_row(&row, None)?;
-        Ok(Id::from_key(self.insert_row(row)))
+        let probes = self.check_row(&row, None)?;
+        Ok(Id::from_key(self.insert_row(row, Some(probes))))
     }
 
     /// Changes a row through a closure and returns what the closure returns; all or nothing.
@@ -140,26 +141,28 @@ impl<S: Schema> Db<S> {
         if !self.rows::<T>().contains_key(id.key()) {
             return Err(NotFound::new(id).into());
         }
-        self.check_row(&row, Some(id.key()))?;
-        Ok(self.replace_row(id.key(), row))
+        let probes = self.check_row(&row, Some(id.key()))?;
+        Ok(self.replace_row(id.key(), row, Some(probes)))
     }
 
     /// Checks `row` before it is stored (`this` is its key when it replaces a stored row):
     /// every parent exists, no has-one parent has another child, no unique index gives its
-    /// key to another row, and its model's validator accepts it.
+    /// key to another row, and its model's validator accepts it. What the index check learnt
+    /// (each key's hash) goes to the insert, which then does not hash again.
     #[inline]
     pub(super) fn check_row<T: Model>(
         &self,
         row: &T,
         this: Option<RowKey>,
-    ) -> Result<(), WriteError>
+    ) -> Result<Probes<T>, WriteError>
     where
         S: HasTable<T>,
     {
         self.check_keys(row, this)?;
-        if let Err(v) = self.rows::<T>().check_unique(row, this) {
-            return Err(unique_error::<T>(v, this));
-        }
+        let probes = match self.rows::<T>().check_unique(row, this) {
+            Ok(probes) => probes,
+            Err(v) => return Err(unique_error::<T>(v, this)),
+        };
         if T::VALIDATED {
             row.validate().map_err(|reason| WriteError::Invalid {
                 table: T::TABLE,
@@ -167,7 +170,7 @@ impl<S: Schema> Db<S> {
                 reason,
             })?;
         }
-        Ok(())
+        Ok(probes)
     }
 
     /// Checks the foreign keys of `row` (see [`Db::check_row`]).

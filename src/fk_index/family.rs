@@ -53,7 +53,7 @@ impl Family {
 
     /// Links the newest child of its table: it goes last.
     #[inline]
-    pub(super) fn push_newest(&mut self, child: RowKey, seq_of: impl Fn(RowKey) -> u64) {
+    pub(crate) fn push_newest(&mut self, child: RowKey, seq_of: impl Fn(RowKey) -> u64) {
         match self {
             Family::Small(keys) if keys.len() < BIG_AT => keys.push(child),
             // Not assumed newest: a misplaced child would break every later binary search.

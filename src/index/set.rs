@@ -3,7 +3,7 @@
 
 use std::borrow::Borrow;
 
-use super::{Index, IndexInfo, IndexStore};
+use super::{Index, IndexInfo, IndexStore, Slot};
 use crate::id::RowKey;
 use crate::model::Model;
 
@@ -37,47 +37,41 @@ pub trait IndexSet<T: Model>: 'static {
     /// Each index's key of one row, copied aside (while an edit runs).
     #[doc(hidden)]
     type Keys;
+    /// What a check learnt that spares the insert after it work: each key's hash.
+    #[doc(hidden)]
+    type Probes: Copy;
     /// What each index is.
     const INFOS: &'static [IndexInfo];
 
+    /// Whether `row` may be stored: no unique index gives its key to a row `skip` does not
+    /// excuse.
     #[doc(hidden)]
     fn check(
         stores: &Self::Stores,
         row: &T,
         skip: &dyn Fn(RowKey) -> bool,
-    ) -> Result<(), Violation>;
+    ) -> Result<Self::Probes, Violation>;
     #[doc(hidden)]
     fn check_batch(rows: &[T]) -> Result<(), BatchViolation>;
+    /// Indexes a stored row; `probes` from a check of this row, if one was made.
     #[doc(hidden)]
-    fn insert(
-        stores: &mut Self::Stores,
-        row: &T,
-        key: RowKey,
-        seq: u64,
-        seq_of: &dyn Fn(RowKey) -> u64,
-    );
+    fn insert(stores: &mut Self::Stores, row: &T, slot: Slot<'_>, probes: Option<Self::Probes>);
     #[doc(hidden)]
     fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64);
+    /// Moves a row whose value changed from `old` to `new` under each key that changed.
     #[doc(hidden)]
     fn replace(
         stores: &mut Self::Stores,
         old: &T,
         new: &T,
-        key: RowKey,
-        seq: u64,
-        seq_of: &dyn Fn(RowKey) -> u64,
+        slot: Slot<'_>,
+        probes: Option<Self::Probes>,
     );
     #[doc(hidden)]
     fn save(row: &T) -> Self::Keys;
+    /// [`IndexSet::replace`] from keys saved before the row changed in place.
     #[doc(hidden)]
-    fn rekey(
-        stores: &mut Self::Stores,
-        saved: Self::Keys,
-        row: &T,
-        key: RowKey,
-        seq: u64,
-        seq_of: &dyn Fn(RowKey) -> u64,
-    );
+    fn rekey(stores: &mut Self::Stores, saved: Self::Keys, row: &T, slot: Slot<'_>);
     #[doc(hidden)]
     fn shrink_to_fit(stores: &mut Self::Stores);
     /// The first index whose stores differ.
@@ -88,6 +82,7 @@ pub trait IndexSet<T: Model>: 'static {
 impl<T: Model> IndexSet<T> for () {
     type Stores = ();
     type Keys = ();
+    type Probes = ();
     const INFOS: &'static [IndexInfo] = &[];
     #[inline]
     fn check(_: &(), _: &T, _: &dyn Fn(RowKey) -> bool) -> Result<(), Violation> {
@@ -98,15 +93,15 @@ impl<T: Model> IndexSet<T> for () {
         Ok(())
     }
     #[inline]
-    fn insert(_: &mut (), _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
+    fn insert(_: &mut (), _: &T, _: Slot<'_>, _: Option<()>) {}
     #[inline]
     fn remove(_: &mut (), _: &T, _: RowKey, _: u64) {}
     #[inline]
-    fn replace(_: &mut (), _: &T, _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
+    fn replace(_: &mut (), _: &T, _: &T, _: Slot<'_>, _: Option<()>) {}
     #[inline]
     fn save(_: &T) {}
     #[inline]
-    fn rekey(_: &mut (), _: (), _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
+    fn rekey(_: &mut (), _: (), _: &T, _: Slot<'_>) {}
     #[inline]
     fn shrink_to_fit(_: &mut ()) {}
     fn first_difference(_: &(), _: &()) -> Option<&'static IndexInfo> {
@@ -114,24 +109,34 @@ impl<T: Model> IndexSet<T> for () {
     }
 }
 
-/// [`IndexSet::check`] for one index.
+/// Names one probe's type per index in the tuple impls.
+#[doc(hidden)]
+pub trait ProbeOf {
+    /// A key's hash, if its store hashes.
+    type Probe: Copy;
+}
+impl<I: Index> ProbeOf for I {
+    type Probe = Option<u64>;
+}
+
+/// [`IndexSet::check`] for one index: its probe, or the row holding the key.
 #[inline]
 fn check<I: Index>(
     store: &I::Store,
     row: &I::Model,
     skip: &dyn Fn(RowKey) -> bool,
-) -> Result<(), Violation> {
-    if !<I::Store as IndexStore<I::Key>>::UNIQUE {
-        return Ok(());
-    }
+) -> Result<Option<u64>, Violation> {
     let key = I::key(row);
-    match store.holder(key.borrow()) {
-        Some(holder) if !skip(holder) => Err(Violation {
-            index: IndexInfo::of::<I>(),
-            value: format!("{:?}", key.borrow()),
-            holder,
-        }),
-        _ => Ok(()),
+    let probe = store.probe(key.borrow());
+    match probe.holder {
+        Some(holder) if <I::Store as IndexStore<I::Key>>::UNIQUE && !skip(holder) => {
+            Err(Violation {
+                index: IndexInfo::of::<I>(),
+                value: format!("{:?}", key.borrow()),
+                holder,
+            })
+        }
+        _ => Ok(probe.hash),
     }
 }
 
@@ -158,31 +163,23 @@ fn replace<I: Index>(
     store: &mut I::Store,
     old: &I::Model,
     new: &I::Model,
-    key: RowKey,
-    seq: u64,
-    seq_of: &dyn Fn(RowKey) -> u64,
+    slot: Slot<'_>,
+    hash: Option<u64>,
 ) {
     let (old_key, new_key) = (I::key(old), I::key(new));
     if old_key.borrow() != new_key.borrow() {
-        store.remove(old_key.borrow(), key, seq);
-        store.insert(new_key.borrow().clone(), key, seq, seq_of);
+        store.remove(old_key.borrow(), slot.row, slot.seq);
+        store.insert(new_key.borrow().clone(), slot, hash);
     }
 }
 
 /// [`IndexSet::rekey`] for one index.
 #[inline]
-fn rekey<I: Index>(
-    store: &mut I::Store,
-    saved: I::Key,
-    row: &I::Model,
-    key: RowKey,
-    seq: u64,
-    seq_of: &dyn Fn(RowKey) -> u64,
-) {
+fn rekey<I: Index>(store: &mut I::Store, saved: I::Key, row: &I::Model, slot: Slot<'_>) {
     let now = I::key(row);
     if *now.borrow() != saved {
-        store.remove(&saved, key, seq);
-        store.insert(now.borrow().clone(), key, seq, seq_of);
+        store.remove(&saved, slot.row, slot.seq);
+        store.insert(now.borrow().clone(), slot, None);
     }
 }
 
@@ -191,36 +188,50 @@ macro_rules! tuple {
         impl<T: Model, $($index: Index<Model = T>),+> IndexSet<T> for ($($index,)+) {
             type Stores = ($($index::Store,)+);
             type Keys = ($($index::Key,)+);
+            type Probes = ($(<$index as ProbeOf>::Probe,)+);
             const INFOS: &'static [IndexInfo] = &[$($index::INFO),+];
 
             #[inline]
-            fn check(stores: &Self::Stores, row: &T, skip: &dyn Fn(RowKey) -> bool) -> Result<(), Violation> {
-                $(check::<$index>(&stores.$at, row, skip)?;)+
-                Ok(())
+            fn check(
+                stores: &Self::Stores,
+                row: &T,
+                skip: &dyn Fn(RowKey) -> bool,
+            ) -> Result<Self::Probes, Violation> {
+                Ok(($(check::<$index>(&stores.$at, row, skip)?,)+))
             }
             fn check_batch(rows: &[T]) -> Result<(), BatchViolation> {
                 $(check_batch::<$index>(rows)?;)+
                 Ok(())
             }
             #[inline]
-            fn insert(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
-                $(stores.$at.insert($index::key(row).borrow().clone(), key, seq, seq_of);)+
+            fn insert(stores: &mut Self::Stores, row: &T, slot: Slot<'_>, probes: Option<Self::Probes>) {
+                $(stores.$at.insert(
+                    $index::key(row).borrow().clone(),
+                    slot,
+                    probes.and_then(|p| p.$at),
+                );)+
             }
             #[inline]
             fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64) {
                 $(stores.$at.remove($index::key(row).borrow(), key, seq);)+
             }
             #[inline]
-            fn replace(stores: &mut Self::Stores, old: &T, new: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
-                $(replace::<$index>(&mut stores.$at, old, new, key, seq, seq_of);)+
+            fn replace(
+                stores: &mut Self::Stores,
+                old: &T,
+                new: &T,
+                slot: Slot<'_>,
+                probes: Option<Self::Probes>,
+            ) {
+                $(replace::<$index>(&mut stores.$at, old, new, slot, probes.and_then(|p| p.$at));)+
             }
             #[inline]
             fn save(row: &T) -> Self::Keys {
                 ($($index::key(row).borrow().clone(),)+)
             }
             #[inline]
-            fn rekey(stores: &mut Self::Stores, saved: Self::Keys, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
-                $(rekey::<$index>(&mut stores.$at, saved.$at, row, key, seq, seq_of);)+
+            fn rekey(stores: &mut Self::Stores, saved: Self::Keys, row: &T, slot: Slot<'_>) {
+                $(rekey::<$index>(&mut stores.$at, saved.$at, row, slot);)+
             }
             fn shrink_to_fit(stores: &mut Self::Stores) {
                 $(stores.$at.shrink_to_fit();)+
