@@ -54,8 +54,8 @@ mod set;
 mod store;
 
 pub use bounds::{KeyBound, KeyRange};
-pub use set::{IndexSet, ProbeOf};
 pub(crate) use set::Violation;
+pub use set::{IndexSet, ProbeOf};
 pub use store::{
     IndexStore, Lookup, LookupOne, LookupRange, MultiHash, MultiOrdered, Probe, RangeKeys, Slot,
     UniqueHash, UniqueOrdered,

@@ -115,8 +115,9 @@ impl<S: Schema> Db<S> {
     ///
     /// # Errors
     /// A [`BatchError`] naming the position in `ids` of the first row refused and why, with
-    /// every id handed back; the store is unchanged. A stale id is
-    /// [`WriteError::NotFound`] at its position.
+    /// every id handed back; the store is unchanged. The first row refused is the one with the
+    /// lowest position, whatever the reason (a stale id is [`WriteError::NotFound`] at its
+    /// position; two rows sharing a key name the later one, as [`Db::insert_many`] does).
     ///
     /// # Panics
     /// A panic in `change` or in a row's `Clone` goes on, and the store is unchanged.
@@ -161,9 +162,12 @@ impl<S: Schema> Db<S> {
         let mut seen = HashSet::with_capacity(ids.len());
         let mut keys: Vec<(usize, RowKey)> = Vec::with_capacity(ids.len());
         let mut copies: Vec<T> = Vec::with_capacity(ids.len());
+        // Rows after a stale id are refused with it: only the ones before can be refused first.
+        let mut stale = None;
         for (position, &id) in ids.iter().enumerate() {
             let Some(row) = self.rows::<T>().get(id.key()) else {
-                return Err(refuse(position, NotFound::new(id).into(), ids));
+                stale = Some((position, id));
+                break;
             };
             if seen.insert(id.key()) {
                 let mut copy = row.clone();
@@ -174,6 +178,9 @@ impl<S: Schema> Db<S> {
         }
         if let Err((at, error)) = self.check_replacements(&keys, &copies, &seen) {
             return Err(refuse(at, error, ids));
+        }
+        if let Some((at, id)) = stale {
+            return Err(refuse(at, NotFound::new(id).into(), ids));
         }
         let count = copies.len();
         let mut old = Vec::with_capacity(count);
@@ -222,9 +229,10 @@ impl<S: Schema> Db<S> {
     }
 
     /// Checks copies that are to replace the rows at `keys` (with their positions in the
-    /// caller's list), all at once: each row's keys and validator, each unique key against the
-    /// rows that stay (a key held by a row being replaced is free unless its copy keeps it,
-    /// which the batch check finds), and unique keys shared among the copies.
+    /// caller's list), all at once, and names the first copy refused: each row's keys and
+    /// validator, each unique key against the rows that stay (a key held by a row being
+    /// replaced is free unless its copy keeps it, which the batch check finds), and has-one
+    /// parents and unique keys shared among the copies before the first copy refused alone.
     fn check_replacements<T: Model>(
         &self,
         keys: &[(usize, RowKey)],
@@ -234,44 +242,66 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        let rows = self.rows::<T>();
-        for (&(position, key), copy) in keys.iter().zip(copies) {
-            let this = Some(key);
-            self.check_keys(copy, this).map_err(|e| (position, e))?;
-            if let Err(v) = rows.check_unique_among(copy, &|holder| replaced.contains(&holder)) {
-                return Err((position, super::write::unique_error::<T>(v, this)));
-            }
-            if T::VALIDATED {
-                copy.validate().map_err(|reason| {
-                    let row = Some(AnyId::new(T::TABLE, key));
-                    let error = WriteError::Invalid {
-                        table: T::TABLE,
-                        row,
-                        reason,
-                    };
-                    (position, error)
-                })?;
-            }
-        }
+        let alone = (keys.iter().zip(copies).enumerate()).find_map(|(at, (&(_, key), copy))| {
+            self.check_replacement(key, copy, replaced)
+                .err()
+                .map(|e| (at, e))
+        });
+        let checked = alone.as_ref().map_or(copies.len(), |&(at, _)| at);
         // Has-one parents taken twice among the copies.
         let mut twice = TakenTwice {
-            rows: copies,
+            rows: &copies[..checked],
             found: None,
         };
         S::__relations(&mut twice);
-        if let Some((later, mut error)) = twice.found {
-            if let WriteError::HasOneTakenInBatch { earlier, .. } = &mut error {
-                *earlier = keys[*earlier].0;
-            }
-            return Err((keys[later].0, error));
-        }
-        T::Indexes::check_batch(copies).map_err(|v| {
+        let unique = T::Indexes::check_batch(&copies[..checked]).err().map(|v| {
             let error = WriteError::UniqueInBatch {
                 index: v.index,
                 value: v.value,
                 earlier: keys[v.earlier].0,
             };
-            (keys[v.later].0, error)
-        })
+            (v.later, error)
+        });
+        let twice = twice.found.map(|(later, mut error)| {
+            if let WriteError::HasOneTakenInBatch { earlier, .. } = &mut error {
+                *earlier = keys[*earlier].0;
+            }
+            (later, error)
+        });
+        let first = [twice, unique, alone]
+            .into_iter()
+            .flatten()
+            .min_by_key(|&(at, _)| at);
+        match first {
+            Some((at, error)) => Err((keys[at].0, error)),
+            None => Ok(()),
+        }
+    }
+
+    /// One copy's own checks: keys, unique keys against the rows that stay, the validator.
+    fn check_replacement<T: Model>(
+        &self,
+        key: RowKey,
+        copy: &T,
+        replaced: &HashSet<RowKey>,
+    ) -> Result<(), WriteError>
+    where
+        S: HasTable<T>,
+    {
+        let this = Some(key);
+        self.check_keys(copy, this)?;
+        if let Err(v) =
+            (self.rows::<T>()).check_unique_among(copy, &|holder| replaced.contains(&holder))
+        {
+            return Err(super::write::unique_error::<T>(v, this));
+        }
+        if T::VALIDATED {
+            copy.validate().map_err(|reason| WriteError::Invalid {
+                table: T::TABLE,
+                row: Some(AnyId::new(T::TABLE, key)),
+                reason,
+            })?;
+        }
+        Ok(())
     }
 }

@@ -6,10 +6,10 @@ use super::Db;
 use crate::error::{NotFound, WriteError};
 use crate::id::{AnyId, Id, RowKey};
 use crate::index::Violation;
-use crate::table::Probes;
 use crate::model::Model;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::schema::{HasRelation, HasTable, Schema};
+use crate::table::Probes;
 
 impl<S: Schema> Db<S> {
     /// Inserts a row and returns its id.

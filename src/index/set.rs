@@ -199,9 +199,15 @@ macro_rules! tuple {
             ) -> Result<Self::Probes, Violation> {
                 Ok(($(check::<$index>(&stores.$at, row, skip)?,)+))
             }
+            /// The first row of the batch that takes a key an earlier one took, over every index.
             fn check_batch(rows: &[T]) -> Result<(), BatchViolation> {
-                $(check_batch::<$index>(rows)?;)+
-                Ok(())
+                let mut first: Option<BatchViolation> = None;
+                $(if let Err(v) = check_batch::<$index>(rows)
+                    && first.as_ref().is_none_or(|f| v.later < f.later)
+                {
+                    first = Some(v);
+                })+
+                first.map_or(Ok(()), Err)
             }
             #[inline]
             fn insert(stores: &mut Self::Stores, row: &T, slot: Slot<'_>, probes: Option<Self::Probes>) {

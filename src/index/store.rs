@@ -70,7 +70,10 @@ pub struct Slot<'a> {
 
 impl std::fmt::Debug for Slot<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slot").field("row", &self.row).field("seq", &self.seq).finish()
+        f.debug_struct("Slot")
+            .field("row", &self.row)
+            .field("seq", &self.seq)
+            .finish()
     }
 }
 

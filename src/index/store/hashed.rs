@@ -96,9 +96,11 @@ impl<K> Rows for MultiHash<K> {
 fn hash_duplicate<'r, K: Hash + Eq + 'r>(
     keys: impl Iterator<Item = &'r K>,
 ) -> Option<(usize, usize)> {
-    first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| match seen.get(key) {
-        Some(&earlier) => Some(earlier),
-        None => seen.insert(key, at).and(None),
+    first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| {
+        match seen.get(key) {
+            Some(&earlier) => Some(earlier),
+            None => seen.insert(key, at).and(None),
+        }
     })
 }
 
@@ -110,7 +112,10 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
     fn probe(&self, key: &K) -> Probe {
         let hash = self.state.hash_one(key);
         Probe {
-            holder: self.entries.find(hash, |(k, _)| k == key).map(|&(_, row)| row),
+            holder: self
+                .entries
+                .find(hash, |(k, _)| k == key)
+                .map(|&(_, row)| row),
             hash: Some(hash),
         }
     }
@@ -120,7 +125,10 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
         let state = &self.state;
         let hash = hash.unwrap_or_else(|| state.hash_one(&key));
         // A checked write: the key is free (or held by a row being re-keyed away from it).
-        match self.entries.entry(hash, |(k, _)| *k == key, |(k, _)| state.hash_one(k)) {
+        match self
+            .entries
+            .entry(hash, |(k, _)| *k == key, |(k, _)| state.hash_one(k))
+        {
             Entry::Occupied(mut held) => held.get_mut().1 = slot.row,
             Entry::Vacant(free) => {
                 free.insert((key, slot.row));
@@ -131,7 +139,10 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
     #[inline]
     fn remove(&mut self, key: &K, row: RowKey, _: u64) {
         let hash = self.state.hash_one(key);
-        if let Ok(entry) = self.entries.find_entry(hash, |(k, r)| k == key && *r == row) {
+        if let Ok(entry) = self
+            .entries
+            .find_entry(hash, |(k, r)| k == key && *r == row)
+        {
             entry.remove();
         }
     }
@@ -169,7 +180,10 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K
     fn insert(&mut self, key: K, slot: Slot<'_>, hash: Option<u64>) {
         let state = &self.state;
         let hash = hash.unwrap_or_else(|| state.hash_one(&key));
-        match self.entries.entry(hash, |(k, _)| *k == key, |(k, _)| state.hash_one(k)) {
+        match self
+            .entries
+            .entry(hash, |(k, _)| *k == key, |(k, _)| state.hash_one(k))
+        {
             Entry::Occupied(mut held) => join(&mut held.get_mut().1, slot),
             Entry::Vacant(free) => {
                 free.insert((key, Family::new(slot.row)));
@@ -209,7 +223,8 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K
 impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> Lookup<Q> for UniqueHash<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.entry_of(key).map_or_else(ChildKeys::default, ChildKeys::one)
+        self.entry_of(key)
+            .map_or_else(ChildKeys::default, ChildKeys::one)
     }
 }
 
@@ -223,6 +238,7 @@ impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> LookupOne<Q> for UniqueHas
 impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> Lookup<Q> for MultiHash<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.entry_of(key).map_or_else(ChildKeys::default, Family::keys)
+        self.entry_of(key)
+            .map_or_else(ChildKeys::default, Family::keys)
     }
 }

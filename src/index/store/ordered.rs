@@ -42,9 +42,11 @@ common!(UniqueOrdered, MultiOrdered);
 
 /// Duplicates by an ordered map from borrowed keys to positions.
 fn ordered_duplicate<'r, K: Ord + 'r>(keys: impl Iterator<Item = &'r K>) -> Option<(usize, usize)> {
-    first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| match seen.get(key) {
-        Some(&earlier) => Some(earlier),
-        None => seen.insert(key, at).and(None),
+    first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| {
+        match seen.get(key) {
+            Some(&earlier) => Some(earlier),
+            None => seen.insert(key, at).and(None),
+        }
     })
 }
 
@@ -133,7 +135,9 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for UniqueOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, ChildKeys::one)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, ChildKeys::one)
     }
 }
 
@@ -147,7 +151,9 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupOne<Q> for UniqueOrdered<K> {
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for MultiOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, Family::keys)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, Family::keys)
     }
 }
 
