@@ -96,6 +96,8 @@ mod batch;
 mod check;
 #[path = "model/generate.rs"]
 mod generate;
+#[path = "model/indexed/mod.rs"]
+mod indexed;
 #[path = "model/ops.rs"]
 mod ops;
 #[path = "model/reference.rs"]
@@ -114,6 +116,8 @@ const STEPS: usize = 600;
 /// Steps per seed of the unit schema's run: fewer, to keep the default run fast (its tables
 /// carry seven relations, and each step checks them all).
 const UNIT_STEPS: usize = 400;
+/// Steps per seed of the indexed game's run (`model/indexed/`).
+const INDEXED_STEPS: usize = 600;
 
 fn env(name: &str) -> Option<u64> {
     let value = std::env::var(name).ok()?;
@@ -176,6 +180,24 @@ fn random_operations_on_units_agree_with_the_reference() {
         let total = stats["steps"];
         assert!(total >= 8_000, "only {total} steps ran");
         units::covers_every_outcome(&stats);
+    }
+}
+
+/// The same on the indexed game (`model/indexed/`): secondary indexes, validators and bulk
+/// edits, every index lookup checked after every step.
+#[test]
+fn random_operations_on_indexes_agree_with_the_reference() {
+    indexed::check_index_infos();
+    let (seeds, steps, default) = seeds_and_steps(INDEXED_STEPS);
+    let mut stats = ops::Stats::new();
+    for &seed in &seeds {
+        indexed::run(seed, steps, &mut stats);
+    }
+    print_stats("indexed", seeds.len(), steps, &stats);
+    if default {
+        let total = stats["steps"];
+        assert!(total >= 12_000, "only {total} steps ran");
+        indexed::covers_every_outcome(&stats);
     }
 }
 
