@@ -15,8 +15,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use crate::ops::Stats;
 use crate::rng::Rng;
 
+mod bulk;
 mod check;
 mod generate;
+mod models;
 mod ops;
 mod reference;
 pub mod schema;
