@@ -139,12 +139,14 @@
 extern crate self as relstore;
 
 mod db;
+mod eager;
 mod error;
 mod fk_index;
 mod handle;
 mod id;
 pub mod index;
 mod model;
+pub mod query;
 mod relation;
 mod row;
 mod schema;
@@ -152,11 +154,13 @@ mod snapshot;
 mod table;
 
 pub use db::{Db, DeletePlan, RowsMut};
+pub use eager::{BelongsTo, Eager, Load, Loaded, Node, Owned, OwnedTree, Tree};
 pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{IndexRows, RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use index::{Index, IndexInfo};
 pub use model::{Fields, Invalid, KeyField, Model};
+pub use query::{Query, QueryError};
 pub use relation::{
     ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
 };

@@ -25,6 +25,8 @@ const WORKLOADS: &[&str] = &[
     "delete",
     "delete_cascade",
     "scan",
+    "eager",
+    "eager_owned",
     "bincode_encode",
     "bincode_decode",
     "snapshot",
@@ -118,6 +120,29 @@ const BARS: &[Bar] = &[
         fast: "raw",
         workloads: Some(&["edit_all", "edit_one"]),
         limit: Limit::Max(1.2),
+        label: None,
+    },
+    // Eager loading (users -> posts -> comments): `raw` is the same tree built by hand-written
+    // nested loops over the same store, borrowed (`eager`) or cloned (`eager_owned`).
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["eager"]),
+        limit: Limit::Max(1.2),
+        label: None,
+    },
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["eager_owned"]),
+        limit: Limit::Max(1.5),
+        label: None,
+    },
+    Bar {
+        slow: "sqlite",
+        fast: "relstore",
+        workloads: Some(&["eager"]),
+        limit: Limit::Min(10.0),
         label: None,
     },
     // Snapshots: both sides encode (decode) the same rows, so raw's time over relstore's is
