@@ -57,6 +57,18 @@
 //!   `insert_many` of armed units (refused: every unit handed back, none dropped); `retain`
 //!   over units or players, families' units thinned with armed bombs among them (every
 //!   planned row gone, then the first panicking drop in plan order goes on).
+//! - A third schema (`model/indexed/`), an indexed game: players, guilds, quests and progress
+//!   rows with unique, ordered, hash and composite secondary indexes (one over an optional key
+//!   a set-null relation clears; two unique ones on one table) and validators, over small
+//!   value domains so that keys collide often. Inserts, updates, replaces and edits (on a
+//!   copy: a refusal or a panic leaves the row whole) that break uniqueness or a validator,
+//!   deletes, cascades and set-nulls that free keys, `delete_many`/`delete_where`,
+//!   `update_many`/`update_where` (keys traded among the rows, one key for all, stale ids,
+//!   duplicates, restricts), `insert_many` with duplicates in the batch, views of unindexed
+//!   fields, shrinks, saves and loads. After every step, besides the reads above, every index
+//!   lookup against the reference's naive answer: `get_by` and `find` for every key of the
+//!   domains, `range` over random ranges (ascending and `.rev()`), `prefix`. Add `indexes` to
+//!   run it alone.
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
 //! must cover every kind of outcome. A failure prints its seed, step and operation; replay it

@@ -56,7 +56,7 @@ impl Gen {
                 let text = self.text();
                 self.target(table, r).map(|id| GOp::RowMut(id, text))
             }
-            950..970 => Some(GOp::RowsMut(table, self.text())),
+            950..970 => Some(GOp::RowsMut(table, self.text(), self.rng.chance(50))),
             970..988 => Some(GOp::SaveLoad),
             _ => Some(GOp::Shrink),
         };

@@ -145,7 +145,13 @@ pub fn covers_every_outcome(stats: &Stats) {
         ] {
             required.push(format!("{what} {table} ok"));
         }
-        for what in ["insert_many", "row_mut", "rows_mut", "delete_where"] {
+        for what in [
+            "insert_many",
+            "row_mut",
+            "rows_mut",
+            "edit_rows",
+            "delete_where",
+        ] {
             required.push(format!("{what} {table} ok"));
         }
     }

@@ -75,8 +75,9 @@ pub enum GOp {
     InsertMany(&'static str, Vec<Row>),
     /// `row_mut`, writing this text into the row's unindexed text field.
     RowMut(AnyId, String),
-    /// `rows_mut` over the table, writing this text, numbered, into every row.
-    RowsMut(&'static str, String),
+    /// `rows_mut` over the table (or `edit_rows`, if true), writing this text, numbered, into
+    /// every row.
+    RowsMut(&'static str, String, bool),
     SaveLoad,
     Shrink,
 }
@@ -204,7 +205,9 @@ pub fn run(db: &mut Db<Game>, r: &mut GameRef, op: &GOp, stats: &mut Stats) -> R
         GOp::RowMut(id, text) => {
             by_game_table!(id.table(), T => row_mut::<T>(db, r, typed(*id), text, stats))
         }
-        GOp::RowsMut(table, text) => by_game_table!(table, T => rows_mut::<T>(db, r, text, stats)),
+        GOp::RowsMut(table, text, lent) => {
+            by_game_table!(table, T => rows_mut::<T>(db, r, text, *lent, stats))
+        }
         GOp::SaveLoad => {
             let bytes = crate::save::write(db)?;
             *db = crate::save::load(&bytes)?;
@@ -445,6 +448,7 @@ fn rows_mut<T: GameModel>(
     db: &mut Db<Game>,
     r: &mut GameRef,
     text: &str,
+    through_edit_rows: bool,
     stats: &mut Stats,
 ) -> Result<(), String>
 where
@@ -452,10 +456,33 @@ where
 {
     let order: Vec<Id<T>> = T::of(r).in_slot_order().iter().map(|rec| rec.id).collect();
     let mut seen = Vec::new();
-    for (i, (id, view)) in db.rows_mut::<T>().enumerate() {
-        seen.push(id);
-        *T::view_text(view) = format!("{text}{i}");
-    }
+    let verb = match through_edit_rows {
+        false => {
+            for (i, (id, view)) in db.rows_mut::<T>().enumerate() {
+                seen.push(id);
+                *T::view_text(view) = format!("{text}{i}");
+            }
+            "rows_mut"
+        }
+        true => {
+            // The table is lent out: through the store it reads as empty, its indexes too.
+            let mut lent = true;
+            db.edit_rows::<T>(|db, id, view| {
+                let table = db.table::<T>();
+                lent &= table.is_empty() && db.get(id).is_err();
+                lent &= db.table::<Player>().get_by(PlayerByName, "a").is_none()
+                    || T::TABLE != "players";
+                *T::view_text(view) = format!("{text}{}", seen.len());
+                seen.push(id);
+            });
+            ensure!(
+                lent,
+                "edit_rows::<{}>: the table did not read as empty",
+                T::TABLE
+            );
+            "edit_rows"
+        }
+    };
     ensure_eq!(
         seen,
         order,
@@ -467,6 +494,6 @@ where
         *row.text_mut() = format!("{text}{i}");
         r.update(id, row);
     }
-    count(stats, format!("rows_mut {} ok", T::TABLE));
+    count(stats, format!("{verb} {} ok", T::TABLE));
     Ok(())
 }
