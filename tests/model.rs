@@ -57,6 +57,18 @@
 //!   `insert_many` of armed units (refused: every unit handed back, none dropped); `retain`
 //!   over units or players, families' units thinned with armed bombs among them (every
 //!   planned row gone, then the first panicking drop in plan order goes on).
+//! - A third schema (`model/indexed/`), an indexed game: players, guilds, quests and progress
+//!   rows with unique, ordered, hash and composite secondary indexes (one over an optional key
+//!   a set-null relation clears; two unique ones on one table) and validators, over small
+//!   value domains so that keys collide often. Inserts, updates, replaces and edits (on a
+//!   copy: a refusal or a panic leaves the row whole) that break uniqueness or a validator,
+//!   deletes, cascades and set-nulls that free keys, `delete_many`/`delete_where`,
+//!   `update_many`/`update_where` (keys traded among the rows, one key for all, stale ids,
+//!   duplicates, restricts), `insert_many` with duplicates in the batch, views of unindexed
+//!   fields, shrinks, saves and loads. After every step, besides the reads above, every index
+//!   lookup against the reference's naive answer: `get_by` and `find` for every key of the
+//!   domains, `range` over random ranges (ascending and `.rev()`), `prefix`. Add `indexes` to
+//!   run it alone.
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
 //! must cover every kind of outcome. A failure prints its seed, step and operation; replay it
@@ -96,6 +108,8 @@ mod batch;
 mod check;
 #[path = "model/generate.rs"]
 mod generate;
+#[path = "model/indexed/mod.rs"]
+mod indexed;
 #[path = "model/ops.rs"]
 mod ops;
 #[path = "model/reference.rs"]
@@ -114,6 +128,8 @@ const STEPS: usize = 600;
 /// Steps per seed of the unit schema's run: fewer, to keep the default run fast (its tables
 /// carry seven relations, and each step checks them all).
 const UNIT_STEPS: usize = 400;
+/// Steps per seed of the indexed game's run (`model/indexed/`).
+const INDEXED_STEPS: usize = 600;
 
 fn env(name: &str) -> Option<u64> {
     let value = std::env::var(name).ok()?;
@@ -176,6 +192,24 @@ fn random_operations_on_units_agree_with_the_reference() {
         let total = stats["steps"];
         assert!(total >= 8_000, "only {total} steps ran");
         units::covers_every_outcome(&stats);
+    }
+}
+
+/// The same on the indexed game (`model/indexed/`): secondary indexes, validators and bulk
+/// edits, every index lookup checked after every step.
+#[test]
+fn random_operations_on_indexes_agree_with_the_reference() {
+    indexed::check_index_infos();
+    let (seeds, steps, default) = seeds_and_steps(INDEXED_STEPS);
+    let mut stats = ops::Stats::new();
+    for &seed in &seeds {
+        indexed::run(seed, steps, &mut stats);
+    }
+    print_stats("indexed", seeds.len(), steps, &stats);
+    if default {
+        let total = stats["steps"];
+        assert!(total >= 12_000, "only {total} steps ran");
+        indexed::covers_every_outcome(&stats);
     }
 }
 
