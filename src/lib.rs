@@ -156,7 +156,7 @@ pub use handle::{RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use model::{Fields, KeyField, Model};
 pub use relation::{
-    ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
+    ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Related, Relation, RelationInfo, RelationKind,
 };
 #[doc = include_str!("model_derive.md")]
 pub use relstore_derive::Model;
@@ -172,6 +172,7 @@ pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
     pub use crate::model::{KeyFieldType, KeyProbe, ModelBounds, NotKey, field_hash};
+    pub use crate::relation::related_one;
     pub use crate::schema::{
         RelationPos, RelationVisitor, TablePos, TableVisitor, assert_distinct,
         assert_keys_have_relations, assert_policy, position,
