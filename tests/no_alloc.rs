@@ -1,6 +1,6 @@
 //! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles,
-//! `nth`; nor does a delete that cascades to nothing, nor a small cascade once buffers are
-//! warm, nor an insert into a freed slot under parents whose child lists have room, nor one
+//! `nth`, related reads without a default order; nor does a delete that cascades to nothing,
+//! nor a small cascade once buffers are warm, nor an insert into a freed slot under parents whose child lists have room, nor one
 //! into a reserved table, nor a retain that keeps every row; a batch into a reserved table
 //! allocates its ids only. Counted by a global allocator, on this thread only.
 
@@ -319,5 +319,26 @@ fn a_retain_that_keeps_every_row_allocates_nothing() -> Result<(), Error> {
     db.insert_many((0..100).map(|i| post(alice, &i.to_string())))?;
     let (n, deleted) = allocations(|| db.retain::<Post>(|p| !p.title.is_empty()));
     assert_eq!((n, deleted?), (0, 0));
+    Ok(())
+}
+
+#[test]
+fn related_reads_without_a_default_order_allocate_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    for i in 0..10 {
+        db.insert(post(alice, &format!("post {i}")))?;
+    }
+    let (n, total) = allocations(|| {
+        let user = db.get(alice).expect("live");
+        let forward: usize = user.related(PostAuthor).map(|p| p.title.len()).sum();
+        let backward = (db.relation(PostAuthor).related(alice).expect("live"))
+            .rev()
+            .map(|p| p.value().title.len())
+            .fold(0, |a, b| a + b);
+        forward + backward
+    });
+    assert_eq!(n, 0, "related reads allocated");
+    assert!(total > 0);
     Ok(())
 }
