@@ -497,3 +497,37 @@ fn random_writes_match_a_naive_filter_and_stable_sort() {
         }
     }
 }
+
+/// A private relation's accessors are private traits (the relation's visibility), and work.
+mod private {
+    use relstore::{Db, Id, Model};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    struct Zone {
+        name: String,
+    }
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    struct Spawn {
+        zone: Id<Zone>,
+    }
+    relstore::belongs_to!(
+        SpawnZone: Spawn.zone -> Zone, has_many,
+        accessors { belongs_to: SpawnZoneOf::zone, has_many: ZoneSpawns::spawns }
+    );
+    relstore::schema! { struct Map { zones: Zone, spawns: Spawn } relations { SpawnZone } }
+
+    #[test]
+    fn private_accessors_work() {
+        let mut db = Db::<Map>::new();
+        let zone = db
+            .insert(Zone {
+                name: "north".into(),
+            })
+            .unwrap();
+        let spawn = db.insert(Spawn { zone }).unwrap();
+        assert_eq!(db.get(spawn).unwrap().zone().name, "north");
+        let spawns: Vec<_> = db.get(zone).unwrap().spawns().map(|s| s.id()).collect();
+        assert_eq!(spawns, [spawn]);
+    }
+}
