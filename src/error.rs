@@ -8,6 +8,8 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use crate::id::AnyId;
+use crate::index::IndexInfo;
+use crate::model::Invalid;
 use crate::relation::RelationInfo;
 
 /// No row has this id: it was deleted, or never existed. What a read of a stale id returns,
@@ -66,6 +68,36 @@ pub enum WriteError {
         /// The position in the batch of the earlier row, which would take the parent.
         earlier: usize,
     },
+    /// A unique index already gives the row's key to another row.
+    Unique {
+        /// The unique index.
+        index: IndexInfo,
+        /// The key, as `Debug` prints it.
+        value: String,
+        /// The row that holds it.
+        holder: AnyId,
+        /// The row that was to take it (`None` for a row being inserted).
+        row: Option<AnyId>,
+    },
+    /// Two rows of one batch ([`Db::insert_many`](crate::Db::insert_many), or a bulk update)
+    /// would share a key of a unique index.
+    UniqueInBatch {
+        /// The unique index.
+        index: IndexInfo,
+        /// The key, as `Debug` prints it.
+        value: String,
+        /// The position in the batch of the earlier row, which would take the key.
+        earlier: usize,
+    },
+    /// The row fails its model's validator ([`Model::validate`](crate::Model::validate)).
+    Invalid {
+        /// The table.
+        table: &'static str,
+        /// The row being changed (`None` for a row being inserted).
+        row: Option<AnyId>,
+        /// The validator's refusal.
+        reason: Invalid,
+    },
 }
 
 impl fmt::Display for WriteError {
@@ -101,6 +133,31 @@ impl fmt::Display for WriteError {
                 "row {earlier} of the batch already takes {parent} under has-one relation \
                  {relation}; a second row of the batch cannot become its child too"
             ),
+            WriteError::Unique {
+                index,
+                value,
+                holder,
+                row,
+            } => {
+                write!(f, "{holder} already holds {value} in unique index {index}")?;
+                match row {
+                    Some(row) => write!(f, "; {row} cannot take it too"),
+                    None => write!(f, "; the new row cannot take it too"),
+                }
+            }
+            WriteError::UniqueInBatch {
+                index,
+                value,
+                earlier,
+            } => write!(
+                f,
+                "row {earlier} of the batch already takes {value} in unique index {index}; a \
+                 second row of the batch cannot take it too"
+            ),
+            WriteError::Invalid { table, row, reason } => match row {
+                Some(row) => write!(f, "{row} would fail the validator of {table}: {reason}"),
+                None => write!(f, "the new row fails the validator of {table}: {reason}"),
+            },
         }
     }
 }
@@ -256,6 +313,11 @@ pub enum IntegrityError {
         /// The relation whose index is wrong.
         relation: &'static RelationInfo,
     },
+    /// A secondary index disagrees with the rows it is derived from.
+    SecondaryIndexOutOfStep {
+        /// The index.
+        index: IndexInfo,
+    },
 }
 
 impl fmt::Display for IntegrityError {
@@ -282,6 +344,9 @@ impl fmt::Display for IntegrityError {
                 f,
                 "the foreign-key index of relation {relation} disagrees with its rows"
             ),
+            IntegrityError::SecondaryIndexOutOfStep { index } => {
+                write!(f, "index {index} disagrees with its rows")
+            }
         }
     }
 }

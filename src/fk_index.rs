@@ -9,7 +9,7 @@ use std::slice;
 use slotmap::SecondaryMap;
 
 use self::chunked::Chunk;
-use self::family::Family;
+pub(crate) use self::family::Family;
 use crate::id::RowKey;
 
 /// Children per parent. Derived data: it holds nothing the rows do not, and the store
@@ -126,7 +126,8 @@ impl FkIndex {
 /// `front` and the others in `rest`, pulled into `front` (or into `rest.back`, from the other
 /// end) as each runs out.
 #[derive(Clone, Default)]
-pub(crate) struct ChildKeys<'a> {
+#[doc(hidden)]
+pub struct ChildKeys<'a> {
     front: slice::Iter<'a, RowKey>,
     rest: Option<Rest<'a>>,
 }
@@ -149,6 +150,12 @@ impl<'a> ChildKeys<'a> {
             front: keys.iter(),
             rest: None,
         }
+    }
+
+    /// One key, for a unique index's answer.
+    #[inline]
+    pub(crate) fn one(key: &'a RowKey) -> Self {
+        ChildKeys::flat(std::slice::from_ref(key))
     }
 
     /// The keys of `chunks`, `len` in all.
@@ -264,6 +271,12 @@ impl Iterator for ChildKeys<'_> {
             acc = keys.iter().fold(acc, |acc, &key| f(acc, key));
         }
         acc
+    }
+}
+
+impl std::fmt::Debug for ChildKeys<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChildKeys").field("len", &self.len()).finish()
     }
 }
 

@@ -3,6 +3,8 @@
 //! A handle is only the store's address (the table or relation is known from the type), so
 //! reading through it costs what reading through [`Db`] costs.
 
+mod by_index;
+
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
 
@@ -15,6 +17,8 @@ use crate::relation::{ForeignKey, HasMany, HasOne, ParentRow, Relation, Relation
 use crate::row::{Children, Row};
 use crate::schema::{HasRelation, HasTable};
 use crate::table::Table;
+
+pub use by_index::IndexRows;
 
 /// A typed handle on one table, from [`Db::table`]: get, iterate and count its rows.
 #[must_use]

@@ -143,6 +143,7 @@ mod error;
 mod fk_index;
 mod handle;
 mod id;
+pub mod index;
 mod model;
 mod relation;
 mod row;
@@ -152,9 +153,10 @@ mod table;
 
 pub use db::{Db, DeletePlan, RowsMut};
 pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
-pub use handle::{RelationRef, Rows, TableRef};
+pub use handle::{IndexRows, RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
-pub use model::{Fields, KeyField, Model};
+pub use index::{Index, IndexInfo};
+pub use model::{Fields, Invalid, KeyField, Model};
 pub use relation::{
     ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Related, Relation, RelationInfo, RelationKind,
 };

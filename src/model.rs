@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Id;
+use crate::index::IndexSet;
 
 /// A plain Rust struct stored as a row of its own table.
 ///
@@ -49,7 +50,48 @@ pub trait Model: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
     /// a field (`Vec<Id<T>>`, a nested struct) are not keys: nothing checks them, like the
     /// fields declared [`KeyField::unchecked`].
     const KEYS: &'static [KeyField];
+    /// The table's secondary indexes: `()` for none, or a tuple of [`Index`](crate::Index)
+    /// types (the derive writes it from `#[relstore(unique)]` and the like). A hand-written
+    /// impl writes `type Indexes = ();`.
+    type Indexes: IndexSet<Self>;
+    /// Whether [`Model::validate`] checks anything: the derive sets it with
+    /// `#[relstore(validate = ..)]`. A validated row's fields are read-only in its in-place
+    /// view unless marked `#[relstore(unvalidated)]`, and [`Db::edit`](crate::Db::edit) works
+    /// on a copy of it.
+    const VALIDATED: bool = false;
+
+    /// Checks a row before it is stored: on insert, update, edit and replace (one by one or
+    /// in bulk) and when a snapshot loads. An error refuses the write, which changes nothing.
+    /// The derive calls the function `#[relstore(validate = path)]` names.
+    #[inline]
+    fn validate(&self) -> Result<(), Invalid> {
+        Ok(())
+    }
 }
+
+/// A row refused by its model's validator ([`Model::validate`]): why.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Invalid {
+    /// What is wrong, in the validator's words.
+    pub message: std::borrow::Cow<'static, str>,
+}
+
+impl Invalid {
+    /// A refusal with a message.
+    pub fn new(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Invalid {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Invalid {}
 
 /// In-place access to a row's fields, its foreign keys read-only: what
 /// [`Db::row_mut`](crate::Db::row_mut) and [`Db::rows_mut`](crate::Db::rows_mut) hand out.

@@ -35,6 +35,7 @@ pub use related::related_one;
 /// impl Model for User {
 ///     const TABLE: &'static str = "users";
 ///     const KEYS: &'static [KeyField] = &[];
+///     type Indexes = ();
 /// }
 ///
 /// #[derive(Clone, Serialize, Deserialize)]
@@ -42,6 +43,7 @@ pub use related::related_one;
 /// impl Model for Post {
 ///     const TABLE: &'static str = "posts";
 ///     const KEYS: &'static [KeyField] = &[KeyField::checked("user_id")];
+///     type Indexes = ();
 /// }
 ///
 /// #[derive(Clone, Copy, Debug)]

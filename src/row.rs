@@ -132,7 +132,7 @@ impl<T: Model + std::fmt::Debug, S> std::fmt::Debug for Row<'_, T, S> {
 /// [`Db::has_many`] or [`Row::has_many`]. Reads the foreign-key index in place: no allocation,
 /// O(1) to start, [`len`](ExactSizeIterator::len) is O(1).
 #[must_use = "iterators are lazy and do nothing unless consumed"]
-pub struct Children<'db, C, S> {
+pub struct Children<'db, C: Model, S> {
     db: &'db Db<S>,
     keys: ChildKeys<'db>,
     rows: &'db Table<C>,
@@ -203,7 +203,7 @@ impl<C: Model, S: Schema> DoubleEndedIterator for Children<'_, C, S> {
 impl<C: Model, S: Schema> ExactSizeIterator for Children<'_, C, S> {}
 impl<C: Model, S: Schema> FusedIterator for Children<'_, C, S> {}
 
-impl<C, S> std::fmt::Debug for Children<'_, C, S> {
+impl<C: Model, S> std::fmt::Debug for Children<'_, C, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Children")
             .field("remaining", &self.keys.len())
@@ -211,7 +211,7 @@ impl<C, S> std::fmt::Debug for Children<'_, C, S> {
     }
 }
 
-impl<C, S> Clone for Children<'_, C, S> {
+impl<C: Model, S> Clone for Children<'_, C, S> {
     fn clone(&self) -> Self {
         Children {
             db: self.db,
@@ -231,6 +231,7 @@ mod tests {
     impl Model for Note {
         const TABLE: &'static str = "notes";
         const KEYS: &'static [crate::KeyField] = &[];
+        type Indexes = ();
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 

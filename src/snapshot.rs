@@ -185,6 +185,7 @@ mod tests {
     impl Model for Note {
         const TABLE: &'static str = "notes";
         const KEYS: &'static [KeyField] = &[];
+        type Indexes = ();
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 

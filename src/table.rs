@@ -1,8 +1,14 @@
-//! One table: an arena of rows, and each row's creation number.
+//! One table: an arena of rows, each row's creation number, and the table's secondary
+//! indexes.
 
 mod arena;
 
-use crate::id::{Id, RowKey};
+use crate::id::{AnyId, Id, RowKey};
+use crate::index::{IndexSet, Violation};
+use crate::model::Model;
+
+/// A table's secondary index stores.
+pub(crate) type Stores<T> = <<T as Model>::Indexes as IndexSet<T>>::Stores;
 
 pub(crate) use arena::{Arena, Iter, IterMut, slot_of};
 pub use arena::{ImageError, SlotImage};
@@ -14,14 +20,21 @@ pub use arena::{ImageError, SlotImage};
 /// number), by slot. It lets the foreign-key index list children in creation order and still
 /// be rebuilt from the tables alone. It lives apart from the rows so that a row's slot is
 /// exactly as big as in a plain slotmap: reads and scans never touch it.
+///
+/// The secondary indexes (`Model::Indexes`) live here too, and every method that adds, removes
+/// or replaces a row keeps them in step: they cannot be forgotten by a caller. A row lent by
+/// `&mut` ([`Table::get_mut`], [`Table::iter_mut`]) must not change an indexed field; the
+/// views that lend rows make those fields read-only, and [`Table::modify`] re-keys after a
+/// change that may touch them.
 #[doc(hidden)]
-pub struct Table<T> {
+pub struct Table<T: Model> {
     rows: Arena<T>,
     seqs: Vec<u64>,
     next_seq: u64,
+    indexes: Stores<T>,
 }
 
-impl<T> std::fmt::Debug for Table<T> {
+impl<T: Model> std::fmt::Debug for Table<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Table")
             .field("len", &self.len())
@@ -29,7 +42,7 @@ impl<T> std::fmt::Debug for Table<T> {
     }
 }
 
-impl<T> Default for Table<T> {
+impl<T: Model> Default for Table<T> {
     fn default() -> Self {
         Table::new()
     }
@@ -51,25 +64,49 @@ pub struct TableImage<T> {
     pub fresh_version: u32,
 }
 
-impl<T: Clone> Table<T> {
-    /// A copy; a panicking `Clone` cannot abort the process (see [`Arena::clone_guarded`]).
-    pub(crate) fn clone_guarded(&self) -> std::thread::Result<Self> {
+impl<T: Model> Table<T> {
+    /// A copy of the rows, **without secondary indexes**: what a snapshot saves, which reads
+    /// rows only. A panicking `Clone` cannot abort the process (see [`Arena::clone_guarded`]).
+    pub(crate) fn clone_rows_guarded(&self) -> std::thread::Result<Self> {
         Ok(Table {
             rows: self.rows.clone_guarded()?,
             seqs: self.seqs.clone(),
             next_seq: self.next_seq,
+            indexes: Stores::<T>::default(),
         })
     }
-}
 
-impl<T> Table<T> {
     #[doc(hidden)]
     pub fn new() -> Self {
         Table {
             rows: Arena::new(),
             seqs: Vec::new(),
             next_seq: 0,
+            indexes: Stores::<T>::default(),
         }
+    }
+
+    /// The secondary index stores.
+    #[inline]
+    pub(crate) fn indexes(&self) -> &Stores<T> {
+        &self.indexes
+    }
+
+    /// Whether `row` may be stored (as `this`, when it replaces that row) without two rows
+    /// sharing a key of a unique index.
+    #[inline]
+    pub(crate) fn check_unique(&self, row: &T, this: Option<RowKey>) -> Result<(), Violation> {
+        T::Indexes::check(&self.indexes, row, &|holder| Some(holder) == this)
+    }
+
+    /// [`Table::check_unique`] for rows replacing several stored ones at once: a key held by
+    /// a row that `replaced` says is being replaced too is free.
+    pub(crate) fn check_unique_among(
+        &self,
+        row: &T,
+        replaced: &dyn Fn(RowKey) -> bool,
+    ) -> Result<(), Violation> {
+        T::Indexes::check(&self.indexes, row, replaced)
     }
 
     #[inline]
@@ -111,6 +148,7 @@ impl<T> Table<T> {
         self.seqs.get(slot_of(key).0).copied().unwrap_or(u64::MAX)
     }
 
+    /// Stores a row, the newest of the table, and indexes it.
     #[inline]
     pub(crate) fn insert(&mut self, row: T) -> RowKey {
         let key = self.rows.insert(row);
@@ -118,9 +156,48 @@ impl<T> Table<T> {
         if slot >= self.seqs.len() {
             self.seqs.resize(slot + 1, 0);
         }
-        self.seqs[slot] = self.next_seq;
+        let seq = self.next_seq;
+        self.seqs[slot] = seq;
         self.next_seq += 1;
+        if !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
+            let Some(row) = self.rows.get(key) else {
+                unreachable!("the row was just inserted")
+            };
+            let seqs = &self.seqs;
+            T::Indexes::insert(&mut self.indexes, row, key, seq, &|k| seq_in(seqs, k));
+        }
         key
+    }
+
+    /// Replaces a stored row, moving it in the indexes where a key changed; the old row, or
+    /// `None` (and no change) when there is no such row.
+    #[inline]
+    pub(crate) fn replace(&mut self, key: RowKey, new: T) -> Option<T> {
+        let stored = self.rows.get_mut(key)?;
+        let old = std::mem::replace(stored, new);
+        if !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
+            let seqs = &self.seqs;
+            let seq = seq_in(seqs, key);
+            T::Indexes::replace(&mut self.indexes, &old, stored, key, seq, &|k| seq_in(seqs, k));
+        }
+        Some(old)
+    }
+
+    /// Changes a stored row through `change`, then moves it in the indexes where a key
+    /// changed; `None` when there is no such row. The caller has checked that the change
+    /// breaks no unique index (a set-null cannot: no unique index may hold a key a relation
+    /// sets to null).
+    pub(crate) fn modify<O>(&mut self, key: RowKey, change: impl FnOnce(&mut T) -> O) -> Option<O> {
+        let row = self.rows.get_mut(key)?;
+        if <T::Indexes as IndexSet<T>>::INFOS.is_empty() {
+            return Some(change(row));
+        }
+        let saved = T::Indexes::save(row);
+        let out = change(row);
+        let seqs = &self.seqs;
+        let seq = seq_in(seqs, key);
+        T::Indexes::rekey(&mut self.indexes, saved, row, key, seq, &|k| seq_in(seqs, k));
+        Some(out)
     }
 
     /// Room for `additional` more rows without reallocating: the slots, and the creation
@@ -146,7 +223,11 @@ impl<T> Table<T> {
     /// row is out of the table before the caller drops it.
     #[inline]
     pub(crate) fn remove(&mut self, key: RowKey) -> Option<T> {
-        self.rows.remove(key)
+        let row = self.rows.remove(key)?;
+        if !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
+            T::Indexes::remove(&mut self.indexes, &row, key, seq_in(&self.seqs, key));
+        }
+        Some(row)
     }
 
     #[inline]
@@ -250,11 +331,47 @@ impl<T> Table<T> {
         {
             return Err(TableImageError::SeqNotBelowNext { slot });
         }
-        Ok(Table {
+        let mut table = Table {
             rows,
             seqs,
             next_seq,
-        })
+            indexes: Stores::<T>::default(),
+        };
+        table.index_all()?;
+        Ok(table)
+    }
+
+    /// Validates every row and builds the secondary indexes from the rows, oldest first: what
+    /// a loaded table needs, since a save holds rows only. A validator or a unique index the
+    /// rows now break is an error naming the rows.
+    fn index_all(&mut self) -> Result<(), TableImageError> {
+        if <T::Indexes as IndexSet<T>>::INFOS.is_empty() && !T::VALIDATED {
+            return Ok(());
+        }
+        let mut order: Vec<(u64, RowKey)> = (self.rows.iter())
+            .map(|(key, _)| (seq_in(&self.seqs, key), key))
+            .collect();
+        order.sort_unstable();
+        for (seq, key) in order {
+            let Some(row) = self.rows.get(key) else {
+                unreachable!("listed from the arena")
+            };
+            let id = || AnyId::new(T::TABLE, key);
+            row.validate().map_err(|invalid| TableImageError::Invalid {
+                row: id(),
+                message: invalid.message.into_owned(),
+            })?;
+            T::Indexes::check(&self.indexes, row, &|_| false).map_err(|v| {
+                TableImageError::Unique {
+                    index: v.index,
+                    value: v.value,
+                    rows: (AnyId::new(T::TABLE, v.holder), id()),
+                }
+            })?;
+            let seqs = &self.seqs;
+            T::Indexes::insert(&mut self.indexes, row, key, seq, &|k| seq_in(seqs, k));
+        }
+        Ok(())
     }
 
     /// Drops the rows one by one (see [`Arena::drop_guarded`]).
@@ -267,7 +384,31 @@ impl<T> Table<T> {
         let kept = self.rows.shrink_to_fit();
         self.seqs.truncate(kept);
         self.seqs.shrink_to_fit();
+        T::Indexes::shrink_to_fit(&mut self.indexes);
     }
+
+    /// Whether the secondary indexes are exactly those the rows give; the first that is not,
+    /// if any (the integrity check).
+    pub(crate) fn index_out_of_step(&self) -> Option<crate::index::IndexInfo> {
+        let mut rebuilt = Stores::<T>::default();
+        let mut order: Vec<(u64, RowKey)> = (self.rows.iter())
+            .map(|(key, _)| (seq_in(&self.seqs, key), key))
+            .collect();
+        order.sort_unstable();
+        for (seq, key) in order {
+            if let Some(row) = self.rows.get(key) {
+                let seqs = &self.seqs;
+                T::Indexes::insert(&mut rebuilt, row, key, seq, &|k| seq_in(seqs, k));
+            }
+        }
+        T::Indexes::first_difference(&self.indexes, &rebuilt)
+    }
+}
+
+/// The creation number of the row in `key`'s slot (the last one there, once it is gone).
+#[inline]
+fn seq_in(seqs: &[u64], key: RowKey) -> u64 {
+    seqs.get(slot_of(key).0).copied().unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -312,6 +453,22 @@ pub enum TableImageError {
     },
     /// The next creation number is the last one: the next insert would overflow it.
     NoSeqLeft,
+    /// Two rows share a key of a unique index (declared after they were saved, perhaps).
+    Unique {
+        /// The index.
+        index: crate::index::IndexInfo,
+        /// The key, as `Debug` prints it.
+        value: String,
+        /// The two rows, the older first.
+        rows: (AnyId, AnyId),
+    },
+    /// A row fails its model's validator.
+    Invalid {
+        /// The row.
+        row: AnyId,
+        /// The validator's message.
+        message: String,
+    },
 }
 
 #[cfg(test)]

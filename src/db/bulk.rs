@@ -8,6 +8,7 @@ use std::collections::TryReserveError;
 use super::Db;
 use crate::error::{BatchError, DeleteError, WriteError};
 use crate::id::{AnyId, Id, RowKey};
+use crate::index::IndexSet;
 use crate::model::Model;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::row::Row;
@@ -197,7 +198,7 @@ impl<S: Schema> Db<S> {
     {
         let mut refused = None;
         for (position, row) in rows.iter().enumerate() {
-            if let Err(error) = self.check_keys(row, None) {
+            if let Err(error) = self.check_row(row, None) {
                 refused = Some((position, error));
                 break;
             }
@@ -211,7 +212,20 @@ impl<S: Schema> Db<S> {
             found: None,
         };
         S::__relations(&mut twice);
-        match twice.found.or(refused) {
+        // Unique keys taken twice, among the same rows.
+        let unique = T::Indexes::check_batch(&rows[..checked]).err().map(|v| {
+            let error = WriteError::UniqueInBatch {
+                index: v.index,
+                value: v.value,
+                earlier: v.earlier,
+            };
+            (v.later, error)
+        });
+        let twice = match (twice.found, unique) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        match twice.or(refused) {
             Some(refused) => Err(refused),
             None => Ok(()),
         }

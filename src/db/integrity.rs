@@ -7,12 +7,15 @@ use crate::error::IntegrityError;
 use crate::fk_index::FkIndex;
 use crate::id::AnyId;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
-use crate::schema::{HasRelation, RelationPos, RelationVisitor, Schema};
+use crate::model::Model;
+use crate::schema::{
+    HasRelation, HasTable, RelationPos, RelationVisitor, Schema, TablePos, TableVisitor,
+};
 
 impl<S: Schema> Db<S> {
     /// Checks every rule that ties rows together: each foreign key names a row of its parent
-    /// table, each has-one parent has at most one child, and each foreign-key index equals the
-    /// one the rows alone give. (A table's own structure, its slots, versions and free list,
+    /// table, each has-one parent has at most one child, and each foreign-key index and each
+    /// secondary index equals the one the rows alone give (so no unique key is held twice). (A table's own structure, its slots, versions and free list,
     /// is checked when it is built from an image, and kept by construction.) The store keeps these itself, so an error means a bug in relstore
     /// (or, once snapshots load, a damaged file); it names the relation and the rows.
     ///
@@ -34,7 +37,16 @@ impl<S: Schema> Db<S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn check_integrity(&self) -> Result<(), IntegrityError> {
-        self.check(Scope::All)
+        self.check(Scope::All)?;
+        for t in TablePos::all(self.links.len()) {
+            let mut check = CheckSecondary {
+                db: self,
+                result: Ok(()),
+            };
+            S::__visit_table(t, &mut check);
+            check.result?;
+        }
+        Ok(())
     }
 
     /// The part of [`Db::check_integrity`] a load runs before it builds any index: every
@@ -71,6 +83,23 @@ impl<S: Schema> Db<S> {
         };
         S::__visit_relation(r, &mut rebuild);
         rebuild.index
+    }
+}
+
+/// Compares one table's secondary indexes with those its rows give.
+struct CheckSecondary<'a, S> {
+    db: &'a Db<S>,
+    result: Result<(), IntegrityError>,
+}
+
+impl<S: Schema> TableVisitor<S> for CheckSecondary<'_, S> {
+    fn visit<T: Model>(&mut self)
+    where
+        S: HasTable<T>,
+    {
+        if let Some(index) = self.db.rows::<T>().index_out_of_step() {
+            self.result = Err(IntegrityError::SecondaryIndexOutOfStep { index });
+        }
     }
 }
 
@@ -178,6 +207,7 @@ mod tests {
     impl Model for User {
         const TABLE: &'static str = "users";
         const KEYS: &'static [KeyField] = &[];
+        type Indexes = ();
     }
 
     #[derive(Clone, Serialize, Deserialize)]
@@ -188,6 +218,7 @@ mod tests {
     impl Model for Post {
         const TABLE: &'static str = "posts";
         const KEYS: &'static [KeyField] = &[KeyField::checked("user")];
+        type Indexes = ();
     }
 
     #[derive(Clone, Copy, Debug)]

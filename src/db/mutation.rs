@@ -17,6 +17,7 @@ use super::{Db, as_child};
 use crate::error::{NotFound, WriteError};
 use crate::fk_index::FkIndex;
 use crate::id::{Id, RowKey};
+use crate::index::IndexSet;
 use crate::model::Model;
 use crate::relation::{ForeignKey, Relation, parent_id};
 use crate::schema::{
@@ -61,10 +62,9 @@ impl<S: Schema> Db<S> {
         S: HasTable<T>,
     {
         let (rows, indexes) = self.tables.__rows_and_indexes_mut();
-        let Some(stored) = rows.get_mut(key) else {
+        let Some(old) = rows.replace(key, new) else {
             unreachable!("a checked replace targets a stored row")
         };
-        let old = std::mem::replace(stored, new);
         S::__relations(&mut Relink {
             rows,
             old: &old,
@@ -100,6 +100,10 @@ impl<S: Schema> Db<S> {
     /// Changes a row in place through `change`, then checks the keys it changed, as an insert
     /// would, and moves the row between parents. A refused key, or a panic in `change`, puts
     /// every key back as it was; the other fields keep what `change` wrote.
+    ///
+    /// A row with secondary indexes or a validator is edited as a copy instead, checked whole
+    /// and stored only if accepted: its indexed fields could not be put back one by one, and
+    /// a validator judges the whole row.
     pub(super) fn edit_row<T: Model, O>(
         &mut self,
         key: RowKey,
@@ -108,6 +112,9 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
+        if T::VALIDATED || !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
+            return self.update(Id::from_key(key), change);
+        }
         let Some(row) = stored_mut::<S, T>(&mut self.tables, key) else {
             return Err(NotFound::new(Id::<T>::from_key(key)).into());
         };
@@ -433,7 +440,7 @@ fn move_child<T: Model>(
 }
 
 /// Moves a replaced row between parents in each relation where its key changed.
-struct Relink<'a, T> {
+struct Relink<'a, T: Model> {
     rows: &'a Table<T>,
     old: &'a T,
     key: RowKey,
@@ -468,10 +475,10 @@ impl<S: Schema> RelationVisitor<S> for ClearKey<'_, S> {
     where
         S: HasRelation<R>,
     {
+        // Through `modify`: an index may hold the key (never a unique one: the schema refuses
+        // a unique index over a key that a relation sets to null).
         let rows = <S as HasTable<R::Child>>::__rows_mut(self.tables);
-        if let Some(row) = rows.get_mut(self.child) {
-            R::key_mut(row).clear();
-        }
+        rows.modify(self.child, |row| R::key_mut(row).clear());
     }
 }
 
@@ -543,7 +550,7 @@ impl<S: Schema> TableVisitor<S> for CloneRows<'_, S> {
     where
         S: HasTable<T>,
     {
-        match <S as HasTable<T>>::__rows(self.from).clone_guarded() {
+        match <S as HasTable<T>>::__rows(self.from).clone_rows_guarded() {
             Ok(rows) => *<S as HasTable<T>>::__rows_mut(self.to) = rows,
             Err(payload) => self.panic = Some(payload),
         }

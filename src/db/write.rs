@@ -5,6 +5,7 @@
 use super::Db;
 use crate::error::{NotFound, WriteError};
 use crate::id::{AnyId, Id, RowKey};
+use crate::index::Violation;
 use crate::model::Model;
 use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::schema::{HasRelation, HasTable, Schema};
@@ -21,7 +22,7 @@ impl<S: Schema> Db<S> {
     where
         S: HasTable<T>,
     {
-        self.check_keys(&row, None)?;
+        self.check_row(&row, None)?;
         Ok(Id::from_key(self.insert_row(row)))
     }
 
@@ -139,12 +140,38 @@ impl<S: Schema> Db<S> {
         if !self.rows::<T>().contains_key(id.key()) {
             return Err(NotFound::new(id).into());
         }
-        self.check_keys(&row, Some(id.key()))?;
+        self.check_row(&row, Some(id.key()))?;
         Ok(self.replace_row(id.key(), row))
     }
 
-    /// Checks the foreign keys of `row` (`this` is its key when it is already stored): every
-    /// parent exists and no has-one parent has another child.
+    /// Checks `row` before it is stored (`this` is its key when it replaces a stored row):
+    /// every parent exists, no has-one parent has another child, no unique index gives its
+    /// key to another row, and its model's validator accepts it.
+    #[inline]
+    pub(super) fn check_row<T: Model>(
+        &self,
+        row: &T,
+        this: Option<RowKey>,
+    ) -> Result<(), WriteError>
+    where
+        S: HasTable<T>,
+    {
+        self.check_keys(row, this)?;
+        if let Err(v) = self.rows::<T>().check_unique(row, this) {
+            return Err(unique_error::<T>(v, this));
+        }
+        if T::VALIDATED {
+            row.validate().map_err(|reason| WriteError::Invalid {
+                table: T::TABLE,
+                row: this.map(|key| AnyId::new(T::TABLE, key)),
+                reason,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Checks the foreign keys of `row` (see [`Db::check_row`]).
+    #[inline]
     pub(super) fn check_keys<T: Model>(
         &self,
         row: &T,
@@ -197,6 +224,16 @@ impl<S: Schema> Db<S> {
             });
         }
         Ok(())
+    }
+}
+
+/// A unique index's refusal of `row` (`this`, when stored) as a [`WriteError`].
+pub(super) fn unique_error<T: Model>(v: Violation, this: Option<RowKey>) -> WriteError {
+    WriteError::Unique {
+        index: v.index,
+        value: v.value,
+        holder: AnyId::new(T::TABLE, v.holder),
+        row: this.map(|key| AnyId::new(T::TABLE, key)),
     }
 }
 

@@ -21,7 +21,7 @@ const _: () = assert!(0 < SMALL_AT && SMALL_AT < BIG_AT);
 /// Equality is by content, the children in order: the same list compares equal whichever
 /// shape it has, which is what comparing an index with one rebuilt from rows needs.
 #[derive(Clone)]
-pub(super) enum Family {
+pub(crate) enum Family {
     /// At most [`BIG_AT`] children: appended, found by a scan.
     Small(Vec<RowKey>),
     /// More than [`SMALL_AT`]: found by creation number. Boxed so that a small family's
@@ -31,20 +31,20 @@ pub(super) enum Family {
 
 impl Family {
     /// A family of one.
-    pub(super) fn new(child: RowKey) -> Self {
+    pub(crate) fn new(child: RowKey) -> Self {
         Family::Small(vec![child])
     }
 
     /// The children, oldest first.
     #[inline]
-    pub(super) fn keys(&self) -> ChildKeys<'_> {
+    pub(crate) fn keys(&self) -> ChildKeys<'_> {
         match self {
             Family::Small(keys) => ChildKeys::flat(keys),
             Family::Big(list) => ChildKeys::chunked(list.chunks(), list.len()),
         }
     }
 
-    pub(super) fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match self {
             Family::Small(keys) => keys.is_empty(),
             Family::Big(list) => list.len() == 0,
@@ -62,7 +62,7 @@ impl Family {
     }
 
     /// Links `child`, number `seq`, at its place by creation number.
-    pub(super) fn insert(&mut self, child: RowKey, seq: u64, seq_of: impl Fn(RowKey) -> u64) {
+    pub(crate) fn insert(&mut self, child: RowKey, seq: u64, seq_of: impl Fn(RowKey) -> u64) {
         match self {
             Family::Small(keys) if keys.len() < BIG_AT => {
                 let at = keys.partition_point(|&sibling| seq_of(sibling) < seq);
@@ -86,7 +86,7 @@ impl Family {
 
     /// Unlinks `child`; `seq` gives its creation number, asked only of a big family.
     #[inline]
-    pub(super) fn remove(&mut self, child: RowKey, seq: impl FnOnce() -> u64) {
+    pub(crate) fn remove(&mut self, child: RowKey, seq: impl FnOnce() -> u64) {
         match self {
             Family::Small(keys) => {
                 if let Some(at) = keys.iter().position(|&c| c == child) {

@@ -176,6 +176,24 @@ pub enum TableError {
         /// The rule, in words.
         rule: &'static str,
     },
+    /// Two rows share a key of a unique index, which perhaps did not exist when the file was
+    /// saved: fix the rows in a migration ([`Loader::migrate`](super::Loader::migrate)).
+    Unique {
+        /// The index.
+        index: crate::IndexInfo,
+        /// The key, as `Debug` prints it.
+        value: String,
+        /// The two rows, the older first.
+        rows: (crate::AnyId, crate::AnyId),
+    },
+    /// A row fails its model's validator ([`Model::validate`](crate::Model::validate)), which
+    /// perhaps did not exist when the file was saved: fix it in a migration.
+    Invalid {
+        /// The row.
+        row: crate::AnyId,
+        /// The validator's message.
+        message: String,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -253,6 +271,15 @@ impl fmt::Display for TableError {
                 "more than {limit} vacant slots (raise Loader::max_vacant_slots if you trust the file)"
             ),
             TableError::Image { slot, rule } => write!(f, "slot {slot}: {rule}"),
+            TableError::Unique { index, value, rows } => write!(
+                f,
+                "rows {} and {} share the key {value} of unique index {index} (fix them in a migration)",
+                rows.0, rows.1
+            ),
+            TableError::Invalid { row, message } => write!(
+                f,
+                "row {row} fails its model's validator: {message} (fix it in a migration)"
+            ),
         }
     }
 }

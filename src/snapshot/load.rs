@@ -299,6 +299,10 @@ fn table_error(entry: &TableEntry, reason: TableError) -> LoadError {
 
 fn image_error(e: TableImageError) -> TableError {
     let (slot, rule) = match e {
+        TableImageError::Unique { index, value, rows } => {
+            return TableError::Unique { index, value, rows };
+        }
+        TableImageError::Invalid { row, message } => return TableError::Invalid { row, message },
         TableImageError::Slots(ImageError::Version { slot }) => {
             (slot, "its version does not fit its content")
         }

@@ -96,7 +96,7 @@ impl<S: Schema, T: Model> RelationVisitor<S> for RestoreKeys<'_, T> {
 }
 
 /// Moves an edited row between parents where its key differs from the saved one.
-pub(super) struct RelinkSaved<'a, T> {
+pub(super) struct RelinkSaved<'a, T: Model> {
     pub(super) rows: &'a Table<T>,
     pub(super) key: RowKey,
     pub(super) saved: &'a SavedKeys,

@@ -1,0 +1,112 @@
+//! Secondary indexes: a table's rows by the value of one field or several, declared on the
+//! model and kept in step with the rows by the store.
+//!
+//! `#[derive(Model)]` declares them (see [the derive](derive@crate::Model)): a field marked
+//! `#[relstore(unique)]`, `#[relstore(index)]` or `#[relstore(ordered)]` (with `unique` for an
+//! ordered unique index), or several fields at once on the struct,
+//! `#[relstore(unique(player, quest))]`. Each index is a type, named `<Model>By<Field>` unless
+//! given a name (`#[relstore(unique, name = ByName)]`), which lookups take:
+//!
+//! ```
+//! use relstore::{Db, Model, WriteError};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Clone, Serialize, Deserialize, Model)]
+//! #[relstore(table = "users")]
+//! pub struct User {
+//!     #[relstore(unique)]
+//!     username: String,
+//!     #[relstore(ordered)]
+//!     karma: i64,
+//! }
+//!
+//! relstore::schema! { struct Site { users: User } relations {} }
+//!
+//! let mut db = Db::<Site>::new();
+//! db.insert(User { username: "alice".into(), karma: 10 })?;
+//! db.insert(User { username: "bob".into(), karma: 3 })?;
+//!
+//! let users = db.table::<User>();
+//! let alice = users.get_by(UserByUsername, "alice").expect("indexed");
+//! assert_eq!(alice.karma, 10);
+//! let top: Vec<_> = users.range(UserByKarma, 0..).rev().take(1).map(|u| u.value().username.as_str()).collect();
+//! assert_eq!(top, ["alice"]);
+//!
+//! let taken = db.insert(User { username: "alice".into(), karma: 0 });
+//! assert!(matches!(taken, Err(WriteError::Unique { .. })));
+//! # Ok::<(), relstore::Error>(())
+//! ```
+//!
+//! An index is derived data, like the foreign-key index: rebuilt from the rows when a snapshot
+//! loads, and compared with the rows by [`Db::check_integrity`](crate::Db::check_integrity).
+//! Indexed fields are read-only in a row's in-place view ([`Fields`](crate::Fields)), so that
+//! an edit there cannot leave an index behind; they change through
+//! [`Db::update`](crate::Db::update), [`Db::edit`](crate::Db::edit) or
+//! [`Db::replace`](crate::Db::replace).
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use crate::model::Model;
+
+mod set;
+mod store;
+
+pub use set::IndexSet;
+pub(crate) use set::{BatchViolation, Violation};
+pub use store::{
+    IndexStore, Lookup, LookupOne, LookupRange, MultiHash, MultiOrdered, RangeKeys, UniqueHash,
+    UniqueOrdered,
+};
+
+/// A secondary index of table `Model`: its rows by [`Index::Key`], kept in [`Index::Store`].
+/// `#[derive(Model)]` writes the impls; see the [module docs](self).
+pub trait Index: Copy + Send + Sync + 'static {
+    /// The indexed table's row.
+    type Model: Model;
+    /// The key: one field's type, or a tuple of several fields' types.
+    type Key: Clone + Eq + fmt::Debug + Send + Sync + 'static;
+    /// The storage: [`UniqueHash`], [`MultiHash`], [`UniqueOrdered`] or [`MultiOrdered`].
+    type Store: IndexStore<Self::Key>;
+    /// What the index is, for errors and the integrity check.
+    const INFO: IndexInfo;
+
+    /// The row's key: borrowed from a single field, built (from copies) for several.
+    fn key(row: &Self::Model) -> impl Borrow<Self::Key> + '_;
+
+    /// This index's store among its table's.
+    #[doc(hidden)]
+    fn store(stores: &<<Self::Model as Model>::Indexes as IndexSet<Self::Model>>::Stores) -> &Self::Store;
+
+    /// This index's store among its table's, to change.
+    #[doc(hidden)]
+    fn store_mut(
+        stores: &mut <<Self::Model as Model>::Indexes as IndexSet<Self::Model>>::Stores,
+    ) -> &mut Self::Store;
+}
+
+/// What an index is: its name, table and fields, and its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IndexInfo {
+    /// The index type's name, e.g. `UserByUsername`.
+    pub name: &'static str,
+    /// The indexed table.
+    pub table: &'static str,
+    /// The indexed fields, in key order.
+    pub fields: &'static [&'static str],
+    /// Whether a key may be held by one row only.
+    pub unique: bool,
+    /// Whether the keys are ordered (ranges, top-k, prefixes).
+    pub ordered: bool,
+}
+
+impl fmt::Display for IndexInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on {}(", self.name, self.table)?;
+        for (i, field) in self.fields.iter().enumerate() {
+            let comma = if i == 0 { "" } else { ", " };
+            write!(f, "{comma}{field}")?;
+        }
+        f.write_str(")")
+    }
+}

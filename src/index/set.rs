@@ -1,0 +1,203 @@
+//! A table's indexes as one value: `()` for none, a tuple of index types for some. Every
+//! operation runs over each index in turn, so a table without indexes pays nothing.
+
+use std::borrow::Borrow;
+
+use super::{Index, IndexInfo, IndexStore};
+use crate::id::RowKey;
+use crate::model::Model;
+
+/// A row whose key a unique index already gives to another row.
+#[derive(Clone, Debug)]
+#[doc(hidden)]
+pub struct Violation {
+    pub(crate) index: IndexInfo,
+    /// The key, as `Debug` prints it.
+    pub(crate) value: String,
+    /// The row holding it.
+    pub(crate) holder: RowKey,
+}
+
+/// Two rows of one batch with the same key under a unique index.
+#[derive(Clone, Debug)]
+#[doc(hidden)]
+pub struct BatchViolation {
+    pub(crate) index: IndexInfo,
+    pub(crate) value: String,
+    pub(crate) earlier: usize,
+    pub(crate) later: usize,
+}
+
+/// The indexes of table `T`: [`Model::Indexes`](crate::Model::Indexes), `()` or a tuple of up
+/// to 8 [`Index`] types. `#[derive(Model)]` names it; its items are the store's business.
+pub trait IndexSet<T: Model>: 'static {
+    /// The indexes' stores, one per index, in order.
+    #[doc(hidden)]
+    type Stores: Default + Clone + PartialEq + Send + Sync + 'static;
+    /// Each index's key of one row, copied aside (while an edit runs).
+    #[doc(hidden)]
+    type Keys;
+    /// What each index is.
+    const INFOS: &'static [IndexInfo];
+
+    #[doc(hidden)]
+    fn check(stores: &Self::Stores, row: &T, skip: &dyn Fn(RowKey) -> bool) -> Result<(), Violation>;
+    #[doc(hidden)]
+    fn check_batch(rows: &[T]) -> Result<(), BatchViolation>;
+    #[doc(hidden)]
+    fn insert(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64);
+    #[doc(hidden)]
+    fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64);
+    #[doc(hidden)]
+    fn replace(stores: &mut Self::Stores, old: &T, new: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64);
+    #[doc(hidden)]
+    fn save(row: &T) -> Self::Keys;
+    #[doc(hidden)]
+    fn rekey(stores: &mut Self::Stores, saved: Self::Keys, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64);
+    #[doc(hidden)]
+    fn shrink_to_fit(stores: &mut Self::Stores);
+    /// The first index whose stores differ.
+    #[doc(hidden)]
+    fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<IndexInfo>;
+}
+
+impl<T: Model> IndexSet<T> for () {
+    type Stores = ();
+    type Keys = ();
+    const INFOS: &'static [IndexInfo] = &[];
+    #[inline]
+    fn check(_: &(), _: &T, _: &dyn Fn(RowKey) -> bool) -> Result<(), Violation> {
+        Ok(())
+    }
+    #[inline]
+    fn check_batch(_: &[T]) -> Result<(), BatchViolation> {
+        Ok(())
+    }
+    #[inline]
+    fn insert(_: &mut (), _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
+    #[inline]
+    fn remove(_: &mut (), _: &T, _: RowKey, _: u64) {}
+    #[inline]
+    fn replace(_: &mut (), _: &T, _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
+    #[inline]
+    fn save(_: &T) {}
+    #[inline]
+    fn rekey(_: &mut (), _: (), _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
+    #[inline]
+    fn shrink_to_fit(_: &mut ()) {}
+    fn first_difference(_: &(), _: &()) -> Option<IndexInfo> {
+        None
+    }
+}
+
+/// [`IndexSet::check`] for one index.
+#[inline]
+fn check<I: Index>(store: &I::Store, row: &I::Model, skip: &dyn Fn(RowKey) -> bool) -> Result<(), Violation> {
+    if !<I::Store as IndexStore<I::Key>>::UNIQUE {
+        return Ok(());
+    }
+    let key = I::key(row);
+    match store.holder(key.borrow()) {
+        Some(holder) if !skip(holder) => Err(Violation {
+            index: I::INFO,
+            value: format!("{:?}", key.borrow()),
+            holder,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// [`IndexSet::check_batch`] for one index.
+fn check_batch<I: Index>(rows: &[I::Model]) -> Result<(), BatchViolation> {
+    if !<I::Store as IndexStore<I::Key>>::UNIQUE {
+        return Ok(());
+    }
+    let keys: Vec<_> = rows.iter().map(|row| I::key(row)).collect();
+    match I::Store::first_duplicate(keys.iter().map(|key| key.borrow())) {
+        Some((earlier, later)) => Err(BatchViolation {
+            index: I::INFO,
+            value: format!("{:?}", keys[later].borrow()),
+            earlier,
+            later,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// [`IndexSet::replace`] for one index: only a changed key moves.
+#[inline]
+fn replace<I: Index>(store: &mut I::Store, old: &I::Model, new: &I::Model, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+    let (old_key, new_key) = (I::key(old), I::key(new));
+    if old_key.borrow() != new_key.borrow() {
+        store.remove(old_key.borrow(), key, seq);
+        store.insert(new_key.borrow().clone(), key, seq, seq_of);
+    }
+}
+
+/// [`IndexSet::rekey`] for one index.
+#[inline]
+fn rekey<I: Index>(store: &mut I::Store, saved: I::Key, row: &I::Model, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+    let now = I::key(row);
+    if *now.borrow() != saved {
+        store.remove(&saved, key, seq);
+        store.insert(now.borrow().clone(), key, seq, seq_of);
+    }
+}
+
+macro_rules! tuple {
+    ($($index:ident $at:tt),+) => {
+        impl<T: Model, $($index: Index<Model = T>),+> IndexSet<T> for ($($index,)+) {
+            type Stores = ($($index::Store,)+);
+            type Keys = ($($index::Key,)+);
+            const INFOS: &'static [IndexInfo] = &[$($index::INFO),+];
+
+            #[inline]
+            fn check(stores: &Self::Stores, row: &T, skip: &dyn Fn(RowKey) -> bool) -> Result<(), Violation> {
+                $(check::<$index>(&stores.$at, row, skip)?;)+
+                Ok(())
+            }
+            fn check_batch(rows: &[T]) -> Result<(), BatchViolation> {
+                $(check_batch::<$index>(rows)?;)+
+                Ok(())
+            }
+            #[inline]
+            fn insert(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+                $(stores.$at.insert($index::key(row).borrow().clone(), key, seq, seq_of);)+
+            }
+            #[inline]
+            fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64) {
+                $(stores.$at.remove($index::key(row).borrow(), key, seq);)+
+            }
+            #[inline]
+            fn replace(stores: &mut Self::Stores, old: &T, new: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+                $(replace::<$index>(&mut stores.$at, old, new, key, seq, seq_of);)+
+            }
+            #[inline]
+            fn save(row: &T) -> Self::Keys {
+                ($($index::key(row).borrow().clone(),)+)
+            }
+            #[inline]
+            fn rekey(stores: &mut Self::Stores, saved: Self::Keys, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+                $(rekey::<$index>(&mut stores.$at, saved.$at, row, key, seq, seq_of);)+
+            }
+            fn shrink_to_fit(stores: &mut Self::Stores) {
+                $(stores.$at.shrink_to_fit();)+
+            }
+            fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<IndexInfo> {
+                $(if a.$at != b.$at {
+                    return Some($index::INFO);
+                })+
+                None
+            }
+        }
+    };
+}
+
+tuple!(A 0);
+tuple!(A 0, B 1);
+tuple!(A 0, B 1, C 2);
+tuple!(A 0, B 1, C 2, D 3);
+tuple!(A 0, B 1, C 2, D 3, E 4);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
