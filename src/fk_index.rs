@@ -276,7 +276,9 @@ impl Iterator for ChildKeys<'_> {
 
 impl std::fmt::Debug for ChildKeys<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChildKeys").field("len", &self.len()).finish()
+        f.debug_struct("ChildKeys")
+            .field("len", &self.len())
+            .finish()
     }
 }
 

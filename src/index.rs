@@ -76,7 +76,9 @@ pub trait Index: Copy + Send + Sync + 'static {
 
     /// This index's store among its table's.
     #[doc(hidden)]
-    fn store(stores: &<<Self::Model as Model>::Indexes as IndexSet<Self::Model>>::Stores) -> &Self::Store;
+    fn store(
+        stores: &<<Self::Model as Model>::Indexes as IndexSet<Self::Model>>::Stores,
+    ) -> &Self::Store;
 
     /// This index's store among its table's, to change.
     #[doc(hidden)]

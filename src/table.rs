@@ -178,7 +178,9 @@ impl<T: Model> Table<T> {
         if !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
             let seqs = &self.seqs;
             let seq = seq_in(seqs, key);
-            T::Indexes::replace(&mut self.indexes, &old, stored, key, seq, &|k| seq_in(seqs, k));
+            T::Indexes::replace(&mut self.indexes, &old, stored, key, seq, &|k| {
+                seq_in(seqs, k)
+            });
         }
         Some(old)
     }
@@ -196,7 +198,9 @@ impl<T: Model> Table<T> {
         let out = change(row);
         let seqs = &self.seqs;
         let seq = seq_in(seqs, key);
-        T::Indexes::rekey(&mut self.indexes, saved, row, key, seq, &|k| seq_in(seqs, k));
+        T::Indexes::rekey(&mut self.indexes, saved, row, key, seq, &|k| {
+            seq_in(seqs, k)
+        });
         Some(out)
     }
 

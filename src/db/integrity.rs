@@ -6,8 +6,8 @@ use super::Db;
 use crate::error::IntegrityError;
 use crate::fk_index::FkIndex;
 use crate::id::AnyId;
-use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::model::Model;
+use crate::relation::{Relation, RelationKind, info_of, parent_id};
 use crate::schema::{
     HasRelation, HasTable, RelationPos, RelationVisitor, Schema, TablePos, TableVisitor,
 };

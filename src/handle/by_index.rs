@@ -158,7 +158,13 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         I::Key: Borrow<str>,
         I::Store: LookupRange<str>,
     {
-        let rows = self.range(index, (std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded));
+        let rows = self.range(
+            index,
+            (
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ),
+        );
         // Keys at or after the prefix that start with it come first: stop at the first that
         // does not.
         rows.take_while(move |row| I::key(row.value()).borrow().borrow().starts_with(prefix))
@@ -209,7 +215,9 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> IndexRows<'db, T
     }
 }
 
-impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> Iterator for IndexRows<'db, T, S, K> {
+impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> Iterator
+    for IndexRows<'db, T, S, K>
+{
     type Item = Row<'db, T, S>;
 
     #[inline]
@@ -245,6 +253,8 @@ impl<T: Model, S: HasTable<T>, K: FusedIterator<Item = RowKey>> FusedIterator
 
 impl<T: Model, S, K> std::fmt::Debug for IndexRows<'_, T, S, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IndexRows").field("table", &T::TABLE).finish_non_exhaustive()
+        f.debug_struct("IndexRows")
+            .field("table", &T::TABLE)
+            .finish_non_exhaustive()
     }
 }

@@ -41,19 +41,43 @@ pub trait IndexSet<T: Model>: 'static {
     const INFOS: &'static [IndexInfo];
 
     #[doc(hidden)]
-    fn check(stores: &Self::Stores, row: &T, skip: &dyn Fn(RowKey) -> bool) -> Result<(), Violation>;
+    fn check(
+        stores: &Self::Stores,
+        row: &T,
+        skip: &dyn Fn(RowKey) -> bool,
+    ) -> Result<(), Violation>;
     #[doc(hidden)]
     fn check_batch(rows: &[T]) -> Result<(), BatchViolation>;
     #[doc(hidden)]
-    fn insert(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64);
+    fn insert(
+        stores: &mut Self::Stores,
+        row: &T,
+        key: RowKey,
+        seq: u64,
+        seq_of: &dyn Fn(RowKey) -> u64,
+    );
     #[doc(hidden)]
     fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64);
     #[doc(hidden)]
-    fn replace(stores: &mut Self::Stores, old: &T, new: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64);
+    fn replace(
+        stores: &mut Self::Stores,
+        old: &T,
+        new: &T,
+        key: RowKey,
+        seq: u64,
+        seq_of: &dyn Fn(RowKey) -> u64,
+    );
     #[doc(hidden)]
     fn save(row: &T) -> Self::Keys;
     #[doc(hidden)]
-    fn rekey(stores: &mut Self::Stores, saved: Self::Keys, row: &T, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64);
+    fn rekey(
+        stores: &mut Self::Stores,
+        saved: Self::Keys,
+        row: &T,
+        key: RowKey,
+        seq: u64,
+        seq_of: &dyn Fn(RowKey) -> u64,
+    );
     #[doc(hidden)]
     fn shrink_to_fit(stores: &mut Self::Stores);
     /// The first index whose stores differ.
@@ -92,7 +116,11 @@ impl<T: Model> IndexSet<T> for () {
 
 /// [`IndexSet::check`] for one index.
 #[inline]
-fn check<I: Index>(store: &I::Store, row: &I::Model, skip: &dyn Fn(RowKey) -> bool) -> Result<(), Violation> {
+fn check<I: Index>(
+    store: &I::Store,
+    row: &I::Model,
+    skip: &dyn Fn(RowKey) -> bool,
+) -> Result<(), Violation> {
     if !<I::Store as IndexStore<I::Key>>::UNIQUE {
         return Ok(());
     }
@@ -126,7 +154,14 @@ fn check_batch<I: Index>(rows: &[I::Model]) -> Result<(), BatchViolation> {
 
 /// [`IndexSet::replace`] for one index: only a changed key moves.
 #[inline]
-fn replace<I: Index>(store: &mut I::Store, old: &I::Model, new: &I::Model, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+fn replace<I: Index>(
+    store: &mut I::Store,
+    old: &I::Model,
+    new: &I::Model,
+    key: RowKey,
+    seq: u64,
+    seq_of: &dyn Fn(RowKey) -> u64,
+) {
     let (old_key, new_key) = (I::key(old), I::key(new));
     if old_key.borrow() != new_key.borrow() {
         store.remove(old_key.borrow(), key, seq);
@@ -136,7 +171,14 @@ fn replace<I: Index>(store: &mut I::Store, old: &I::Model, new: &I::Model, key: 
 
 /// [`IndexSet::rekey`] for one index.
 #[inline]
-fn rekey<I: Index>(store: &mut I::Store, saved: I::Key, row: &I::Model, key: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) {
+fn rekey<I: Index>(
+    store: &mut I::Store,
+    saved: I::Key,
+    row: &I::Model,
+    key: RowKey,
+    seq: u64,
+    seq_of: &dyn Fn(RowKey) -> u64,
+) {
     let now = I::key(row);
     if *now.borrow() != saved {
         store.remove(&saved, key, seq);

@@ -12,7 +12,9 @@ use crate::id::RowKey;
 /// The storage of one secondary index, as [`Index::Store`](super::Index::Store) names it:
 /// [`UniqueHash`], [`MultiHash`], [`UniqueOrdered`] or [`MultiOrdered`]. Sealed: the store's
 /// consistency with its rows is the crate's to keep.
-pub trait IndexStore<K>: sealed::Sealed + Default + Clone + PartialEq + Send + Sync + 'static {
+pub trait IndexStore<K>:
+    sealed::Sealed + Default + Clone + PartialEq + Send + Sync + 'static
+{
     /// Whether a key may be held by one row only.
     const UNIQUE: bool;
     /// Whether the keys are ordered (ranges, top-k, prefixes).
@@ -122,7 +124,12 @@ equal_by_content! {
 }
 
 /// Adds `row` to a non-unique key's family.
-fn join(family: Option<&mut Family>, row: RowKey, seq: u64, seq_of: &dyn Fn(RowKey) -> u64) -> Option<Family> {
+fn join(
+    family: Option<&mut Family>,
+    row: RowKey,
+    seq: u64,
+    seq_of: &dyn Fn(RowKey) -> u64,
+) -> Option<Family> {
     match family {
         Some(family) => {
             family.insert(row, seq, seq_of);
@@ -159,9 +166,11 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -197,9 +206,11 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut HashMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -229,9 +240,11 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for UniqueOrdered<K> 
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -265,9 +278,11 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
     where
         K: 'r,
     {
-        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| match seen.get(key) {
-            Some(&earlier) => Some(earlier),
-            None => seen.insert(key, at).and(None),
+        first_duplicate(keys, |seen: &mut BTreeMap<&K, usize>, key, at| {
+            match seen.get(key) {
+                Some(&earlier) => Some(earlier),
+                None => seen.insert(key, at).and(None),
+            }
         })
     }
 }
@@ -275,7 +290,9 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
 impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> Lookup<Q> for UniqueHash<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, ChildKeys::one)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, ChildKeys::one)
     }
 }
 
@@ -289,14 +306,18 @@ impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> LookupOne<Q> for UniqueHas
 impl<K: Borrow<Q> + Hash + Eq, Q: Hash + Eq + ?Sized> Lookup<Q> for MultiHash<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, Family::keys)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, Family::keys)
     }
 }
 
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for UniqueOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, ChildKeys::one)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, ChildKeys::one)
     }
 }
 
@@ -310,7 +331,9 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupOne<Q> for UniqueOrdered<K> {
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for MultiOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0.get(key).map_or_else(ChildKeys::default, Family::keys)
+        self.0
+            .get(key)
+            .map_or_else(ChildKeys::default, Family::keys)
     }
 }
 

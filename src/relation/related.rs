@@ -55,7 +55,7 @@ pub struct Related<'db, R: Relation, S> {
     rows: Source<'db, R::Child, S>,
 }
 
-enum Source<'db, C, S> {
+enum Source<'db, C: Model, S> {
     /// No default order: the index in creation order, filtered as it is read.
     Index(Children<'db, C, S>),
     /// A default order: the kept children, collected and sorted.
