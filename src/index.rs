@@ -49,11 +49,13 @@ use std::fmt;
 
 use crate::model::Model;
 
+mod bounds;
 mod set;
 mod store;
 
+pub use bounds::{KeyBound, KeyRange};
 pub use set::IndexSet;
-pub(crate) use set::{BatchViolation, Violation};
+pub(crate) use set::Violation;
 pub use store::{
     IndexStore, Lookup, LookupOne, LookupRange, MultiHash, MultiOrdered, RangeKeys, UniqueHash,
     UniqueOrdered,

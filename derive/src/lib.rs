@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{
     Attribute, Data, DeriveInput, Error, Field, Fields, GenericArgument, GenericParam, Ident,
-    LitInt, LitStr, PathArguments, Result, Token, Type, parse_macro_input,
+    LitInt, LitStr, Path, PathArguments, Result, Token, Type, parse_macro_input,
 };
 
 // Documented where users meet it: on relstore's re-export (relstore/src/model_derive.md), where
@@ -20,11 +20,19 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
         .into()
 }
 
+mod indexes;
+
+use indexes::{FieldIndex, IndexDecl};
+
 /// What `#[relstore(..)]` on the struct says.
 #[derive(Default)]
 struct Container {
     table: Option<LitStr>,
     version: Option<(u32, Span)>,
+    /// Indexes over several fields.
+    indexes: Vec<IndexDecl>,
+    /// `validate = path`.
+    validate: Option<Path>,
 }
 
 /// A field the derive read.
@@ -36,6 +44,10 @@ struct RowField<'a> {
     parent: Option<&'a Type>,
     key: bool,
     unchecked: bool,
+    /// The field's own index, if it declares one.
+    index: Option<IndexDecl>,
+    /// `#[relstore(unvalidated)]`: the validator does not read it.
+    unvalidated: bool,
 }
 
 fn expand(input: &DeriveInput) -> Result<TokenStream2> {
@@ -113,7 +125,14 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         });
 
     let probes = probes(input, &fields);
-    let view = view(input, &fields, &model_where);
+    let mut decls: Vec<&IndexDecl> = fields.iter().filter_map(|f| f.index.as_ref()).collect();
+    decls.extend(&container.indexes);
+    let decls: Vec<IndexDecl> = decls.into_iter().map(IndexDecl::clone).collect();
+    let (index_set, index_items) = indexes::expand(input, &fields, &decls)?;
+    let indexed: Vec<&Ident> = decls.iter().flat_map(|d| &d.fields).collect();
+    let validated = container.validate.is_some();
+    let validator = indexes::validator(container.validate.as_ref());
+    let view = view(input, &fields, &model_where, &indexed, validated);
 
     Ok(quote! {
         #[automatically_derived]
@@ -122,8 +141,11 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
             const VERSION: u32 = #version;
             const SHAPE: u64 = #shape;
             const KEYS: &'static [::relstore::KeyField] = &[#(#keys),*];
+            type Indexes = #index_set;
+            #validator
         }
         #(#key_types)*
+        #index_items
         #probes
         #view
     })
@@ -131,7 +153,13 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
 
 /// `<Name>Mut`, the in-place view of a row (`relstore::Fields`): every field by `&mut`, but
 /// the checked keys by `&`, so that an edit through it cannot change what an index holds.
-fn view(input: &DeriveInput, fields: &[RowField], model_where: &TokenStream2) -> TokenStream2 {
+fn view(
+    input: &DeriveInput,
+    fields: &[RowField],
+    model_where: &TokenStream2,
+    indexed: &[&Ident],
+    validated: bool,
+) -> TokenStream2 {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let vis = &input.vis;
@@ -145,7 +173,13 @@ fn view(input: &DeriveInput, fields: &[RowField], model_where: &TokenStream2) ->
         let field_vis = &f.field.vis;
         // `Self` in a field's type means the row, not the view.
         let ty = self_as_row(f.ty.to_token_stream(), &row);
-        if f.key && !f.unchecked {
+        let guarded = (f.key && !f.unchecked)
+            || f.field
+                .ident
+                .as_ref()
+                .is_some_and(|ident| indexed.contains(&ident))
+            || (validated && !f.unvalidated);
+        if guarded {
             quote!(#field_vis #name: &'__relstore #ty)
         } else {
             quote!(#field_vis #name: &'__relstore mut #ty)
@@ -162,8 +196,9 @@ fn view(input: &DeriveInput, fields: &[RowField], model_where: &TokenStream2) ->
     });
     let doc = format!(
         "In-place access to a [`{ident}`]'s fields, from `Db::row_mut` and `Db::rows_mut`: each \
-         field by `&mut`, its foreign keys by `&` (a key changes through `Db::edit` or \
-         `Db::update`, which check it and move the row in the indexes)."
+         field by `&mut`, its foreign keys, indexed fields and validated fields by `&` (those \
+         change through `Db::edit` or `Db::update`, which check them and keep the indexes in \
+         step)."
     );
     quote! {
         #[doc = #doc]
@@ -216,9 +251,18 @@ fn container_attrs(attrs: &[Attribute]) -> Result<Container> {
                 Ok(())
             } else if meta.path.is_ident("unchecked") {
                 Err(meta.error("`unchecked` goes on a key field, not on the struct"))
+            } else if indexes::is_index_kind(&meta) {
+                container.indexes.push(indexes::struct_index(&meta)?);
+                Ok(())
+            } else if meta.path.is_ident("validate") {
+                if container.validate.is_some() {
+                    return Err(meta.error("`validate` is given twice"));
+                }
+                container.validate = Some(meta.value()?.parse()?);
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown `relstore` attribute: the struct takes `table = \"..\"` and `version = N`",
+                    "unknown `relstore` attribute: the struct takes `table = \"..\"`, `version = N`, `validate = path` and indexes over several fields (`unique(a, b)`, `index(a, b)`, `ordered(a, b)`)",
                 ))
             }
         });
@@ -260,6 +304,8 @@ fn row_field(field: &Field) -> Result<RowField<'_>> {
     let parent = key_parent(&field.ty);
     let key = parent.is_some();
     let mut unchecked = None;
+    let mut unvalidated = None;
+    let mut index = FieldIndex::default();
     let mut errors = Errors::default();
     for attr in field
         .attrs
@@ -273,10 +319,23 @@ fn row_field(field: &Field) -> Result<RowField<'_>> {
                 }
                 unchecked = Some(meta.path.span());
                 Ok(())
-            } else if meta.path.is_ident("table") || meta.path.is_ident("version") {
+            } else if meta.path.is_ident("unvalidated") {
+                if unvalidated.is_some() {
+                    return Err(meta.error("`unvalidated` is given twice"));
+                }
+                unvalidated = Some(meta.path.span());
+                Ok(())
+            } else if index.read(&meta)? {
+                Ok(())
+            } else if meta.path.is_ident("table")
+                || meta.path.is_ident("version")
+                || meta.path.is_ident("validate")
+            {
                 Err(meta.error("this attribute goes on the struct, not on a field"))
             } else {
-                Err(meta.error("unknown `relstore` attribute: a field takes `unchecked`"))
+                Err(meta.error(
+                    "unknown `relstore` attribute: a field takes `unchecked`, `unvalidated`, `unique`, `index`, `ordered` and `name = ..`",
+                ))
             }
         });
         errors.take(parsed);
@@ -299,6 +358,8 @@ fn row_field(field: &Field) -> Result<RowField<'_>> {
         parent,
         key,
         unchecked: unchecked.is_some(),
+        index: index.decl(ident)?,
+        unvalidated: unvalidated.is_some(),
     })
 }
 

@@ -5,13 +5,13 @@
 use std::borrow::Borrow;
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
-use std::ops::RangeBounds;
+use std::ops::Bound;
 
 use super::TableRef;
 use crate::db::Db;
 use crate::fk_index::ChildKeys;
 use crate::id::{Id, RowKey};
-use crate::index::{Index, Lookup, LookupOne, LookupRange};
+use crate::index::{Index, KeyRange, Lookup, LookupOne, LookupRange};
 use crate::model::Model;
 use crate::row::Row;
 use crate::schema::HasTable;
@@ -112,19 +112,18 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     #[inline]
-    pub fn range<I, Q, B>(
+    pub fn range<I, B>(
         &self,
         index: I,
         range: B,
-    ) -> IndexRows<'db, T, S, <I::Store as LookupRange<Q>>::Keys<'db>>
+    ) -> IndexRows<'db, T, S, <I::Store as LookupRange<B::Q>>::Keys<'db>>
     where
         I: Index<Model = T>,
-        I::Store: LookupRange<Q>,
-        Q: ?Sized,
-        B: RangeBounds<Q>,
+        B: KeyRange<I::Key>,
+        I::Store: LookupRange<B::Q>,
     {
         let _ = index;
-        self.index_rows(self.store::<I>().range(range))
+        self.index_rows(self.store::<I>().range(range.bounds()))
     }
 
     /// The rows whose string key in ordered index `index` starts with `prefix`, by key.
@@ -158,13 +157,9 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         I::Key: Borrow<str>,
         I::Store: LookupRange<str>,
     {
-        let rows = self.range(
-            index,
-            (
-                std::ops::Bound::Included(prefix),
-                std::ops::Bound::Unbounded,
-            ),
-        );
+        let _ = index;
+        let start = (Bound::Included(prefix), Bound::Unbounded);
+        let rows = self.index_rows(self.store::<I>().range(start));
         // Keys at or after the prefix that start with it come first: stop at the first that
         // does not.
         rows.take_while(move |row| I::key(row.value()).borrow().borrow().starts_with(prefix))

@@ -4,7 +4,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap, btree_map};
 use std::hash::Hash;
-use std::ops::{Bound, RangeBounds};
+use std::ops::Bound;
 
 use crate::fk_index::{ChildKeys, Family};
 use crate::id::RowKey;
@@ -73,9 +73,9 @@ pub trait LookupRange<Q: ?Sized> {
     type Keys<'a>: DoubleEndedIterator<Item = RowKey>
     where
         Self: 'a;
-    /// The rows whose key lies in `range`, by key; none for an empty or inverted range.
+    /// The rows whose key lies between `bounds`, by key; none for an empty or inverted range.
     #[doc(hidden)]
-    fn range<B: RangeBounds<Q>>(&self, range: B) -> Self::Keys<'_>;
+    fn range(&self, bounds: (Bound<&Q>, Bound<&Q>)) -> Self::Keys<'_>;
 }
 
 /// A hash map from key to the one row holding it: `#[relstore(unique)]`.
@@ -342,8 +342,8 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for UniqueOrdered<K> {
         = std::iter::Map<btree_map::Range<'a, K, RowKey>, fn((&'a K, &'a RowKey)) -> RowKey>
     where
         Self: 'a;
-    fn range<B: RangeBounds<Q>>(&self, range: B) -> Self::Keys<'_> {
-        let range = match bounds(&range) {
+    fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> Self::Keys<'_> {
+        let range = match bounds(range) {
             Some(bounds) => self.0.range::<Q, _>(bounds),
             None => btree_map::Range::default(),
         };
@@ -356,9 +356,9 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for MultiOrdered<K> {
         = RangeKeys<'a, K>
     where
         Self: 'a;
-    fn range<B: RangeBounds<Q>>(&self, range: B) -> RangeKeys<'_, K> {
+    fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> RangeKeys<'_, K> {
         RangeKeys {
-            entries: match bounds(&range) {
+            entries: match bounds(range) {
                 Some(bounds) => self.0.range::<Q, _>(bounds),
                 None => btree_map::Range::default(),
             },
@@ -368,11 +368,12 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for MultiOrdered<K> {
     }
 }
 
-/// `range`'s bounds, borrowed (a pair of `Bound<&Q>` is a range of `Q` for unsized `Q` too),
-/// or `None` when the range is empty in a way `BTreeMap::range` would panic on (start after
+/// `range`, or `None` when it is empty in a way `BTreeMap::range` would panic on (start after
 /// end, or equal and both excluded).
-fn bounds<Q: Ord + ?Sized, B: RangeBounds<Q>>(range: &B) -> Option<(Bound<&Q>, Bound<&Q>)> {
-    let (start, end) = (range.start_bound(), range.end_bound());
+fn bounds<'q, Q: Ord + ?Sized>(
+    range: (Bound<&'q Q>, Bound<&'q Q>),
+) -> Option<(Bound<&'q Q>, Bound<&'q Q>)> {
+    let (start, end) = range;
     let empty = match (start, end) {
         (Bound::Included(s), Bound::Included(e)) => s > e,
         (Bound::Included(s) | Bound::Excluded(s), Bound::Excluded(e))

@@ -1,7 +1,8 @@
 //! The schema's compile-time checks, called by [`schema!`](crate::schema) in `const` items:
 //! a failed check is a compile error with a readable message.
 
-use crate::model::KeyField;
+use crate::index::IndexSet;
+use crate::model::{KeyField, Model};
 use crate::relation::{ForeignKey, OnDelete, Relation};
 
 const fn same(a: &str, b: &str) -> bool {
@@ -158,13 +159,38 @@ impl Message {
     }
 }
 
-/// Fails compilation if relation `R` sets a required key to null.
+/// Fails compilation if relation `R` sets a required key to null, or sets to null a key that
+/// a unique index of the child table holds (the nulls would collide).
 #[doc(hidden)]
 pub const fn assert_policy<R: Relation>() {
-    if matches!(R::ON_DELETE, OnDelete::SetNull) && !<R::Key as ForeignKey<R::Parent>>::OPTIONAL {
+    if !matches!(R::ON_DELETE, OnDelete::SetNull) {
+        return;
+    }
+    if !<R::Key as ForeignKey<R::Parent>>::OPTIONAL {
         panic!(
             "a relation with `on_delete = SetNull` needs an optional key (`Option<Id<_>>`); make the key optional or pick another policy"
         );
+    }
+    let indexes = <<R::Child as Model>::Indexes as IndexSet<R::Child>>::INFOS;
+    let mut i = 0;
+    while i < indexes.len() {
+        let index = &indexes[i];
+        let mut f = 0;
+        while index.unique && f < index.fields.len() {
+            if same(index.fields[f], R::FOREIGN_KEY) {
+                let mut message = Message::new();
+                message.push("relation `");
+                message.push(R::NAME);
+                message.push("` sets `");
+                message.push(R::FOREIGN_KEY);
+                message.push("` to null, which unique index `");
+                message.push(index.name);
+                message.push("` holds: the nulls would collide; make the index non-unique or pick another policy");
+                panic!("{}", message.as_str());
+            }
+            f += 1;
+        }
+        i += 1;
     }
 }
 
