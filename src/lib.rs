@@ -11,6 +11,9 @@
 //!   come from one declaration, so they cannot disagree.
 //! - **A foreign-key index** per relation: a parent's children are found in O(1), iterated in
 //!   creation order without allocating, counted in O(1).
+//! - **Named accessors** (`user.posts()`, `post.author()`) declared in [`belongs_to!`], with
+//!   each relation's default filter and order ([`Related`]). There is no relation cache:
+//!   every read goes to the live index, so nothing is ever stale.
 //! - **Referential integrity**: a key to a missing parent is an error; deleting a parent
 //!   restricts, cascades or sets null, all or nothing ([`OnDelete`]).
 //!
