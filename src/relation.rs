@@ -59,6 +59,10 @@ pub use related::related_one;
 ///     const ON_DELETE: OnDelete = OnDelete::Cascade;
 ///     fn key(post: &Post) -> &Id<User> { &post.user_id }
 ///     fn key_mut(post: &mut Post) -> &mut Id<User> { &mut post.user_id }
+///     // Optional: the default view (`belongs_to!`'s `filter` and `order_by`).
+///     const DEFAULT_FILTER: Option<fn(&Post) -> bool> = Some(|post| !post.title.is_empty());
+///     const DEFAULT_ORDER: Option<fn(&Post, &Post) -> std::cmp::Ordering> =
+///         Some(|a, b| a.title.cmp(&b.title));
 /// }
 /// ```
 pub trait Relation: Copy + Send + Sync + 'static {
