@@ -5,6 +5,7 @@
 //! indexes; [`integrity`] verifies the rules from the rows alone.
 
 mod bulk;
+mod bulk_edit;
 mod delete;
 mod in_place;
 mod integrity;
@@ -289,6 +290,7 @@ mod tests {
     impl crate::Model for Note {
         const TABLE: &'static str = "notes";
         const KEYS: &'static [crate::KeyField] = &[];
+        type Indexes = ();
     }
     crate::schema! { struct Notes { notes: Note } relations {} }
 

@@ -71,7 +71,7 @@ pub enum WriteError {
     /// A unique index already gives the row's key to another row.
     Unique {
         /// The unique index.
-        index: IndexInfo,
+        index: &'static IndexInfo,
         /// The key, as `Debug` prints it.
         value: String,
         /// The row that holds it.
@@ -83,7 +83,7 @@ pub enum WriteError {
     /// would share a key of a unique index.
     UniqueInBatch {
         /// The unique index.
-        index: IndexInfo,
+        index: &'static IndexInfo,
         /// The key, as `Debug` prints it.
         value: String,
         /// The position in the batch of the earlier row, which would take the key.
@@ -316,7 +316,7 @@ pub enum IntegrityError {
     /// A secondary index disagrees with the rows it is derived from.
     SecondaryIndexOutOfStep {
         /// The index.
-        index: IndexInfo,
+        index: &'static IndexInfo,
     },
 }
 

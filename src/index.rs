@@ -104,6 +104,13 @@ pub struct IndexInfo {
     pub ordered: bool,
 }
 
+impl IndexInfo {
+    /// The description of index `I`, as a `'static` reference (what errors hold).
+    pub const fn of<I: Index>() -> &'static Self {
+        const { &I::INFO }
+    }
+}
+
 impl fmt::Display for IndexInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} on {}(", self.name, self.table)?;

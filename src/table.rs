@@ -393,7 +393,7 @@ impl<T: Model> Table<T> {
 
     /// Whether the secondary indexes are exactly those the rows give; the first that is not,
     /// if any (the integrity check).
-    pub(crate) fn index_out_of_step(&self) -> Option<crate::index::IndexInfo> {
+    pub(crate) fn index_out_of_step(&self) -> Option<&'static crate::index::IndexInfo> {
         let mut rebuilt = Stores::<T>::default();
         let mut order: Vec<(u64, RowKey)> = (self.rows.iter())
             .map(|(key, _)| (seq_in(&self.seqs, key), key))
@@ -460,7 +460,7 @@ pub enum TableImageError {
     /// Two rows share a key of a unique index (declared after they were saved, perhaps).
     Unique {
         /// The index.
-        index: crate::index::IndexInfo,
+        index: &'static crate::index::IndexInfo,
         /// The key, as `Debug` prints it.
         value: String,
         /// The two rows, the older first.
@@ -479,9 +479,25 @@ pub enum TableImageError {
 mod tests {
     use super::*;
 
+    /// A row for the tests: text, as a model.
+    #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Text(String);
+
+    impl From<&str> for Text {
+        fn from(text: &str) -> Self {
+            Text(text.into())
+        }
+    }
+
+    impl Model for Text {
+        const TABLE: &'static str = "texts";
+        const KEYS: &'static [crate::KeyField] = &[];
+        type Indexes = ();
+    }
+
     #[test]
     fn creation_numbers_follow_insertion_order_across_slot_reuse() {
-        let mut table: Table<String> = Table::new();
+        let mut table: Table<Text> = Table::new();
         let a = table.insert("a".into());
         let b = table.insert("b".into());
         table.remove(a);
@@ -491,14 +507,14 @@ mod tests {
         assert_eq!(table.seq(a), None);
     }
 
-    fn owned(image: TableImage<&String>) -> TableImage<String> {
+    fn owned(image: TableImage<&Text>) -> TableImage<Text> {
         image.cloned()
     }
 
     #[test]
     fn an_image_round_trips_with_creation_numbers() {
-        let mut table: Table<String> = Table::new();
-        let keys: Vec<_> = (0..5).map(|n| table.insert(n.to_string())).collect();
+        let mut table: Table<Text> = Table::new();
+        let keys: Vec<_> = (0..5).map(|n| table.insert(Text(n.to_string()))).collect();
         table.remove(keys[1]);
         table.remove(keys[3]);
         let mut copy = Table::from_image(owned(table.image())).unwrap();
@@ -512,7 +528,7 @@ mod tests {
 
     #[test]
     fn an_image_with_bad_creation_numbers_is_refused() {
-        let mut table: Table<String> = Table::new();
+        let mut table: Table<Text> = Table::new();
         table.insert("a".into());
         table.insert("b".into());
         let mut twice = owned(table.image());

@@ -348,8 +348,14 @@ fn index_types_describe_themselves() {
         ProgressByPlayerQuest::INFO.to_string(),
         "ProgressByPlayerQuest on progress(player, quest)"
     );
-    assert!(QuestByTitle::INFO.ordered && QuestByTitle::INFO.unique);
-    assert!(!UserByCountry::INFO.ordered && !UserByCountry::INFO.unique);
+    assert_eq!(
+        (QuestByTitle::INFO.ordered, QuestByTitle::INFO.unique),
+        (true, true)
+    );
+    assert_eq!(
+        (UserByCountry::INFO.ordered, UserByCountry::INFO.unique),
+        (false, false)
+    );
 }
 
 #[test]

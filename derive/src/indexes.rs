@@ -114,7 +114,8 @@ pub(crate) fn struct_index(meta: &ParseNestedMeta) -> Result<IndexDecl> {
         ));
     }
     meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") {
+        // `name = N` names the index; a bare `name` is a field called `name`.
+        if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
             if decl.name.is_some() {
                 return Err(inner.error("`name` is given twice"));
             }

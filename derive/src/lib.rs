@@ -125,9 +125,9 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         });
 
     let probes = probes(input, &fields);
-    let mut decls: Vec<&IndexDecl> = fields.iter().filter_map(|f| f.index.as_ref()).collect();
-    decls.extend(&container.indexes);
-    let decls: Vec<IndexDecl> = decls.into_iter().map(IndexDecl::clone).collect();
+    let decls: Vec<IndexDecl> = (fields.iter().filter_map(|f| f.index.clone()))
+        .chain(container.indexes.iter().cloned())
+        .collect();
     let (index_set, index_items) = indexes::expand(input, &fields, &decls)?;
     let indexed: Vec<&Ident> = decls.iter().flat_map(|d| &d.fields).collect();
     let validated = container.validate.is_some();

@@ -233,10 +233,10 @@ impl<S: Schema> Db<S> {
 }
 
 /// Finds the first row of a batch whose has-one parent an earlier row of the batch takes.
-struct TakenTwice<'a, T> {
-    rows: &'a [T],
+pub(super) struct TakenTwice<'a, T> {
+    pub(super) rows: &'a [T],
     /// The lowest such position found so far, over every has-one relation.
-    found: Option<(usize, WriteError)>,
+    pub(super) found: Option<(usize, WriteError)>,
 }
 
 impl<S: Schema, T: Model> RelationVisitor<S> for TakenTwice<'_, T> {

@@ -11,7 +11,7 @@ use crate::model::Model;
 #[derive(Clone, Debug)]
 #[doc(hidden)]
 pub struct Violation {
-    pub(crate) index: IndexInfo,
+    pub(crate) index: &'static IndexInfo,
     /// The key, as `Debug` prints it.
     pub(crate) value: String,
     /// The row holding it.
@@ -22,7 +22,7 @@ pub struct Violation {
 #[derive(Clone, Debug)]
 #[doc(hidden)]
 pub struct BatchViolation {
-    pub(crate) index: IndexInfo,
+    pub(crate) index: &'static IndexInfo,
     pub(crate) value: String,
     pub(crate) earlier: usize,
     pub(crate) later: usize,
@@ -82,7 +82,7 @@ pub trait IndexSet<T: Model>: 'static {
     fn shrink_to_fit(stores: &mut Self::Stores);
     /// The first index whose stores differ.
     #[doc(hidden)]
-    fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<IndexInfo>;
+    fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<&'static IndexInfo>;
 }
 
 impl<T: Model> IndexSet<T> for () {
@@ -109,7 +109,7 @@ impl<T: Model> IndexSet<T> for () {
     fn rekey(_: &mut (), _: (), _: &T, _: RowKey, _: u64, _: &dyn Fn(RowKey) -> u64) {}
     #[inline]
     fn shrink_to_fit(_: &mut ()) {}
-    fn first_difference(_: &(), _: &()) -> Option<IndexInfo> {
+    fn first_difference(_: &(), _: &()) -> Option<&'static IndexInfo> {
         None
     }
 }
@@ -127,7 +127,7 @@ fn check<I: Index>(
     let key = I::key(row);
     match store.holder(key.borrow()) {
         Some(holder) if !skip(holder) => Err(Violation {
-            index: I::INFO,
+            index: IndexInfo::of::<I>(),
             value: format!("{:?}", key.borrow()),
             holder,
         }),
@@ -143,7 +143,7 @@ fn check_batch<I: Index>(rows: &[I::Model]) -> Result<(), BatchViolation> {
     let keys: Vec<_> = rows.iter().map(|row| I::key(row)).collect();
     match I::Store::first_duplicate(keys.iter().map(|key| key.borrow())) {
         Some((earlier, later)) => Err(BatchViolation {
-            index: I::INFO,
+            index: IndexInfo::of::<I>(),
             value: format!("{:?}", keys[later].borrow()),
             earlier,
             later,
@@ -225,9 +225,9 @@ macro_rules! tuple {
             fn shrink_to_fit(stores: &mut Self::Stores) {
                 $(stores.$at.shrink_to_fit();)+
             }
-            fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<IndexInfo> {
+            fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<&'static IndexInfo> {
                 $(if a.$at != b.$at {
-                    return Some($index::INFO);
+                    return Some(IndexInfo::of::<$index>());
                 })+
                 None
             }

@@ -180,7 +180,7 @@ pub enum TableError {
     /// saved: fix the rows in a migration ([`Loader::migrate`](super::Loader::migrate)).
     Unique {
         /// The index.
-        index: crate::IndexInfo,
+        index: &'static crate::IndexInfo,
         /// The key, as `Debug` prints it.
         value: String,
         /// The two rows, the older first.
