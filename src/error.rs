@@ -10,6 +10,7 @@ use std::fmt;
 use crate::id::AnyId;
 use crate::index::IndexInfo;
 use crate::model::Invalid;
+use crate::query::QueryError;
 use crate::relation::RelationInfo;
 
 /// No row has this id: it was deleted, or never existed. What a read of a stale id returns,
@@ -375,6 +376,8 @@ pub enum Error {
     },
     /// [`Db::reserve`](crate::Db::reserve) could not get the memory asked for.
     Reserve(TryReserveError),
+    /// See [`QueryError`].
+    Query(QueryError),
 }
 
 impl fmt::Display for Error {
@@ -391,6 +394,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Reserve(e) => e.fmt(f),
+            Error::Query(e) => e.fmt(f),
         }
     }
 }
@@ -407,6 +411,7 @@ impl StdError for Error {
             // Not transparent: the position is this error's own, the reason its source.
             Error::Batch { error, .. } => Some(error),
             Error::Reserve(e) => e.source(),
+            Error::Query(e) => e.source(),
         }
     }
 }
@@ -426,7 +431,8 @@ into_error!(
     Write(WriteError),
     Delete(DeleteError),
     Integrity(IntegrityError),
-    Reserve(TryReserveError)
+    Reserve(TryReserveError),
+    Query(QueryError)
 );
 
 impl<T> From<BatchError<T>> for Error {

@@ -54,6 +54,12 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         self.db.rows()
     }
 
+    /// The store (for queries, built in `query.rs`).
+    #[inline]
+    pub(crate) fn db(&self) -> &'db Db<S> {
+        self.db
+    }
+
     /// The row `id` names, or `None` for a stale id.
     #[inline]
     pub fn get(&self, id: Id<T>) -> Option<Row<'db, T, S>> {

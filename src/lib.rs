@@ -148,6 +148,7 @@ mod handle;
 mod id;
 pub mod index;
 mod model;
+pub mod query;
 mod relation;
 mod row;
 mod schema;
@@ -160,6 +161,7 @@ pub use handle::{IndexRows, RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use index::{Index, IndexInfo};
 pub use model::{Fields, Invalid, KeyField, Model};
+pub use query::{Query, QueryError};
 pub use relation::{
     ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Related, Relation, RelationInfo, RelationKind,
 };

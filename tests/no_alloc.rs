@@ -1,8 +1,9 @@
 //! The read paths allocate nothing: get, has-many, has-one, belongs-to, their typed handles,
 //! `nth`; nor does a delete that cascades to nothing, nor a small cascade once buffers are
 //! warm, nor an insert into a freed slot under parents whose child lists have room, nor one
-//! into a reserved table, nor a retain that keeps every row; a batch into a reserved table
-//! allocates its ids only. Counted by a global allocator, on this thread only.
+//! into a reserved table, nor a retain that keeps every row, nor a query that does not sort
+//! (filters, windows, counts, `first`, `where_has`, joins, `through`); a batch into a
+//! reserved table allocates its ids only. Counted by a global allocator, on this thread only.
 
 mod common;
 
@@ -340,6 +341,55 @@ fn related_reads_without_a_default_order_allocate_nothing() -> Result<(), Error>
         forward + backward
     });
     assert_eq!(n, 0, "related reads allocated");
+    assert!(total > 0);
+    Ok(())
+}
+
+#[test]
+fn queries_that_do_not_sort_allocate_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    let bob = db.insert(user("bob"))?;
+    db.insert(user("cy"))?;
+    let posts: Vec<_> = (0..10)
+        .map(|i| db.insert(edited_post(alice, bob, &format!("post {i}"))))
+        .collect::<Result<_, _>>()?;
+    for &p in &posts[..3] {
+        db.insert(comment(p, bob, "!"))?;
+    }
+    let (n, total) = allocations(|| {
+        let q = || db.query::<User>();
+        let mut total = q().filter(|u| u.name.len() == 3).count();
+        total += q().offset(1).limit(1).count();
+        total += q().order_by(|u| u.value().name.as_str()).count();
+        total += usize::from(q().filter(|u| u.name == "cy").exists());
+        total += q().first().map_or(0, |u| u.name.len());
+        total +=
+            (q().order_by_desc(|u| u.value().name.as_str()).first()).map_or(0, |u| u.name.len());
+        total += q()
+            .filter(|u| u.name == "bob")
+            .one()
+            .map_or(0, |u| u.name.len());
+        total += q().where_has(PostAuthor).count();
+        total += q().where_has_not(CommentAuthor).ids().count();
+        for (user, post) in q().filter(|u| u.name != "bob").join(PostAuthor).limit(5) {
+            total += user.name.len() + post.title.len();
+        }
+        total += q()
+            .join(PostAuthor)
+            .filter(|(_, p)| p.title.ends_with('3'))
+            .count();
+        total += (db.children(PostAuthor, alice).expect("live"))
+            .filter(|p| p.title.len() > 3)
+            .offset(2)
+            .count();
+        for (comment, post) in db.through(CommentAuthor, CommentPost, bob).expect("live") {
+            total += comment.body.len() + post.title.len();
+        }
+        total += usize::from(q().one().is_err()); // the error allocates nothing either
+        total
+    });
+    assert_eq!(n, 0, "a query that does not sort allocated");
     assert!(total > 0);
     Ok(())
 }

@@ -52,6 +52,17 @@ let count = authored.count(alice)?;        // O(1)
 let users = db.table::<User>().len();
 assert_eq!((author.id(), count, users), (alice, 1, 1));
 
+// User.query().where('username = ?', ("alice",)).one()
+let user = db.query::<User>().filter(|u| u.username == "alice").one()?;
+// Post.query().where('user_id = ?', (user.id,)).order_by('title').limit(10).all()
+let posts = db.children(PostAuthor, user.id())?.order_by(|p| p.value().title.as_str()).limit(10).all();
+let writers = db.query::<User>().where_has(PostAuthor).count(); // users with posts, each once
+for (user, post) in db.query::<User>().join(PostAuthor).filter(|(_, p)| p.title.starts_with("Hello")) {
+    println!("{} wrote {}", user.username, post.title);
+}
+let oldest = db.query::<User>().in_creation_order().first();    // ActiveRecord's order
+assert_eq!((posts.len(), writers, oldest.map(|u| u.id())), (1, 1, Some(alice)));
+
 // Updating.
 db.edit(hello, |post| post.title.push('!'))?;          // in place, no copy
 assert_eq!(db.get(hello)?.title, "Hello!");

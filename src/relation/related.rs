@@ -22,7 +22,8 @@ use crate::schema::{HasRelation, Schema};
 /// Without a default order it reads the index lazily, in creation order, and allocates
 /// nothing; with one, it collects the kept children into a `Vec` when created and sorts them,
 /// stably (ties keep creation order). Either way it reads the store as it is when created:
-/// there is no cache to go stale.
+/// there is no cache to go stale. To filter, order or window it further, make it a query:
+/// [`Query::from_source(&db, related)`](crate::Query::from_source).
 ///
 /// ```
 /// # use relstore::{Db, Id, Model};
@@ -48,6 +49,8 @@ use crate::schema::{HasRelation, Schema};
 /// let likes: Vec<u32> = ann.related(PostAuthor).map(|post| post.likes).collect();
 /// assert_eq!(likes, [5, 1]);
 /// assert_eq!(ann.has_many(PostAuthor).len(), 3); // `has_many` sees every child
+/// let liked = relstore::Query::from_source(&db, ann.related(PostAuthor)).filter(|p| p.likes > 1);
+/// assert_eq!(liked.count(), 1);
 /// # Ok::<(), relstore::Error>(())
 /// ```
 #[must_use = "iterators are lazy and do nothing unless consumed"]
