@@ -142,6 +142,7 @@
 extern crate self as relstore;
 
 mod db;
+mod eager;
 mod error;
 mod fk_index;
 mod handle;
@@ -156,6 +157,7 @@ mod snapshot;
 mod table;
 
 pub use db::{Db, DeletePlan, RowsMut};
+pub use eager::{BelongsTo, Eager, Load, Loaded, Node, Owned, OwnedTree, Tree};
 pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{IndexRows, RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};

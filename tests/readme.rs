@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize, Model)]
 #[relstore(table = "users")]
-pub struct User { username: String, email: String }
+pub struct User { #[relstore(unique)] username: String, email: String }
 
 #[derive(Clone, Serialize, Deserialize, Model)]
 #[relstore(table = "posts")]
 pub struct Post { user_id: Id<User>, title: String, content: String }
 
-// `#[derive(Model)]` reads the struct once: its table name, and that `user_id` is a
-// foreign key (an `Id<_>` field), which the schema then requires a relation for.
+// `#[derive(Model)]` reads the struct once: its table name, that `user_id` is a foreign
+// key (an `Id<_>` field), which the schema then requires a relation for, and that
+// `username` is unique: a secondary index, `UserByUsername`, kept by the store.
 
 // One declaration gives both sides: Post belongs to User, User has many Posts.
 // (ActiveRecord's `inverse_of`, made impossible to get wrong.)
@@ -52,8 +53,8 @@ let count = authored.count(alice)?;        // O(1)
 let users = db.table::<User>().len();
 assert_eq!((author.id(), count, users), (alice, 1, 1));
 
-// User.query().where('username = ?', ("alice",)).one()
-let user = db.query::<User>().filter(|u| u.username == "alice").one()?;
+// User.query().where('username = ?', ("alice",)).one(): the unique index, O(1), no scan
+let user = db.query_by(UserByUsername, "alice").one()?;
 // Post.query().where('user_id = ?', (user.id,)).order_by('title').limit(10).all()
 let posts = db.children(PostAuthor, user.id())?.order_by(|p| p.value().title.as_str()).limit(10).all();
 let writers = db.query::<User>().where_has(PostAuthor).count(); // users with posts, each once
@@ -62,6 +63,12 @@ for (user, post) in db.query::<User>().join(PostAuthor).filter(|(_, p)| p.title.
 }
 let oldest = db.query::<User>().in_creation_order().first();    // ActiveRecord's order
 assert_eq!((posts.len(), writers, oldest.map(|u| u.id())), (1, 1, Some(alice)));
+
+// Secondary indexes.
+let alice_again = db.table::<User>().get_by(UserByUsername, "alice").map(|u| u.id()); // O(1)
+let taken = db.insert(User { username: "alice".into(), email: String::new() });
+assert!(matches!(taken, Err(relstore::WriteError::Unique { .. })));
+assert_eq!(alice_again, Some(alice));
 
 // Updating.
 db.edit(hello, |post| post.title.push('!'))?;          // in place, no copy

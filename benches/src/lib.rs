@@ -7,6 +7,7 @@
 
 pub mod ecs;
 pub mod fixture;
+pub mod indexed;
 pub mod raw;
 pub mod rel;
 pub mod sql;

@@ -271,8 +271,10 @@ fn by_key_then_place<K: Ord, Item>(a: &Entry<K, Item>, b: &Entry<K, Item>) -> Or
 }
 
 /// The `wanted` smallest items by `key`, sorted, ties in source order. Keeps at most
-/// `2 * wanted` entries (never the whole input when `wanted` is small): when the buffer is
-/// full, a selection keeps the `wanted` smallest. O(n) selections plus a sort of `wanted`.
+/// `2 * wanted` entries (at least 64; never the whole input when `wanted` is small): when the
+/// buffer is full, a selection keeps the `wanted` smallest, and from then on an item whose key
+/// is not below the `wanted`-th smallest so far is passed over with one comparison, as a
+/// heap's top would pass it. O(n) comparisons plus a few selections and a sort of `wanted`.
 pub(crate) fn smallest<Item, K: Ord>(
     source: impl Iterator<Item = Item>,
     mut key: impl FnMut(&Item) -> K,
@@ -281,22 +283,34 @@ pub(crate) fn smallest<Item, K: Ord>(
     if wanted == 0 {
         return Vec::new();
     }
-    let room = wanted.saturating_mul(2);
-    let mut entries = Vec::with_capacity(source.size_hint().0.min(room));
+    let room = wanted.saturating_mul(2).max(64);
+    let mut entries: Vec<Entry<K, Item>> = Vec::with_capacity(source.size_hint().0.min(room));
+    // Whether `entries[wanted - 1]` is the `wanted`-th smallest so far (every entry before it
+    // is not greater): a later item is only wanted if its key is below that one's.
+    let mut cut = false;
     for (place, item) in source.enumerate() {
+        let item_key = key(&item);
+        if cut && item_key >= entries[wanted - 1].0 {
+            continue;
+        }
         if entries.len() == room {
             keep_smallest(&mut entries, wanted);
+            cut = true;
+            if item_key >= entries[wanted - 1].0 {
+                continue;
+            }
         }
-        entries.push((key(&item), place, item));
+        entries.push((item_key, place, item));
     }
     keep_smallest(&mut entries, wanted);
     entries.sort_unstable_by(by_key_then_place);
     entries
 }
 
+/// Keeps the `wanted` smallest entries, the greatest of them at `wanted - 1`.
 fn keep_smallest<K: Ord, Item>(entries: &mut Vec<Entry<K, Item>>, wanted: usize) {
     if entries.len() > wanted {
-        entries.select_nth_unstable_by(wanted, by_key_then_place);
+        entries.select_nth_unstable_by(wanted - 1, by_key_then_place);
         entries.truncate(wanted);
     }
 }

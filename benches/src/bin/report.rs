@@ -25,6 +25,15 @@ const WORKLOADS: &[&str] = &[
     "delete",
     "delete_cascade",
     "scan",
+    "eager",
+    "eager_owned",
+    "index_get",
+    "index_range",
+    "index_topk",
+    "index_insert_plain",
+    "index_insert_unique",
+    "index_insert_ordered",
+    "query_top",
     "bincode_encode",
     "bincode_decode",
     "snapshot",
@@ -120,6 +129,29 @@ const BARS: &[Bar] = &[
         limit: Limit::Max(1.2),
         label: None,
     },
+    // Eager loading (users -> posts -> comments): `raw` is the same tree built by hand-written
+    // nested loops over the same store, borrowed (`eager`) or cloned (`eager_owned`).
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["eager"]),
+        limit: Limit::Max(1.2),
+        label: None,
+    },
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["eager_owned"]),
+        limit: Limit::Max(1.5),
+        label: None,
+    },
+    Bar {
+        slow: "sqlite",
+        fast: "relstore",
+        workloads: Some(&["eager"]),
+        limit: Limit::Min(10.0),
+        label: None,
+    },
     // Snapshots: both sides encode (decode) the same rows, so raw's time over relstore's is
     // relstore's throughput in rows/s as a fraction of raw's.
     Bar {
@@ -137,6 +169,29 @@ const BARS: &[Bar] = &[
         label: Some("relstore rows/s ÷ raw rows/s ≥ 0.5"),
     },
 ];
+
+/// Secondary indexes beside the maps kept by hand: a unique lookup, an ordered range and
+/// top-k; and a query without an index beside a hand-written loop.
+const INDEX_BARS: &[Bar] = &[
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["index_get", "index_range", "index_topk"]),
+        limit: Limit::Max(1.5),
+        label: None,
+    },
+    Bar {
+        slow: "relstore",
+        fast: "raw",
+        workloads: Some(&["query_top"]),
+        limit: Limit::Max(1.2),
+        label: None,
+    },
+];
+
+/// What one indexed column adds to an insert, over what keeping its map by hand adds: at
+/// most this.
+const UPKEEP_BAR: f64 = 1.3;
 
 /// Save (`write_to` into memory) at least this fraction of raw bincode encoding's rows/s.
 const SAVE_BAR: f64 = 0.70;
@@ -187,6 +242,7 @@ fn main() {
     print!("{}", medians_table(&results, &workloads));
     print!("{}", throughput_table(&results, &workloads));
     print!("{}", snapshot_table(&results, &workloads));
+    print!("{}", upkeep_table(&results, &workloads));
     print!("{}", bars_table(&results, &workloads));
 }
 
@@ -308,6 +364,46 @@ fn throughput_table(results: &Results, workloads: &[String]) -> String {
     out
 }
 
+/// Each indexed column's cost on an insert: relstore's insert into an indexed table minus its
+/// insert into a plain one, over the same for a slotmap with the map kept by hand.
+fn upkeep_table(results: &Results, workloads: &[String]) -> String {
+    let mut out = String::from(
+        "\n### Index upkeep on insert (median)\n\n\
+         | index | N | relstore − plain | raw − plain | ratio | bar |\n|---|--:|--:|--:|--:|---|\n",
+    );
+    let median = |w: &str, n: usize, imp: &str| {
+        let w = workloads.iter().position(|x| x == w)?;
+        let row = results.get(&(w, n))?;
+        row.iter().find(|((_, i), _)| i == imp).map(|(_, m)| m.median_ns)
+    };
+    let mut any = false;
+    for (index, workload) in [("unique (hash)", "index_insert_unique"), ("ordered", "index_insert_ordered")] {
+        for n in [10_000, 1_000_000] {
+            let (Some(rel), Some(raw), Some(rel0), Some(raw0)) = (
+                median(workload, n, "relstore"),
+                median(workload, n, "raw"),
+                median("index_insert_plain", n, "relstore"),
+                median("index_insert_plain", n, "raw"),
+            ) else {
+                continue;
+            };
+            any = true;
+            let (rel_cost, raw_cost) = (rel - rel0, raw - raw0);
+            let ratio = rel_cost / raw_cost;
+            let result = if ratio <= UPKEEP_BAR { "met" } else { "**MISS**" };
+            writeln!(
+                out,
+                "| {index} | {} | {} | {} | {ratio:.2} | ≤ {UPKEEP_BAR}: {result} |",
+                thousands(n),
+                duration(rel_cost),
+                duration(raw_cost)
+            )
+            .unwrap();
+        }
+    }
+    if any { out } else { String::new() }
+}
+
 /// Snapshot save and load beside raw bincode: rows/s, MB/s, each side's output size, and
 /// relstore's rows/s as a fraction of raw's (raw's median over relstore's: the same rows).
 fn snapshot_table(results: &Results, workloads: &[String]) -> String {
@@ -372,7 +468,7 @@ fn bars_table(results: &Results, workloads: &[String]) -> String {
         "\n### Bars\n\n| bar | workload | N | ratio | result |\n|---|---|--:|--:|---|\n",
     );
     let (mut met, mut missed) = (0, 0);
-    for bar in BARS {
+    for bar in BARS.iter().chain(INDEX_BARS) {
         for (&(w, n), row) in results {
             let workload = workloads[w].as_str();
             if bar.workloads.is_some_and(|ws| !ws.contains(&workload)) {
