@@ -11,6 +11,9 @@
 //!   come from one declaration, so they cannot disagree.
 //! - **A foreign-key index** per relation: a parent's children are found in O(1), iterated in
 //!   creation order without allocating, counted in O(1).
+//! - **Named accessors** (`user.posts()`, `post.author()`) declared in [`belongs_to!`], with
+//!   each relation's default filter and order ([`Related`]). There is no relation cache:
+//!   every read goes to the live index, so nothing is ever stale.
 //! - **Referential integrity**: a key to a missing parent is an error; deleting a parent
 //!   restricts, cascades or sets null, all or nothing ([`OnDelete`]).
 //!
@@ -162,7 +165,7 @@ pub use index::{Index, IndexInfo};
 pub use model::{Fields, Invalid, KeyField, Model};
 pub use query::{Query, QueryError};
 pub use relation::{
-    ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Relation, RelationInfo, RelationKind,
+    ForeignKey, HasMany, HasOne, OnDelete, ParentRow, Related, Relation, RelationInfo, RelationKind,
 };
 #[doc = include_str!("model_derive.md")]
 pub use relstore_derive::Model;
@@ -178,6 +181,7 @@ pub mod __private {
     pub use crate::fk_index::FkIndex;
     pub use crate::id::RowKey;
     pub use crate::model::{KeyFieldType, KeyProbe, ModelBounds, NotKey, field_hash};
+    pub use crate::relation::related_one;
     pub use crate::schema::{
         RelationPos, RelationVisitor, TablePos, TableVisitor, assert_distinct,
         assert_keys_have_relations, assert_policy, position,

@@ -1,9 +1,17 @@
 //! Relations, declared once on the child's foreign-key field; both directions follow from it.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use crate::id::Id;
 use crate::model::Model;
+
+mod declare;
+mod related;
+
+pub use related::Related;
+#[doc(hidden)]
+pub use related::related_one;
 
 /// A foreign key from `Child` to `Parent`, declared once; the store derives both directions
 /// from it: BelongsTo (child -> parent) and its inverse, [`HasMany`] or [`HasOne`]
@@ -51,6 +59,10 @@ use crate::model::Model;
 ///     const ON_DELETE: OnDelete = OnDelete::Cascade;
 ///     fn key(post: &Post) -> &Id<User> { &post.user_id }
 ///     fn key_mut(post: &mut Post) -> &mut Id<User> { &mut post.user_id }
+///     // Optional: the default view (`belongs_to!`'s `filter` and `order_by`).
+///     const DEFAULT_FILTER: Option<fn(&Post) -> bool> = Some(|post| !post.title.is_empty());
+///     const DEFAULT_ORDER: Option<fn(&Post, &Post) -> std::cmp::Ordering> =
+///         Some(|a, b| a.title.cmp(&b.title));
 /// }
 /// ```
 pub trait Relation: Copy + Send + Sync + 'static {
@@ -74,6 +86,16 @@ pub trait Relation: Copy + Send + Sync + 'static {
     fn key(child: &Self::Child) -> &Self::Key;
     /// The child's foreign-key field, for the store to set it to null (see [`Relation::key`]).
     fn key_mut(child: &mut Self::Child) -> &mut Self::Key;
+    /// The children that related reads show ([`Row::related`](crate::Row::related), the
+    /// named accessors): those for which it returns `true`; `None` (the default) shows all.
+    /// The index, [`Row::has_many`](crate::Row::has_many), counts, cascades, restricts and
+    /// has-one checks see every child whatever it says. `belongs_to!`'s `filter = ...`.
+    const DEFAULT_FILTER: Option<fn(&Self::Child) -> bool> = None;
+    /// The order of related reads ([`Related`]); `None` (the default) keeps creation order
+    /// and lets them allocate nothing. Ties keep creation order (the sort is stable).
+    /// `belongs_to!`'s `order_by = |child| key`.
+    #[allow(clippy::type_complexity)] // the plain type says most: a comparison, or none
+    const DEFAULT_ORDER: Option<fn(&Self::Child, &Self::Child) -> Ordering> = None;
 }
 
 /// Marks a relation under which a parent has any number of children.
@@ -255,99 +277,4 @@ impl fmt::Display for RelationInfo {
             self.name, self.child_table, self.foreign_key, self.parent_table
         )
     }
-}
-
-/// Declares a relation on a child's foreign-key field, in one line.
-///
-/// `belongs_to!(Vis Name: Child.field -> Parent, has_many | has_one [, on_delete = Policy])`
-/// defines a unit struct `Name` implementing [`Relation`]. The field must be an `Id<Parent>`
-/// (required) or an `Option<Id<Parent>>` (optional) of a `Child` that derives
-/// [`Model`](derive@crate::Model); the policy is one of [`OnDelete`]'s variants and defaults to
-/// `Restrict`. `Child` and `Parent` are bare type names: name a generic row through a type
-/// alias (`type Tree = Node<u32>;`), or import a row from another module with `use`.
-///
-/// ```
-/// use relstore::{Db, Id, Model};
-/// use serde::{Deserialize, Serialize};
-///
-/// #[derive(Clone, Serialize, Deserialize, Model)]
-/// #[relstore(table = "users")]
-/// pub struct User { name: String }
-///
-/// #[derive(Clone, Serialize, Deserialize, Model)]
-/// #[relstore(table = "posts")]
-/// pub struct Post { user_id: Id<User>, editor_id: Option<Id<User>>, title: String }
-///
-/// relstore::belongs_to!(pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade);
-/// relstore::belongs_to!(pub PostEditor: Post.editor_id -> User, has_many, on_delete = SetNull);
-///
-/// relstore::schema! {
-///     pub struct Blog { users: User, posts: Post }
-///     relations { PostAuthor, PostEditor }
-/// }
-///
-/// let mut db = Db::<Blog>::new();
-/// let alice = db.insert(User { name: "alice".into() })?;
-/// db.insert(Post { user_id: alice, editor_id: Some(alice), title: "Hello".into() })?;
-/// assert_eq!(db.get(alice)?.has_many(PostAuthor).len(), 1);
-/// # Ok::<(), relstore::Error>(())
-/// ```
-#[macro_export]
-macro_rules! belongs_to {
-    (
-        $(#[$attr:meta])*
-        $vis:vis $name:ident : $child:ident . $field:ident -> $parent:ident, $kind:ident
-        $(, on_delete = $policy:ident)? $(,)?
-    ) => {
-        $(#[$attr])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-        $vis struct $name;
-
-        impl $crate::Relation for $name {
-            type Child = $child;
-            type Parent = $parent;
-            type Kind = $crate::__relation_kind!($kind);
-            const NAME: &'static str = stringify!($name);
-            const FOREIGN_KEY: &'static str = stringify!($field);
-            const ON_DELETE: $crate::OnDelete = $crate::__on_delete!($($policy)?);
-            type Key = <$child as $crate::__private::KeyFieldType<
-                { $crate::__private::field_hash(stringify!($field)) },
-                $parent,
-            >>::Key;
-            // Destructuring, not `row.field`: a field access would go through a `Deref` impl
-            // of the row, which could hand out a key that changes behind the index.
-            #[inline]
-            fn key(row: &$child) -> &Self::Key {
-                let $child { $field: key, .. } = row;
-                key
-            }
-            #[inline]
-            fn key_mut(row: &mut $child) -> &mut Self::Key {
-                let $child { $field: key, .. } = row;
-                key
-            }
-        }
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __relation_kind {
-    (has_many) => {
-        $crate::HasMany
-    };
-    (has_one) => {
-        $crate::HasOne
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __on_delete {
-    () => {
-        $crate::OnDelete::Restrict
-    };
-    ($policy:ident) => {
-        $crate::OnDelete::$policy
-    };
 }

@@ -323,6 +323,28 @@ fn a_retain_that_keeps_every_row_allocates_nothing() -> Result<(), Error> {
     Ok(())
 }
 
+/// `Related` without a default order reads the index in place, as `has_many` does.
+#[test]
+fn related_reads_without_a_default_order_allocate_nothing() -> Result<(), Error> {
+    let mut db = common::db();
+    let alice = db.insert(user("alice"))?;
+    for i in 0..10 {
+        db.insert(post(alice, &format!("post {i}")))?;
+    }
+    let (n, total) = allocations(|| {
+        let user = db.get(alice).expect("live");
+        let forward: usize = user.related(PostAuthor).map(|p| p.title.len()).sum();
+        let backward = (db.relation(PostAuthor).related(alice).expect("live"))
+            .rev()
+            .map(|p| p.value().title.len())
+            .sum::<usize>();
+        forward + backward
+    });
+    assert_eq!(n, 0, "related reads allocated");
+    assert!(total > 0);
+    Ok(())
+}
+
 #[test]
 fn queries_that_do_not_sort_allocate_nothing() -> Result<(), Error> {
     let mut db = common::db();

@@ -128,6 +128,44 @@ std::fs::remove_dir_all(&dir)?;
 Ok(())
 }
 
+/// The README's "Named accessors, default order and filter".
+#[test]
+#[rustfmt::skip]
+fn the_readme_accessors_run() -> Result<(), relstore::Error> {
+use std::cmp::Reverse;
+use relstore::{Db, Id, Model};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "users")]
+pub struct User { username: String }
+
+#[derive(Clone, Serialize, Deserialize, Model)]
+#[relstore(table = "posts")]
+pub struct Post { user_id: Id<User>, title: String, draft: bool, created_at: u64 }
+
+relstore::belongs_to!(
+    pub PostAuthor: Post.user_id -> User, has_many, on_delete = Cascade,
+    filter = |post| !post.draft,                  // what `user.posts()` shows,
+    order_by = |post| Reverse(post.created_at),   // and in which order: newest first
+    accessors { belongs_to: PostAuthorOf::author, has_many: UserPosts::posts },
+);
+relstore::schema! { pub struct Blog { users: User, posts: Post } relations { PostAuthor } }
+
+let mut db = Db::<Blog>::new();
+let alice = db.insert(User { username: "alice".into() })?;
+for (title, draft, created_at) in [("old", false, 1), ("draft", true, 2), ("new", false, 3)] {
+    db.insert(Post { user_id: alice, title: title.into(), draft, created_at })?;
+}
+for post in db.get(alice)?.posts() {              // published posts, newest first
+    println!("{} by {}", post.title, post.author().username);
+}
+let titles: Vec<&str> = db.get(alice)?.posts().map(|post| post.value().title.as_str()).collect();
+assert_eq!(titles, ["new", "old"]);
+assert_eq!(db.get(alice)?.has_many(PostAuthor).len(), 3);
+Ok(())
+}
+
 #[test]
 fn every_line_of_the_readme_s_rust_blocks_is_in_the_tour() {
     let tour = include_str!("readme.rs");

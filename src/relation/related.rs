@@ -1,0 +1,246 @@
+//! Related reads: a parent's children as its relation shows them, through the relation's
+//! default filter and order (`belongs_to!`'s `filter` and `order_by`, the seed's `loader`).
+//!
+//! They read the live foreign-key index each time, as every read does: there is no relation
+//! cache, so nothing here can be stale.
+
+use std::iter::FusedIterator;
+
+use crate::error::NotFound;
+use crate::handle::RelationRef;
+use crate::id::Id;
+use crate::model::Model;
+use crate::relation::{HasMany, HasOne, Relation};
+use crate::row::{Children, Row};
+use crate::schema::{HasRelation, Schema};
+
+/// A parent's children under relation `R`, as the relation shows them: only those its
+/// [default filter](Relation::DEFAULT_FILTER) keeps, in its
+/// [default order](Relation::DEFAULT_ORDER); from [`Row::related`], [`RelationRef::related`]
+/// and the has-many accessors [`belongs_to!`](crate::belongs_to) generates.
+///
+/// Without a default order it reads the index lazily, in creation order, and allocates
+/// nothing; with one, it collects the kept children into a `Vec` when created and sorts them,
+/// stably (ties keep creation order). Either way it reads the store as it is when created:
+/// there is no cache to go stale. To filter, order or window it further, make it a query:
+/// [`Query::from_source(&db, related)`](crate::Query::from_source).
+///
+/// ```
+/// # use relstore::{Db, Id, Model};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Clone, Serialize, Deserialize, Model)]
+/// # struct User { name: String }
+/// #[derive(Clone, Serialize, Deserialize, Model)]
+/// struct Post { user_id: Id<User>, draft: bool, likes: u32 }
+///
+/// relstore::belongs_to!(
+///     PostAuthor: Post.user_id -> User, has_many,
+///     filter = |post| !post.draft,
+///     order_by = |post| std::cmp::Reverse(post.likes), // most liked first
+/// );
+/// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+///
+/// let mut db = Db::<Blog>::new();
+/// let ann = db.insert(User { name: "ann".into() })?;
+/// for (draft, likes) in [(false, 1), (true, 9), (false, 5)] {
+///     db.insert(Post { user_id: ann, draft, likes })?;
+/// }
+/// let ann = db.get(ann)?;
+/// let likes: Vec<u32> = ann.related(PostAuthor).map(|post| post.likes).collect();
+/// assert_eq!(likes, [5, 1]);
+/// assert_eq!(ann.has_many(PostAuthor).len(), 3); // `has_many` sees every child
+/// let liked = relstore::Query::from_source(&db, ann.related(PostAuthor)).filter(|p| p.likes > 1);
+/// assert_eq!(liked.count(), 1);
+/// # Ok::<(), relstore::Error>(())
+/// ```
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct Related<'db, R: Relation, S> {
+    rows: Source<'db, R::Child, S>,
+}
+
+enum Source<'db, C: Model, S> {
+    /// No default order: the index in creation order, filtered as it is read.
+    Index(Children<'db, C, S>),
+    /// A default order: the kept children, collected and sorted.
+    Sorted(std::vec::IntoIter<Row<'db, C, S>>),
+}
+
+impl<'db, R: Relation, S: Schema> Related<'db, R, S> {
+    /// `children` (every child of one parent, in creation order) as relation `R` shows them.
+    /// The query builder and eager loading start here, so that they show what the accessors
+    /// show.
+    pub(crate) fn new(children: Children<'db, R::Child, S>) -> Self {
+        let Some(order) = R::DEFAULT_ORDER else {
+            return Related {
+                rows: Source::Index(children),
+            };
+        };
+        let mut rows: Vec<_> = match R::DEFAULT_FILTER {
+            Some(keep) => children.filter(|row| keep(row.value())).collect(),
+            None => children.collect(),
+        };
+        rows.sort_by(|a, b| order(a.value(), b.value()));
+        Related {
+            rows: Source::Sorted(rows.into_iter()),
+        }
+    }
+}
+
+impl<'db, R: Relation, S: Schema> Iterator for Related<'db, R, S> {
+    type Item = Row<'db, R::Child, S>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        match (&mut self.rows, R::DEFAULT_FILTER) {
+            (Source::Index(children), None) => children.next(),
+            (Source::Index(children), Some(keep)) => children.find(|row| keep(row.value())),
+            (Source::Sorted(rows), _) => rows.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match (&self.rows, R::DEFAULT_FILTER) {
+            (Source::Index(children), None) => children.size_hint(),
+            (Source::Index(children), Some(_)) => (0, Some(children.len())),
+            (Source::Sorted(rows), _) => rows.size_hint(),
+        }
+    }
+
+    /// `sum`, `for_each`, `count` and the like: [`Children`]'s counted loop, filtered.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        match (self.rows, R::DEFAULT_FILTER) {
+            (Source::Index(children), None) => children.fold(init, f),
+            (Source::Index(children), Some(keep)) => {
+                children.fold(
+                    init,
+                    |acc, row| {
+                        if keep(row.value()) { f(acc, row) } else { acc }
+                    },
+                )
+            }
+            (Source::Sorted(rows), _) => rows.fold(init, f),
+        }
+    }
+}
+
+impl<R: Relation, S: Schema> DoubleEndedIterator for Related<'_, R, S> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match (&mut self.rows, R::DEFAULT_FILTER) {
+            (Source::Index(children), None) => children.next_back(),
+            (Source::Index(children), Some(keep)) => children.rfind(|row| keep(row.value())),
+            (Source::Sorted(rows), _) => rows.next_back(),
+        }
+    }
+}
+
+impl<R: Relation, S: Schema> FusedIterator for Related<'_, R, S> {}
+
+impl<R: Relation, S> Clone for Related<'_, R, S> {
+    fn clone(&self) -> Self {
+        let rows = match &self.rows {
+            Source::Index(children) => Source::Index(children.clone()),
+            Source::Sorted(rows) => Source::Sorted(rows.clone()),
+        };
+        Related { rows }
+    }
+}
+
+impl<R: Relation, S: Schema> std::fmt::Debug for Related<'_, R, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (sorted, left) = match &self.rows {
+            Source::Index(children) => (false, children.len()),
+            Source::Sorted(rows) => (true, rows.len()),
+        };
+        f.debug_struct("Related")
+            .field("relation", &R::NAME)
+            .field("sorted", &sorted)
+            .field("at_most", &left)
+            .finish()
+    }
+}
+
+impl<'db, T: Model, S: Schema> Row<'db, T, S> {
+    /// The row's children under has-many relation `R` as the relation shows them: through
+    /// its default filter and order ([`Related`]). With neither, the same children as
+    /// [`Row::has_many`], which always shows every child in creation order.
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// #[derive(Clone, Serialize, Deserialize, Model)]
+    /// struct Post { user_id: Id<User>, title: String }
+    ///
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, order_by = |post| post.title.as_str());
+    /// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    ///
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// db.insert(Post { user_id: ann, title: "b".into() })?;
+    /// db.insert(Post { user_id: ann, title: "a".into() })?;
+    /// let ann = db.get(ann)?;
+    /// let titles: Vec<&str> = ann.related(PostAuthor).map(|p| p.value().title.as_str()).collect();
+    /// assert_eq!(titles, ["a", "b"]);
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    #[inline]
+    pub fn related<R>(&self, relation: R) -> Related<'db, R, S>
+    where
+        R: Relation<Parent = T, Kind = HasMany>,
+        S: HasRelation<R>,
+    {
+        Related::new(self.has_many(relation))
+    }
+}
+
+impl<'db, R: Relation<Kind = HasMany>, S: HasRelation<R>> RelationRef<'db, R, S> {
+    /// The children of `parent` as the relation shows them (see [`Row::related`]).
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// #[derive(Clone, Serialize, Deserialize, Model)]
+    /// struct Post { user_id: Id<User>, draft: bool }
+    ///
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, filter = |post| !post.draft);
+    /// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    ///
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// let published = db.insert(Post { user_id: ann, draft: false })?;
+    /// db.insert(Post { user_id: ann, draft: true })?;
+    /// let authored = db.relation(PostAuthor);
+    /// assert_eq!(authored.related(ann)?.map(|p| p.id()).collect::<Vec<_>>(), [published]);
+    /// assert_eq!(authored.count(ann)?, 2); // counts see every child
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`NotFound`] for a stale parent id.
+    #[inline]
+    pub fn related(&self, parent: Id<R::Parent>) -> Result<Related<'db, R, S>, NotFound> {
+        self.has_many(parent).map(Related::new)
+    }
+}
+
+/// A has-one accessor's answer: the one child, unless the relation's default filter hides it.
+#[doc(hidden)]
+#[inline]
+pub fn related_one<'db, R, S>(
+    parent: &Row<'db, R::Parent, S>,
+    relation: R,
+) -> Option<Row<'db, R::Child, S>>
+where
+    R: Relation<Kind = HasOne>,
+    S: HasRelation<R>,
+{
+    let child = parent.has_one(relation)?;
+    match R::DEFAULT_FILTER {
+        Some(keep) if !keep(child.value()) => None,
+        _ => Some(child),
+    }
+}
