@@ -162,12 +162,14 @@ impl<S: Schema> Db<S> {
         let mut seen = HashSet::with_capacity(ids.len());
         let mut keys: Vec<(usize, RowKey)> = Vec::with_capacity(ids.len());
         let mut copies: Vec<T> = Vec::with_capacity(ids.len());
-        // Rows after a stale id are refused with it: only the ones before can be refused first.
+        // Every live row is copied and checked, a stale id's position noted: the first row
+        // refused is whichever comes first, and a stale id does not hide the rows after it
+        // from the check of the ones before (which may take keys those rows give up).
         let mut stale = None;
         for (position, &id) in ids.iter().enumerate() {
             let Some(row) = self.rows::<T>().get(id.key()) else {
-                stale = Some((position, id));
-                break;
+                stale = stale.or(Some((position, id)));
+                continue;
             };
             if seen.insert(id.key()) {
                 let mut copy = row.clone();
@@ -176,11 +178,14 @@ impl<S: Schema> Db<S> {
                 copies.push(copy);
             }
         }
-        if let Err((at, error)) = self.check_replacements(&keys, &copies, &seen) {
+        let refused = self.check_replacements(&keys, &copies, &seen).err();
+        let stale = stale.map(|(at, id)| (at, WriteError::from(NotFound::new(id))));
+        if let Some((at, error)) = [refused, stale]
+            .into_iter()
+            .flatten()
+            .min_by_key(|&(at, _)| at)
+        {
             return Err(refuse(at, error, ids));
-        }
-        if let Some((at, id)) = stale {
-            return Err(refuse(at, NotFound::new(id).into(), ids));
         }
         let count = copies.len();
         let mut old = Vec::with_capacity(count);
