@@ -231,6 +231,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     assert_eq!(tree.len(), 2);
+    assert_eq!(
+        tree[0].with.len(),
+        1,
+        "example_user's draft is filtered out"
+    );
     assert_eq!(tree[1].with[0].with[1].with.id(), carol);
 
     // An owned tree: rows cloned, free of the store, serializable for a UI or a file.
