@@ -12,6 +12,7 @@ mod related;
 pub use related::Related;
 #[doc(hidden)]
 pub use related::related_one;
+pub(crate) use related::shows;
 
 /// A foreign key from `Child` to `Parent`, declared once; the store derives both directions
 /// from it: BelongsTo (child -> parent) and its inverse, [`HasMany`] or [`HasOne`]

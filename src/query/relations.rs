@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::iter::FusedIterator;
+use std::marker::PhantomData;
 
 use super::{Order, Query};
 use crate::db::Db;
@@ -11,7 +12,7 @@ use crate::error::NotFound;
 use crate::fk_index::{ChildKeys, FkIndex};
 use crate::id::Id;
 use crate::model::Model;
-use crate::relation::{ForeignKey, Relation};
+use crate::relation::{ForeignKey, Related, Relation, shows};
 use crate::row::{Children, Row};
 use crate::schema::{HasRelation, Schema};
 
@@ -48,17 +49,15 @@ impl<S: Schema> Db<S> {
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Query<'_, S, Children<'_, R::Child, S>>, NotFound>
+    ) -> Result<Query<'_, S, Related<'_, R, S>>, NotFound>
     where
         R: Relation,
         S: HasRelation<R>,
     {
         let _ = relation; // the value only names the type
         let keys = self.child_keys::<R>(parent)?;
-        Ok(Query::from_source(
-            self,
-            Children::new(self, keys, self.rows()),
-        ))
+        let children = Children::new(self, keys, self.rows());
+        Ok(Query::from_source(self, Related::new(children)))
     }
 
     /// Many-to-many through a join row: the rows of `R::Child` under `from` (as
@@ -116,7 +115,7 @@ impl<S: Schema> Db<S> {
         from: A,
         to: B,
         id: Id<A::Parent>,
-    ) -> Result<Query<'_, S, Through<'_, B, S>>, NotFound>
+    ) -> Result<Query<'_, S, Through<'_, A, B, S>>, NotFound>
     where
         A: Relation,
         B: Relation<Child = A::Child>,
@@ -124,7 +123,7 @@ impl<S: Schema> Db<S> {
     {
         let (_, _) = (from, to); // the values only name the types
         let keys = self.child_keys::<A>(id)?;
-        let rows = Children::new(self, keys, self.rows());
+        let rows = Related::new(Children::new(self, keys, self.rows()));
         Ok(Query::from_source(self, Through { rows, to }))
     }
 
@@ -171,7 +170,7 @@ where
     /// # Ok::<(), relstore::Error>(())
     /// ```
     #[inline]
-    pub fn where_has<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, I>, O>
+    pub fn where_has<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
         R: Relation<Parent = P>,
         S: HasRelation<R>,
@@ -199,7 +198,7 @@ where
     /// # Ok::<(), relstore::Error>(())
     /// ```
     #[inline]
-    pub fn where_has_not<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, I>, O>
+    pub fn where_has_not<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
         R: Relation<Parent = P>,
         S: HasRelation<R>,
@@ -208,14 +207,19 @@ where
     }
 
     #[inline]
-    fn where_children<R>(self, relation: R, has: bool) -> Query<'db, S, WhereHas<'db, I>, O>
+    fn where_children<R>(self, relation: R, has: bool) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
         R: Relation<Parent = P>,
         S: HasRelation<R>,
     {
         let _ = relation;
-        let index = self.db().index::<R>();
-        self.map_source(|source| WhereHas { source, index, has })
+        let db = self.db();
+        self.map_source(|source| WhereHas {
+            source,
+            db,
+            has,
+            relation: PhantomData,
+        })
     }
 
     /// Each row with each of its children under `R`, as `(parent, child)` pairs: parents in
@@ -264,30 +268,50 @@ where
             index: db.index::<R>(),
             parents: self.into_iter(),
             parent: None,
-            children: Children::new(db, ChildKeys::default(), db.rows()),
+            children: Related::new(Children::new(db, ChildKeys::default(), db.rows())),
         };
         Query::from_source(db, join)
     }
 }
 
-/// The rows of a query with (or without) children under a relation; from
-/// [`Query::where_has`] and [`Query::where_has_not`].
+/// The rows of a query with (or without) children under relation `R`, as `R` shows them;
+/// from [`Query::where_has`] and [`Query::where_has_not`].
 #[must_use = "iterators are lazy and do nothing unless consumed"]
-#[derive(Clone)]
-pub struct WhereHas<'db, I> {
+pub struct WhereHas<'db, R, S, I> {
     source: I,
-    index: &'db FkIndex,
+    db: &'db Db<S>,
     has: bool,
+    relation: PhantomData<fn() -> R>,
 }
 
-impl<'db, P: Model, S: Schema, I: Iterator<Item = Row<'db, P, S>>> Iterator for WhereHas<'db, I> {
-    type Item = Row<'db, P, S>;
+impl<R: Relation, S: HasRelation<R>, I> WhereHas<'_, R, S, I> {
+    /// Whether `parent` has a child that `R` shows: one index read without a default filter;
+    /// with one, the children read until one passes.
+    #[inline]
+    fn keeps(db: &Db<S>, has: bool, parent: Id<R::Parent>) -> bool {
+        let index = db.index::<R>();
+        let shown = if R::DEFAULT_FILTER.is_none() {
+            !index.is_childless(parent.key())
+        } else {
+            let keys = index.children(parent.key());
+            Children::new(db, keys, db.rows::<R::Child>()).any(|child| shows::<R>(child.value()))
+        };
+        shown == has
+    }
+}
+
+impl<'db, R, S, I> Iterator for WhereHas<'db, R, S, I>
+where
+    R: Relation,
+    S: HasRelation<R>,
+    I: Iterator<Item = Row<'db, R::Parent, S>>,
+{
+    type Item = Row<'db, R::Parent, S>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let (index, has) = (self.index, self.has);
-        self.source
-            .find(|row| index.is_childless(row.id().key()) != has)
+        let (db, has) = (self.db, self.has);
+        self.source.find(|row| Self::keeps(db, has, row.id()))
     }
 
     #[inline]
@@ -297,9 +321,9 @@ impl<'db, P: Model, S: Schema, I: Iterator<Item = Row<'db, P, S>>> Iterator for 
 
     #[inline]
     fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
-        let (index, has) = (self.index, self.has);
+        let (db, has) = (self.db, self.has);
         self.source.fold(init, |acc, row| {
-            if index.is_childless(row.id().key()) != has {
+            if Self::keeps(db, has, row.id()) {
                 f(acc, row)
             } else {
                 acc
@@ -308,9 +332,21 @@ impl<'db, P: Model, S: Schema, I: Iterator<Item = Row<'db, P, S>>> Iterator for 
     }
 }
 
-impl<I: fmt::Debug> fmt::Debug for WhereHas<'_, I> {
+impl<R, S, I: Clone> Clone for WhereHas<'_, R, S, I> {
+    fn clone(&self) -> Self {
+        WhereHas {
+            source: self.source.clone(),
+            db: self.db,
+            has: self.has,
+            relation: PhantomData,
+        }
+    }
+}
+
+impl<R: Relation, S, I: fmt::Debug> fmt::Debug for WhereHas<'_, R, S, I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WhereHas")
+            .field("relation", &R::NAME)
             .field("source", &self.source)
             .field("has", &self.has)
             .finish_non_exhaustive()
@@ -325,7 +361,7 @@ pub struct Join<'db, R: Relation, S, J> {
     parents: J,
     /// The parent being read (none before the first), and its children left.
     parent: Option<Row<'db, R::Parent, S>>,
-    children: Children<'db, R::Child, S>,
+    children: Related<'db, R, S>,
 }
 
 impl<'db, R, S, J> Iterator for Join<'db, R, S, J>
@@ -347,12 +383,13 @@ where
             let parent = self.parents.next()?;
             let keys = self.index.children(parent.id().key());
             self.parent = Some(parent);
-            self.children = Children::new(self.db, keys, self.db.rows());
+            self.children = Related::new(Children::new(self.db, keys, self.db.rows()));
         }
     }
 
     /// `sum`, `count`, `for_each` and the like: each parent's children by their own `fold`,
-    /// a loop over the stored keys, as a hand-written nested loop would be.
+    /// a loop over the stored keys (filtered by `R`'s default filter, if any), as a
+    /// hand-written nested loop would be.
     #[inline]
     fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
         let Join {
@@ -368,17 +405,17 @@ where
         }
         parents.fold(acc, |acc, parent| {
             let keys = index.children(parent.id().key());
-            let children = Children::new(db, keys, db.rows::<R::Child>());
+            let children = Related::<R, S>::new(Children::new(db, keys, db.rows()));
             children.fold(acc, |acc, child| f(acc, (parent, child)))
         })
     }
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let started = self.children.len();
+        let (low, high) = self.children.size_hint();
         match self.parents.size_hint() {
-            (_, Some(0)) => (started, Some(started)),
-            _ => (started, None),
+            (_, Some(0)) => (low, high),
+            _ => (low, None),
         }
     }
 }
@@ -411,16 +448,18 @@ impl<R: Relation, S, J> fmt::Debug for Join<'_, R, S, J> {
     }
 }
 
-/// Join rows with their parent under a second relation; from [`Db::through`].
+/// Join rows under relation `A` (as `A` shows them) with their parent under relation `B`;
+/// from [`Db::through`].
 #[must_use = "iterators are lazy and do nothing unless consumed"]
-pub struct Through<'db, B: Relation, S> {
-    rows: Children<'db, B::Child, S>,
+pub struct Through<'db, A: Relation, B, S> {
+    rows: Related<'db, A, S>,
     to: B,
 }
 
-impl<'db, B, S> Iterator for Through<'db, B, S>
+impl<'db, A, B, S> Iterator for Through<'db, A, B, S>
 where
-    B: Relation,
+    A: Relation,
+    B: Relation<Child = A::Child>,
     S: Schema + HasRelation<B>,
 {
     type Item = (Row<'db, B::Child, S>, Row<'db, B::Parent, S>);
@@ -436,24 +475,25 @@ where
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let upper = self.rows.len();
-        let lower = if <B::Key as ForeignKey<B::Parent>>::OPTIONAL {
+        let (low, high) = self.rows.size_hint();
+        let low = if <B::Key as ForeignKey<B::Parent>>::OPTIONAL {
             0
         } else {
-            upper
+            low
         };
-        (lower, Some(upper))
+        (low, high)
     }
 }
 
-impl<'db, B, S> FusedIterator for Through<'db, B, S>
+impl<'db, A, B, S> FusedIterator for Through<'db, A, B, S>
 where
-    B: Relation,
+    A: Relation,
+    B: Relation<Child = A::Child>,
     S: Schema + HasRelation<B>,
 {
 }
 
-impl<B: Relation, S> Clone for Through<'_, B, S> {
+impl<A: Relation, B: Copy, S> Clone for Through<'_, A, B, S> {
     fn clone(&self) -> Self {
         Through {
             rows: self.rows.clone(),
@@ -462,9 +502,10 @@ impl<B: Relation, S> Clone for Through<'_, B, S> {
     }
 }
 
-impl<B: Relation, S> fmt::Debug for Through<'_, B, S> {
+impl<A: Relation, B: Relation, S: Schema> fmt::Debug for Through<'_, A, B, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Through")
+            .field("from", &A::NAME)
             .field("to", &B::NAME)
             .field("rows", &self.rows)
             .finish()
