@@ -1,6 +1,7 @@
 //! Queries that follow relations through their foreign-key indexes, never by a scan: a
 //! parent's children, parents with or without children, `(parent, child)` pairs, and
-//! many-to-many through a join row.
+//! many-to-many through a join row. Each reads a relation's children as the relation shows
+//! them ([`Related`]: its default filter and order), as the named accessors do.
 
 use std::fmt;
 use std::iter::FusedIterator;
@@ -17,9 +18,13 @@ use crate::row::{Children, Row};
 use crate::schema::{HasRelation, Schema};
 
 impl<S: Schema> Db<S> {
-    /// A query over the children of `parent` under relation `R`, in creation order: the
-    /// seed's `Post.query().where('user_id = ?', (user.id,))`, from the foreign-key index
-    /// (O(1) to start, no scan of the child table).
+    /// A query over the children of `parent` under relation `R`, as `R` shows them (its
+    /// [default filter and order](crate::belongs_to#default-filter-and-order-the-seeds-loader);
+    /// creation order without one): the seed's `Post.query().where('user_id = ?', (user.id,))`,
+    /// from the foreign-key index (O(1) to start, no scan of the child table). Without a
+    /// default order it reads the index lazily and allocates nothing; with one, the kept
+    /// children are collected and sorted when the query is made. The query's own
+    /// [`order_by`](Query::order_by) sorts again, stably, so ties keep the default order.
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -42,6 +47,34 @@ impl<S: Schema> Db<S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     ///
+    /// With a default filter and order, the children are those the accessors show:
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// #[derive(Clone, Serialize, Deserialize, Model)]
+    /// struct Post { user_id: Id<User>, title: String, draft: bool }
+    ///
+    /// relstore::belongs_to!(
+    ///     PostAuthor: Post.user_id -> User, has_many,
+    ///     filter = |post| !post.draft,
+    ///     order_by = |post| post.title.as_str(),
+    /// );
+    /// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    ///
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// for (title, draft) in [("b", false), ("wip", true), ("a", false)] {
+    ///     db.insert(Post { user_id: ann, title: title.into(), draft })?;
+    /// }
+    /// let titles: Vec<&str> = db.children(PostAuthor, ann)?.into_iter().map(|p| p.value().title.as_str()).collect();
+    /// assert_eq!(titles, ["a", "b"]);
+    /// assert_eq!(db.has_many(PostAuthor, ann)?.len(), 3); // raw navigation sees every child
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`NotFound`] for a stale parent id (a parent without children gives an empty query).
     #[inline]
@@ -61,7 +94,8 @@ impl<S: Schema> Db<S> {
     }
 
     /// Many-to-many through a join row: the rows of `R::Child` under `from` (as
-    /// [`Db::children`] gives them, in creation order), each with its parent under `to`.
+    /// [`Db::children`] gives them: as `from` shows them, through its default filter and
+    /// order; `to`'s defaults play no part), each with its parent under `to`.
     /// Both relations have the same child type: the join row (an enrollment of a student in
     /// a course, carrying a grade). From a student, `(enrollment, course)` pairs; from a
     /// course, swap the relations for `(enrollment, student)` pairs. A join row whose `to`
@@ -148,8 +182,10 @@ where
     I: Iterator<Item = Row<'db, P, S>>,
     O: Order<Row<'db, P, S>>,
 {
-    /// Only the rows with at least one child under `R`: the seed's "users with posts",
-    /// each user once. One index read per row (no child is read).
+    /// Only the rows with at least one child under `R` as `R` shows them: the seed's "users
+    /// with posts", each user once. One index read per row (no child is read); with a
+    /// default filter on `R`, a row counts only if one of its children passes it, so its
+    /// children are read until one does (O(children) per row).
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -169,6 +205,26 @@ where
     /// # let _ = ann;
     /// # Ok::<(), relstore::Error>(())
     /// ```
+    ///
+    /// Under a default filter, hidden children do not count:
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct Post { user_id: Id<User>, draft: bool }
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, filter = |post| !post.draft);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let [ann, bob] = ["ann", "bob"].map(|n| db.insert(User { name: n.into() }).unwrap());
+    /// db.insert(Post { user_id: ann, draft: true })?;
+    /// db.insert(Post { user_id: bob, draft: false })?;
+    /// assert!(db.query::<User>().where_has(PostAuthor).ids().eq([bob]));
+    /// assert_eq!(db.relation(PostAuthor).count(ann)?, 1); // counts see the draft
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
     pub fn where_has<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
@@ -178,7 +234,9 @@ where
         self.where_children::<R>(relation, true)
     }
 
-    /// Only the rows without any child under `R`. One index read per row.
+    /// Only the rows without any child under `R` as `R` shows them: a row whose children
+    /// `R`'s default filter all hides is kept. One index read per row; with a default
+    /// filter, the row's children are read until one passes (O(children) per row).
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -195,6 +253,25 @@ where
     /// let [ann, bob] = ["ann", "bob"].map(|n| db.insert(User { name: n.into() }).unwrap());
     /// db.insert(Post { user_id: bob })?;
     /// assert_eq!(db.query::<User>().where_has_not(PostAuthor).one()?.id(), ann);
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    ///
+    /// Under a default filter, a parent whose children are all hidden has none:
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct Post { user_id: Id<User>, draft: bool }
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, filter = |post| !post.draft);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let [ann, bob] = ["ann", "bob"].map(|n| db.insert(User { name: n.into() }).unwrap());
+    /// db.insert(Post { user_id: ann, draft: true })?;
+    /// db.insert(Post { user_id: bob, draft: false })?;
+    /// assert!(db.query::<User>().where_has_not(PostAuthor).ids().eq([ann]));
     /// # Ok::<(), relstore::Error>(())
     /// ```
     #[inline]
@@ -224,8 +301,10 @@ where
 
     /// Each row with each of its children under `R`, as `(parent, child)` pairs: parents in
     /// this query's order (its filters, order and window applied first), each parent's
-    /// children in creation order. A parent without children gives no pair. The result is a
-    /// new query, to filter on both sides, order, window and read like any other.
+    /// children as `R` shows them (its default filter and order; creation order without). A
+    /// parent without children gives no pair. The result is a new query, to filter on both
+    /// sides, order, window and read like any other. Without a default order nothing is
+    /// allocated; with one, each parent's kept children are collected and sorted in turn.
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};

@@ -17,7 +17,10 @@ use crate::schema::{HasRelation, Schema};
 /// A parent's children under relation `R`, as the relation shows them: only those its
 /// [default filter](Relation::DEFAULT_FILTER) keeps, in its
 /// [default order](Relation::DEFAULT_ORDER); from [`Row::related`], [`RelationRef::related`]
-/// and the has-many accessors [`belongs_to!`](crate::belongs_to) generates.
+/// and the has-many accessors [`belongs_to!`](crate::belongs_to) generates. The relation
+/// queries read it too: [`Db::children`](crate::Db::children) is a query over one, and
+/// [`Query::join`](crate::Query::join) and [`Db::through`](crate::Db::through) walk one per
+/// parent.
 ///
 /// Without a default order it reads the index lazily, in creation order, and allocates
 /// nothing; with one, it collects the kept children into a `Vec` when created and sorts them,
