@@ -3,8 +3,8 @@
 //! warm, nor an insert into a freed slot under parents whose child lists have room, nor one
 //! into a reserved table, nor a retain that keeps every row, nor a query that does not sort
 //! (filters, windows, counts, `first`, `where_has`, joins, `through`, also over a relation
-//! with a default filter); a batch into a
-//! reserved table allocates its ids only. Counted by a global allocator, on this thread only.
+//! with a default filter); a batch into a reserved table allocates its ids only. Counted by a
+//! global allocator, on this thread only.
 
 mod common;
 
