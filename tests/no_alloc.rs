@@ -395,6 +395,67 @@ fn queries_that_do_not_sort_allocate_nothing() -> Result<(), Error> {
     Ok(())
 }
 
+mod indexed {
+    use relstore::Model;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    pub struct Player {
+        #[relstore(unique)]
+        pub name: String,
+        #[relstore(index)]
+        pub guild: u32,
+        #[relstore(ordered)]
+        pub score: u64,
+        #[relstore(ordered, unique)]
+        pub tag: String,
+    }
+
+    relstore::schema! { pub struct Game { players: Player } relations {} }
+}
+
+#[test]
+fn index_lookups_allocate_nothing() -> Result<(), Error> {
+    use indexed::*;
+    let mut db = relstore::Db::<Game>::new();
+    db.insert_many((0..50).map(|i| Player {
+        name: format!("p{i}"),
+        guild: i % 5,
+        score: u64::from(i % 7),
+        tag: format!("t{i:02}"),
+    }))?;
+    let (n, total) = allocations(|| {
+        let players = db.table::<Player>();
+        let mut total = 0;
+        total += players
+            .get_by(PlayerByName, "p7")
+            .map_or(0, |p| p.score as usize);
+        total += usize::from(players.get_by(PlayerByName, "nobody").is_none());
+        total += players.find(PlayerByGuild, &3).count();
+        total += players
+            .range(PlayerByScore, 2..5)
+            .map(|p| p.guild as usize)
+            .sum::<usize>();
+        total += players.range(PlayerByScore, ..).rev().take(3).count();
+        total += players.range(PlayerByTag, "t1".."t3").count();
+        total += players.prefix(PlayerByTag, "t4").count();
+        total += db
+            .query_by(PlayerByGuild, &2)
+            .filter(|p| p.score > 1)
+            .count();
+        total += db
+            .query_range(PlayerByScore, 3..)
+            .rev()
+            .limit(4)
+            .iter()
+            .count();
+        total
+    });
+    assert_eq!(n, 0, "index lookups allocated");
+    assert!(total > 0);
+    Ok(())
+}
+
 /// A default filter costs a test per child, never an allocation: `Related`, `children`,
 /// `join`, `where_has`, `where_has_not` and `through` over a filtered relation.
 mod filtered {
