@@ -4,9 +4,11 @@
 //! the rows (its ids, or a predicate), then every row is checked before any changes.
 
 use std::collections::HashSet;
+use std::panic::{self, AssertUnwindSafe};
 
 use super::Db;
 use super::bulk::TakenTwice;
+use super::mutation::drop_each;
 use crate::error::{BatchError, DeleteError, NotFound, WriteError};
 use crate::id::{AnyId, Id, RowKey};
 use crate::index::IndexSet;
@@ -120,7 +122,10 @@ impl<S: Schema> Db<S> {
     /// position; two rows sharing a key name the later one, as [`Db::insert_many`] does).
     ///
     /// # Panics
-    /// A panic in `change` or in a row's `Clone` goes on, and the store is unchanged.
+    /// A panic in `change`, in a row's `Clone` or in a validator goes on, and the store is
+    /// unchanged. Copies and old rows are dropped one by one, each under `catch_unwind`: if a
+    /// row's `Drop` panics, the others are still dropped (the store is whole by then) and the
+    /// first such panic goes on, so a second one cannot abort the process.
     ///
     /// ```
     /// # use relstore::{Db, Model, WriteError};
@@ -158,7 +163,8 @@ impl<S: Schema> Db<S> {
             error,
             rows: ids,
         };
-        // Copies first: a panic here drops copies only.
+        // Copies first, each changed where it lies in `copies`: a panic in `Clone`, in
+        // `change` or in a check drops copies only, one by one (see `drop_each`).
         let mut seen = HashSet::with_capacity(ids.len());
         let mut keys: Vec<(usize, RowKey)> = Vec::with_capacity(ids.len());
         let mut copies: Vec<T> = Vec::with_capacity(ids.len());
@@ -166,25 +172,40 @@ impl<S: Schema> Db<S> {
         // refused is whichever comes first, and a stale id does not hide the rows after it
         // from the check of the ones before (which may take keys those rows give up).
         let mut stale = None;
-        for (position, &id) in ids.iter().enumerate() {
-            let Some(row) = self.rows::<T>().get(id.key()) else {
-                stale = stale.or(Some((position, id)));
-                continue;
-            };
-            if seen.insert(id.key()) {
-                let mut copy = row.clone();
-                change(&mut copy);
-                keys.push((position, id.key()));
-                copies.push(copy);
+        let checked = panic::catch_unwind(AssertUnwindSafe(|| {
+            for (position, &id) in ids.iter().enumerate() {
+                let Some(row) = self.rows::<T>().get(id.key()) else {
+                    stale = stale.or(Some((position, id)));
+                    continue;
+                };
+                if seen.insert(id.key()) {
+                    copies.push(row.clone());
+                    keys.push((position, id.key()));
+                    if let Some(copy) = copies.last_mut() {
+                        change(copy);
+                    }
+                }
             }
-        }
-        let refused = self.check_replacements(&keys, &copies, &seen).err();
+            self.check_replacements(&keys, &copies, &seen).err()
+        }));
+        let refused = match checked {
+            Ok(refused) => refused,
+            Err(payload) => {
+                if let Some(second) = drop_each(copies) {
+                    std::mem::forget(second);
+                }
+                panic::resume_unwind(payload);
+            }
+        };
         let stale = stale.map(|(at, id)| (at, WriteError::from(NotFound::new(id))));
         if let Some((at, error)) = [refused, stale]
             .into_iter()
             .flatten()
             .min_by_key(|&(at, _)| at)
         {
+            if let Some(payload) = drop_each(copies) {
+                panic::resume_unwind(payload);
+            }
             return Err(refuse(at, error, ids));
         }
         let count = copies.len();
@@ -192,8 +213,10 @@ impl<S: Schema> Db<S> {
         for (&(_, key), copy) in keys.iter().zip(copies) {
             old.push(self.replace_row(key, copy, None));
         }
-        // The store is whole: the old rows' `Drop`s run last.
-        drop(old);
+        // The store is whole: the old rows' `Drop`s run last, one by one.
+        if let Some(payload) = drop_each(old) {
+            panic::resume_unwind(payload);
+        }
         Ok(count)
     }
 

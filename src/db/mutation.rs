@@ -394,6 +394,22 @@ fn stored_mut<S: HasTable<T>, T: Model>(tables: &mut S, key: RowKey) -> Option<&
     tables.__rows_mut().get_mut(key)
 }
 
+/// Drops `rows` one by one, each under `catch_unwind`, so that a second panicking `Drop` does
+/// not run while the first unwinds (which would abort); returns the first panic, later ones'
+/// payloads leaked unread.
+pub(super) fn drop_each<T>(rows: Vec<T>) -> Option<Payload> {
+    let mut first = None;
+    for row in rows {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drop(row))) {
+            match first {
+                None => first = Some(payload),
+                Some(_) => std::mem::forget(payload),
+            }
+        }
+    }
+    first
+}
+
 /// Drops a caught panic's payload without running its `Drop`, which could panic again.
 fn forget_panic(caught: Result<(), Payload>) {
     if let Err(payload) = caught {
