@@ -20,8 +20,11 @@ mod check;
 mod generate;
 mod models;
 mod ops;
+mod queries;
+mod query_relations;
 mod reference;
 pub mod schema;
+mod trees;
 
 pub fn run(seed: u64, steps: usize, stats: &mut Stats) {
     let mut db = schema::build();
@@ -34,7 +37,7 @@ pub fn run(seed: u64, steps: usize, stats: &mut Stats) {
         let result = catch_unwind(AssertUnwindSafe(|| {
             ops::run(&mut db, &mut reference, &op, stats)?;
             *stats.entry("steps".into()).or_default() += 1;
-            check::everything(&db, &reference, &mut lookups)
+            check::everything(&db, &reference, &mut lookups, stats)
         }));
         let failure = match result {
             Ok(Ok(())) => continue,
@@ -131,6 +134,9 @@ pub fn covers_every_outcome(stats: &Stats) {
         "row_mut NotFound",
         "save and load",
         "shrink",
+        "cross query: top-k cut, limit below 64",
+        "cross query: top-k cut, limit 64 or more",
+        "eager tree: progress rows under players under guilds",
     ]
     .map(String::from)
     .into();
