@@ -1,6 +1,7 @@
-//! The seed's queries, in relstore: find one user, users with posts, posts by a user
+//! The seed's queries, in relstore, in brief: find one user, users with posts, posts by a user
 //! (ordered, paged), users joined with their posts, and students and courses through
-//! enrollments. `cargo run --example queries`.
+//! enrollments. `examples/blog.rs` walks through them at length, `examples/school.rs` the
+//! many-to-many side. `cargo run --example queries`.
 
 use relstore::{Db, Id, Model};
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Serialize, Deserialize, Model)]
 #[relstore(table = "users")]
 pub struct User {
+    #[relstore(unique)]
     username: String,
 }
 
@@ -57,12 +59,10 @@ fn main() -> Result<(), relstore::Error> {
         })?;
     }
 
-    // User.query().where('username = ?', ("example_user",)).one()
-    let user = db
-        .query::<User>()
-        .filter(|u| u.username == "example_user")
-        .one()?;
+    // User.query().where('username = ?', ("example_user",)).one(): the unique index, no scan
+    let user = db.query_by(UserByUsername, "example_user").one()?;
     println!("found {}", user.username);
+    assert_eq!(user.id(), me);
 
     // Users with posts (each once), and without.
     let writers: Vec<&str> = (db.query::<User>().where_has(PostAuthor))
@@ -71,6 +71,7 @@ fn main() -> Result<(), relstore::Error> {
         .collect();
     let silent = db.query::<User>().where_has_not(PostAuthor).count();
     println!("writers: {writers:?}; {silent} without posts");
+    assert_eq!((writers, silent), (vec!["example_user", "ann"], 1));
 
     // Post.query().where('user_id = ?', (user.id,)).order_by('likes DESC').limit(10).all()
     for post in db
@@ -108,10 +109,9 @@ fn main() -> Result<(), relstore::Error> {
     }
     let best = (db.through(EnrolledIn, Enrolled, math)?)
         .order_by_desc(|(e, _)| e.grade)
-        .first();
-    println!(
-        "best in math: {:?}",
-        best.map(|(_, s)| s.value().username.as_str())
-    );
+        .first()
+        .map(|(_, s)| s.value().username.as_str());
+    println!("best in math: {best:?}");
+    assert_eq!(best, Some("ann"));
     Ok(())
 }

@@ -9,6 +9,46 @@
 //! relations at one level are a tuple of specs; a bare relation is the spec of its children
 //! with nothing under them.
 //!
+//! A relation's default filter and order (`belongs_to!`'s `filter` and `order_by`) apply to
+//! its levels as to its named accessors: an [`Eager`] level, or a bare relation, starts from
+//! the children the relation shows. The level's own [`filter`](Eager::filter) applies on
+//! top; its own order, if it has one, replaces the default order (which applies otherwise);
+//! `offset` and `limit` count the rows left. A has-one child the default filter hides loads
+//! as `None`. [`BelongsTo`] levels read the key, which no default touches.
+//!
+//! ```
+//! # use relstore::{Db, Eager, Id, Model, Tree};
+//! # use serde::{Deserialize, Serialize};
+//! # #[derive(Clone, Debug, Serialize, Deserialize, Model)]
+//! # struct User { name: String }
+//! #[derive(Clone, Debug, Serialize, Deserialize, Model)]
+//! struct Post { user_id: Id<User>, title: String, draft: bool, likes: u32 }
+//!
+//! relstore::belongs_to!(
+//!     PostAuthor: Post.user_id -> User, has_many,
+//!     filter = |post| !post.draft,
+//!     order_by = |post| post.title.as_str(),
+//! );
+//! relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+//!
+//! let mut db = Db::<Blog>::new();
+//! let ann = db.insert(User { name: "ann".into() })?;
+//! for (title, draft, likes) in [("c", false, 1), ("a", false, 5), ("b", true, 9)] {
+//!     db.insert(Post { user_id: ann, title: title.into(), draft, likes })?;
+//! }
+//! let ann = db.get(ann)?;
+//! // The default filter and order.
+//! let tree = Tree::load([ann], Eager::new(PostAuthor));
+//! assert_eq!(tree[0].with.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+//! // The level's order replaces the default order; the draft stays hidden.
+//! let tree = Tree::load([ann], Eager::new(PostAuthor).order_by(|post| post.likes));
+//! assert_eq!(tree[0].with.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["c", "a"]);
+//! // The level's filter applies on top of the default one.
+//! let tree = Tree::load([ann], Eager::new(PostAuthor).filter(|post| post.likes > 1));
+//! assert_eq!(tree[0].with.len(), 1);
+//! # Ok::<(), relstore::Error>(())
+//! ```
+//!
 //! Nothing is ever stale: every level is read from the live foreign-key indexes, at the moment
 //! of the load. A [`Tree`] borrows the store, so no write can happen while it lives; an
 //! [`OwnedTree`] is a copy, which later writes do not change.
@@ -17,8 +57,9 @@
 //! O(1) (children) or read from the key (parent), as by hand. A [`Tree`] allocates one `Vec` per
 //! has-many level per row (and the root's), sized once, and clones nothing. An
 //! [`OwnedTree`] clones every row it holds, and allocates the same `Vec`s. A level with
-//! `order_by` first collects its rows into a scratch `Vec`, sorts it (stably: equal keys keep
-//! creation order), then loads only the rows `offset`/`limit` keep.
+//! `order_by` (or under a relation with a default order) first collects its rows into a
+//! scratch `Vec`, sorts it (stably: equal keys keep creation order), then loads only the rows
+//! `offset`/`limit` keep.
 
 mod from_query;
 mod load;

@@ -43,6 +43,25 @@
 //! an edit there cannot leave an index behind; they change through
 //! [`Db::update`](crate::Db::update), [`Db::edit`](crate::Db::edit) or
 //! [`Db::replace`](crate::Db::replace).
+//!
+//! # Costs
+//!
+//! A unique hash lookup is one hash and one probe, as a hand-kept `HashMap<K, Id>` is; an
+//! insert hashes its key once (the check's hash is kept for the insert) and clones it into
+//! the index. An ordered index is a `BTreeMap`: O(log n) to find a key, then each row in key
+//! order. A non-unique key's rows are kept in creation order (a `Vec` while few, a chunked
+//! list past 1,024), so removing one of a key's rows is O(rows of that key) while few. An
+//! index costs about what its map costs by hand: the key, the row's 8-byte key, and the map's
+//! overhead; [`Db::shrink_to_fit`](crate::Db::shrink_to_fit) gives spare capacity back.
+//!
+//! # Keys that panic
+//!
+//! An index calls the key type's `Clone`, `Hash`, `Eq` and `Ord` while it changes. For the
+//! types keys are usually made of (integers, strings, ids, tuples of them) these cannot panic.
+//! A key type of your own whose impls panic can leave an index out of step with the rows
+//! (never memory unsafety: [`Db::check_integrity`](crate::Db::check_integrity) reports it as
+//! [`IntegrityError::SecondaryIndexOutOfStep`](crate::IntegrityError::SecondaryIndexOutOfStep)),
+//! as a `HashMap` whose key's `Hash` panics is left unspecified.
 
 use std::borrow::Borrow;
 use std::fmt;

@@ -24,6 +24,38 @@
 //! [`where_has`](Query::where_has) reads its input query as that query stands (ordered and
 //! windowed), and starts afresh.
 //!
+//! A relation's default filter and order (`belongs_to!`'s `filter` and `order_by`, the seed's
+//! `loader`) apply wherever a query reads the relation's children: [`Db::children`],
+//! [`join`](Query::join), [`where_has`](Query::where_has) /
+//! [`where_has_not`](Query::where_has_not) and, for the join rows, [`Db::through`]. A
+//! query's own filters and order then apply on top (its `order_by` sorts stably, so ties keep
+//! the default order). Raw navigation ([`Db::has_many`], [`Row::has_many`],
+//! [`RelationRef::count`](crate::RelationRef::count)) still sees every child, in creation order.
+//!
+//! ```
+//! # use relstore::{Db, Id, Model};
+//! # use serde::{Deserialize, Serialize};
+//! # #[derive(Clone, Serialize, Deserialize, Model)]
+//! # struct User { name: String }
+//! #[derive(Clone, Serialize, Deserialize, Model)]
+//! struct Post { user_id: Id<User>, title: String, deleted: bool }
+//!
+//! relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, filter = |post| !post.deleted);
+//! relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+//!
+//! let mut db = Db::<Blog>::new();
+//! let ann = db.insert(User { name: "ann".into() })?;
+//! let bob = db.insert(User { name: "bob".into() })?;
+//! db.insert(Post { user_id: ann, title: "kept".into(), deleted: false })?;
+//! db.insert(Post { user_id: bob, title: "gone".into(), deleted: true })?;
+//!
+//! assert_eq!(db.children(PostAuthor, bob)?.count(), 0);
+//! assert!(db.query::<User>().where_has(PostAuthor).ids().eq([ann]));
+//! assert_eq!(db.query::<User>().join(PostAuthor).count(), 1);
+//! assert_eq!(db.has_many(PostAuthor, bob)?.len(), 1); // raw navigation sees it
+//! # Ok::<(), relstore::Error>(())
+//! ```
+//!
 //! ```
 //! use relstore::{Db, Id, Model};
 //! use serde::{Deserialize, Serialize};

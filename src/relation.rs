@@ -12,6 +12,7 @@ mod related;
 pub use related::Related;
 #[doc(hidden)]
 pub use related::related_one;
+pub(crate) use related::shows;
 
 /// A foreign key from `Child` to `Parent`, declared once; the store derives both directions
 /// from it: BelongsTo (child -> parent) and its inverse, [`HasMany`] or [`HasOne`]
@@ -87,12 +88,14 @@ pub trait Relation: Copy + Send + Sync + 'static {
     /// The child's foreign-key field, for the store to set it to null (see [`Relation::key`]).
     fn key_mut(child: &mut Self::Child) -> &mut Self::Key;
     /// The children that related reads show ([`Row::related`](crate::Row::related), the
-    /// named accessors): those for which it returns `true`; `None` (the default) shows all.
-    /// The index, [`Row::has_many`](crate::Row::has_many), counts, cascades, restricts and
-    /// has-one checks see every child whatever it says. `belongs_to!`'s `filter = ...`.
+    /// named accessors, the relation queries and eager loading): those for which it returns
+    /// `true`; `None` (the default) shows all. The index,
+    /// [`Row::has_many`](crate::Row::has_many), counts, cascades, restricts and has-one checks
+    /// see every child whatever it says. `belongs_to!`'s `filter = ...`.
     const DEFAULT_FILTER: Option<fn(&Self::Child) -> bool> = None;
-    /// The order of related reads ([`Related`]); `None` (the default) keeps creation order
-    /// and lets them allocate nothing. Ties keep creation order (the sort is stable).
+    /// The order of related reads ([`Related`], the relation queries, eager levels without
+    /// an order of their own); `None` (the default) keeps creation order and lets them
+    /// allocate nothing. Ties keep creation order (the sort is stable).
     /// `belongs_to!`'s `order_by = |child| key`.
     #[allow(clippy::type_complexity)] // the plain type says most: a comparison, or none
     const DEFAULT_ORDER: Option<fn(&Self::Child, &Self::Child) -> Ordering> = None;

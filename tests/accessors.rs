@@ -10,7 +10,7 @@ mod schema;
 
 use std::cmp::Reverse;
 
-use relstore::{Db, DeleteError, Error, Id, Related, Row, WriteError};
+use relstore::{Db, DeleteError, Eager, Error, Id, Related, Row, Tree, WriteError};
 
 use rng::Rng;
 use schema::*;
@@ -346,12 +346,14 @@ fn random_writes_match_a_naive_filter_and_stable_sort() {
                 }
             }
 
+            let mut shown_posts = Vec::new();
             for &parent in &users {
                 let mut expected: Vec<_> = (posts.iter())
                     .filter(|(_, post)| post.author_id == parent && !post.draft)
                     .collect();
                 expected.sort_by_key(|(_, post)| Reverse(post.score)); // stable
                 let expected: Vec<_> = expected.into_iter().map(|(id, _)| *id).collect();
+                shown_posts.push(expected.clone());
                 let user = db.get(parent).unwrap();
                 assert_eq!(
                     read_all_ways(user.posts()),
@@ -380,7 +382,86 @@ fn random_writes_match_a_naive_filter_and_stable_sort() {
                 "seed {seed}, step {step}"
             );
             assert_eq!(db.relation(CommentPost).count(hub), Ok(comments.len()));
+            check_queries_and_eager(&db, &users, &posts, &shown_posts, (hub, &shown));
         }
+    }
+}
+
+/// The queries and eager loading over relations with defaults, against the reference: every
+/// live post in creation order, each user's posts as `PostAuthor` shows them (`shown_posts`,
+/// by user), the hub's shown comments.
+fn check_queries_and_eager(
+    db: &Db<App>,
+    users: &[Id<User>],
+    posts: &[(Id<Post>, Post)],
+    shown_posts: &[Vec<Id<Post>>],
+    (hub, shown_comments): (Id<Post>, &[Id<Comment>]),
+) {
+    let mut pairs = Vec::new();
+    let mut writers = Vec::new();
+    for (&user, shown) in users.iter().zip(shown_posts) {
+        let children = db.children(PostAuthor, user).unwrap();
+        assert_eq!(ids(children.into_iter()), *shown, "children");
+        assert_eq!(db.children(PostAuthor, user).unwrap().count(), shown.len());
+        pairs.extend(shown.iter().map(|&post| (user, post)));
+        if !shown.is_empty() {
+            writers.push(user);
+        }
+    }
+    let join = db.query::<User>().join(PostAuthor).into_iter();
+    assert_eq!(
+        join.map(|(u, p)| (u.id(), p.id())).collect::<Vec<_>>(),
+        pairs,
+        "join"
+    );
+    assert_eq!(db.query::<User>().join(PostAuthor).count(), pairs.len());
+    let has: Vec<_> = db.query::<User>().where_has(PostAuthor).ids().collect();
+    assert_eq!(has, writers, "where_has");
+    let has_not: Vec<_> = db.query::<User>().where_has_not(PostAuthor).ids().collect();
+    let silent: Vec<_> = users
+        .iter()
+        .filter(|u| !writers.contains(u))
+        .copied()
+        .collect();
+    assert_eq!(has_not, silent, "where_has_not");
+    let commented: Vec<_> = db.query::<Post>().where_has(CommentPost).ids().collect();
+    let expected: &[Id<Post>] = if shown_comments.is_empty() {
+        &[]
+    } else {
+        &[hub]
+    };
+    assert_eq!(commented, expected, "where_has under a filter only");
+
+    // Users -> posts (default filter and order) -> comments (default filter), borrowed and
+    // owned; and a level with its own order, which replaces the default order.
+    let spec = Eager::new(PostAuthor).with(CommentPost);
+    let tree = Tree::load(db.table::<User>().iter(), spec);
+    let owned = db.query::<User>().with_owned(spec);
+    for (i, shown) in shown_posts.iter().enumerate() {
+        let loaded: Vec<_> = tree[i].with.iter().map(|post| post.id()).collect();
+        assert_eq!(loaded, *shown, "eager");
+        assert_eq!(owned[i].with.len(), shown.len(), "owned eager");
+        for (node, owned) in tree[i].with.iter().zip(&owned[i].with) {
+            let expected: &[Id<Comment>] = if node.id() == hub {
+                shown_comments
+            } else {
+                &[]
+            };
+            let comments: Vec<_> = node.with.iter().map(|comment| comment.id()).collect();
+            assert_eq!(comments, expected, "eager comments");
+            assert_eq!(owned.with.len(), expected.len());
+        }
+    }
+    let by_score = Eager::new(PostAuthor).order_by(|post| post.score).limit(2);
+    let tree = Tree::load(db.table::<User>().iter(), by_score);
+    for (i, &user) in users.iter().enumerate() {
+        let mut expected: Vec<_> = (posts.iter())
+            .filter(|(_, post)| post.author_id == user && !post.draft)
+            .collect();
+        expected.sort_by_key(|(_, post)| post.score); // stable: ties in creation order
+        let expected: Vec<_> = expected.iter().take(2).map(|(id, _)| *id).collect();
+        let loaded: Vec<_> = tree[i].with.iter().map(|post| post.id()).collect();
+        assert_eq!(loaded, expected, "eager with its own order");
     }
 }
 

@@ -2,8 +2,9 @@
 //! `nth`; nor does a delete that cascades to nothing, nor a small cascade once buffers are
 //! warm, nor an insert into a freed slot under parents whose child lists have room, nor one
 //! into a reserved table, nor a retain that keeps every row, nor a query that does not sort
-//! (filters, windows, counts, `first`, `where_has`, joins, `through`); a batch into a
-//! reserved table allocates its ids only. Counted by a global allocator, on this thread only.
+//! (filters, windows, counts, `first`, `where_has`, joins, `through`, also over a relation
+//! with a default filter); a batch into a reserved table allocates its ids only. Counted by a
+//! global allocator, on this thread only.
 
 mod common;
 
@@ -453,4 +454,72 @@ fn index_lookups_allocate_nothing() -> Result<(), Error> {
     assert_eq!(n, 0, "index lookups allocated");
     assert!(total > 0);
     Ok(())
+}
+
+/// A default filter costs a test per child, never an allocation: `Related`, `children`,
+/// `join`, `where_has`, `where_has_not` and `through` over a filtered relation.
+mod filtered {
+    use relstore::{Db, Error, Id, Model, Query};
+    use serde::{Deserialize, Serialize};
+
+    use super::allocations;
+
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    struct Shelf {
+        name: String,
+    }
+    #[derive(Clone, Serialize, Deserialize, Model)]
+    struct Book {
+        shelf: Id<Shelf>,
+        reader: Option<Id<Shelf>>,
+        lent: bool,
+    }
+    relstore::belongs_to!(OnShelf: Book.shelf -> Shelf, has_many, filter = |book| !book.lent);
+    relstore::belongs_to!(ReadAt: Book.reader -> Shelf, has_many, on_delete = SetNull);
+    relstore::schema! { struct Library { shelves: Shelf, books: Book } relations { OnShelf, ReadAt } }
+
+    #[test]
+    fn queries_over_a_filtered_relation_allocate_nothing() -> Result<(), Error> {
+        let mut db = Db::<Library>::new();
+        let shelves = ["a", "b", "c"].map(|name| db.insert(Shelf { name: name.into() }));
+        let [a, b, _] = shelves.map(|shelf| shelf.unwrap());
+        for i in 0..10 {
+            let (lent, reader) = (i % 3 == 0, Some(b));
+            db.insert(Book {
+                shelf: a,
+                reader,
+                lent,
+            })?;
+        }
+        db.insert(Book {
+            shelf: b,
+            reader: None,
+            lent: true,
+        })?;
+        let (n, total) = allocations(|| {
+            let shelf = db.get(a).expect("live");
+            let mut total = shelf.related(OnShelf).count();
+            total += Query::from_source(&db, shelf.related(OnShelf))
+                .first()
+                .map_or(0, |_| 1);
+            total += db
+                .children(OnShelf, a)
+                .expect("live")
+                .filter(|b| b.reader.is_some())
+                .count();
+            total += db.query::<Shelf>().where_has(OnShelf).count();
+            total += db.query::<Shelf>().where_has_not(OnShelf).ids().count();
+            total += db.query::<Shelf>().join(OnShelf).count();
+            for (shelf, book) in db.query::<Shelf>().join(OnShelf).limit(4) {
+                total += shelf.name.len() + usize::from(book.lent);
+            }
+            for (book, reader) in db.through(OnShelf, ReadAt, a).expect("live") {
+                total += usize::from(!book.lent) + reader.name.len();
+            }
+            total
+        });
+        assert_eq!(n, 0, "a query over a filtered relation allocated");
+        assert_eq!(total, 6 + 1 + 6 + 1 + 2 + 6 + 4 + 6 + 6);
+        Ok(())
+    }
 }

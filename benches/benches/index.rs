@@ -19,10 +19,13 @@ const TOP: usize = 10;
 fn reads(c: &mut Criterion) {
     for n in SIZES {
         let players = indexed::players(n);
-        let names = sample(&players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), n)
-            .into_iter()
-            .map(String::from)
-            .collect::<Vec<_>>();
+        let names = sample(
+            &players.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            n,
+        )
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
         let mut rng = Rng::new(0x4A11);
         let starts: Vec<u64> = (0..n).map(|_| rng.below(n) as u64).collect();
         let (hand, _) = Hand::load(players.clone());
@@ -32,11 +35,15 @@ fn reads(c: &mut Criterion) {
         let mut g = group(c, "index_get");
         g.bench_function(id("raw", n), |b| {
             each(b, &names, |name| {
-                hand.by_name.get(name.as_str()).map(|&k| hand.players[k].score)
+                hand.by_name
+                    .get(name.as_str())
+                    .map(|&k| hand.players[k].score)
             })
         });
         g.bench_function(id("relstore", n), |b| {
-            each(b, &names, |name| table.get_by(PlayerByName, name.as_str()).map(|p| p.score))
+            each(b, &names, |name| {
+                table.get_by(PlayerByName, name.as_str()).map(|p| p.score)
+            })
         });
         g.finish();
 
@@ -124,9 +131,12 @@ fn upkeep(c: &mut Criterion) {
         let players = indexed::players(n);
         // A store of `n` rows of each table.
         let mut db = Db::<Game>::new();
-        db.insert_many(players.iter().cloned().map(Named::from)).unwrap();
-        db.insert_many(players.iter().cloned().map(Scored::from)).unwrap();
-        db.insert_many(players.iter().cloned().map(Plain::from)).unwrap();
+        db.insert_many(players.iter().cloned().map(Named::from))
+            .unwrap();
+        db.insert_many(players.iter().cloned().map(Scored::from))
+            .unwrap();
+        db.insert_many(players.iter().cloned().map(Plain::from))
+            .unwrap();
         let mut named = HandNamed::default();
         let mut scored = HandScored::default();
         let mut plain = SlotMap::<PlayerKey, Plain>::with_key();
@@ -137,18 +147,60 @@ fn upkeep(c: &mut Criterion) {
         }
 
         let mut g = group(c, "index_insert_plain");
-        inserts(&mut g, "raw", n, &mut plain, |s, p| s.insert(p.into()), |s, k| drop(s.remove(k)));
-        inserts(&mut g, "relstore", n, &mut db, |db, p| db.insert(Plain::from(p)).unwrap(), |db, id| drop(db.delete(id).unwrap()));
+        inserts(
+            &mut g,
+            "raw",
+            n,
+            &mut plain,
+            |s, p| s.insert(p.into()),
+            |s, k| drop(s.remove(k)),
+        );
+        inserts(
+            &mut g,
+            "relstore",
+            n,
+            &mut db,
+            |db, p| db.insert(Plain::from(p)).unwrap(),
+            |db, id| drop(db.delete(id).unwrap()),
+        );
         g.finish();
 
         let mut g = group(c, "index_insert_unique");
-        inserts(&mut g, "raw", n, &mut named, |s, p| s.insert(p.into()).unwrap(), |s, k| s.remove(k));
-        inserts(&mut g, "relstore", n, &mut db, |db, p| db.insert(Named::from(p)).unwrap(), |db, id| drop(db.delete(id).unwrap()));
+        inserts(
+            &mut g,
+            "raw",
+            n,
+            &mut named,
+            |s, p| s.insert(p.into()).unwrap(),
+            |s, k| s.remove(k),
+        );
+        inserts(
+            &mut g,
+            "relstore",
+            n,
+            &mut db,
+            |db, p| db.insert(Named::from(p)).unwrap(),
+            |db, id| drop(db.delete(id).unwrap()),
+        );
         g.finish();
 
         let mut g = group(c, "index_insert_ordered");
-        inserts(&mut g, "raw", n, &mut scored, |s, p| s.insert(p.into()), |s, k| s.remove(k));
-        inserts(&mut g, "relstore", n, &mut db, |db, p| db.insert(Scored::from(p)).unwrap(), |db, id| drop(db.delete(id).unwrap()));
+        inserts(
+            &mut g,
+            "raw",
+            n,
+            &mut scored,
+            |s, p| s.insert(p.into()),
+            |s, k| s.remove(k),
+        );
+        inserts(
+            &mut g,
+            "relstore",
+            n,
+            &mut db,
+            |db, p| db.insert(Scored::from(p)).unwrap(),
+            |db, id| drop(db.delete(id).unwrap()),
+        );
         g.finish();
     }
 }

@@ -21,7 +21,8 @@ fn query(c: &mut Criterion) {
     for n in SIZES {
         let players = indexed::players(n);
         let mut db = relstore::Db::<Game>::new();
-        db.insert_many(players.iter().cloned().map(Plain::from)).unwrap();
+        db.insert_many(players.iter().cloned().map(Plain::from))
+            .unwrap();
         let mut raw = SlotMap::<PlayerKey, Plain>::with_key();
         for p in players {
             raw.insert(p.into());

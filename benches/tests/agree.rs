@@ -172,3 +172,68 @@ fn a_moved_post_changes_lists_alike() {
     assert_eq!(raw_list(from).len(), from_before - 1);
     assert_eq!(raw_list(to).len(), to_before + 1);
 }
+
+/// The index and query workloads: relstore's index answers what the hand-kept maps answer
+/// (a unique lookup, ranges, top-k with ties newest first), and the query without an index
+/// what the hand loop gives.
+#[test]
+fn indexes_answer_as_the_hand_kept_maps() {
+    use relstore_benches::indexed::{self, Hand, Plain, Player, PlayerByName, PlayerByScore};
+    let n = 2_000;
+    let players = indexed::players(n);
+    let (hand, _) = Hand::load(players.clone());
+    let (db, _) = indexed::load(players.clone());
+    let table = db.table::<Player>();
+    for p in players.iter().step_by(7) {
+        let by_hand = hand.by_name.get(&p.name).map(|&k| hand.players[k].score);
+        assert_eq!(
+            table.get_by(PlayerByName, p.name.as_str()).map(|r| r.score),
+            by_hand
+        );
+    }
+    for x in (0..n as u64).step_by(97) {
+        let by_hand: Vec<u32> = (hand.by_score.range(x..x + 16))
+            .flat_map(|(_, keys)| keys)
+            .map(|&k| hand.players[k].guild)
+            .collect();
+        let ours: Vec<u32> = table
+            .range(PlayerByScore, x..x + 16)
+            .map(|r| r.guild)
+            .collect();
+        assert_eq!(ours, by_hand);
+    }
+    let top_by_hand: Vec<String> = (hand.by_score.iter().rev())
+        .flat_map(|(_, keys)| keys.iter().rev())
+        .take(10)
+        .map(|&k| hand.players[k].name.clone())
+        .collect();
+    let top: Vec<String> = (table.range(PlayerByScore, ..).rev())
+        .take(10)
+        .map(|r| r.name.clone())
+        .collect();
+    assert_eq!(top, top_by_hand);
+
+    // query_top: the ten best of the wanted players, ties in table order.
+    let mut db = relstore::Db::<indexed::Game>::new();
+    db.insert_many(players.iter().cloned().map(Plain::from))
+        .unwrap();
+    let mut by_hand: Vec<(std::cmp::Reverse<u64>, usize, String)> = (players.iter())
+        .filter(|p| p.guild < 10)
+        .enumerate()
+        .map(|(i, p)| (std::cmp::Reverse(p.score), i, p.name.clone()))
+        .collect();
+    by_hand.sort();
+    let by_hand: Vec<String> = by_hand
+        .into_iter()
+        .take(10)
+        .map(|(_, _, name)| name)
+        .collect();
+    let ours: Vec<String> = (db.query::<Plain>())
+        .filter(|p| p.guild < 10)
+        .order_by_desc(|p| p.score)
+        .limit(10)
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(ours, by_hand);
+}

@@ -7,7 +7,7 @@ use super::parts::{All, Filter, Order, Unordered};
 use super::spec::{BelongsTo, Eager};
 use crate::id::Id;
 use crate::model::Model;
-use crate::relation::{HasMany, HasOne, Relation};
+use crate::relation::{HasMany, HasOne, Relation, shows};
 use crate::row::{Children, Row};
 use crate::schema::{HasRelation, Schema};
 
@@ -59,18 +59,24 @@ where
     F: Filter<R::Child>,
     O: Order<R::Child>,
 {
-    /// `children` filtered, ordered, skipped and limited, each made into a node by `node`
-    /// (loading under only the rows kept). One allocation without an order, two with one.
+    /// `children` as `R` shows them, then filtered, ordered, skipped and limited, each made
+    /// into a node by `node` (loading under only the rows kept). One allocation without an
+    /// order (the level's or `R`'s default), two with one.
     #[inline]
     fn select<'db, S: Schema, N>(
         &self,
         children: Children<'db, R::Child, S>,
         mut node: impl FnMut(Row<'db, R::Child, S>) -> N,
     ) -> Vec<N> {
-        if O::SORTS {
-            let mut rows: Vec<Row<'db, R::Child, S>> =
-                children.filter(|row| self.filter.keep(row)).collect();
-            rows.sort_by(|a, b| self.order.compare(a, b));
+        // `R`'s default filter first (constant `true` without one), then the level's.
+        let keep = |row: &Row<'db, R::Child, S>| shows::<R>(row) && self.filter.keep(row);
+        // The level's order replaces `R`'s default order; either one sorts, stably.
+        if O::SORTS || R::DEFAULT_ORDER.is_some() {
+            let mut rows: Vec<Row<'db, R::Child, S>> = children.filter(keep).collect();
+            match R::DEFAULT_ORDER {
+                Some(order) if !O::SORTS => rows.sort_by(|a, b| order(a, b)),
+                _ => rows.sort_by(|a, b| self.order.compare(a, b)),
+            }
             let kept = rows.into_iter().skip(self.offset).take(self.limit);
             return kept.map(node).collect();
         }
@@ -82,7 +88,7 @@ where
         }
         let mut skip = self.offset;
         for row in children {
-            if !self.filter.keep(&row) {
+            if !keep(&row) {
                 continue;
             }
             if skip > 0 {
@@ -130,14 +136,15 @@ where
     R: Relation<Kind = HasOne>,
     F: Filter<R::Child>,
 {
-    /// The child if the filter keeps it and `offset`/`limit` leave room for one.
+    /// The child if `R`'s default filter and the level's filter keep it and `offset`/`limit`
+    /// leave room for one.
     #[inline]
     fn select<'db, S: Schema>(
         &self,
         child: Option<Row<'db, R::Child, S>>,
     ) -> Option<Row<'db, R::Child, S>> {
         let room = self.offset == 0 && self.limit > 0;
-        child.filter(|row| room && self.filter.keep(row))
+        child.filter(|row| room && shows::<R>(row) && self.filter.keep(row))
     }
 }
 
@@ -218,7 +225,8 @@ where
     }
 }
 
-/// A bare relation: its children, all of them, in creation order, nothing under them.
+/// A bare relation: its children as it shows them (its default filter and order), nothing
+/// under them.
 impl<R, S> Load<R::Parent, S> for R
 where
     R: Relation,

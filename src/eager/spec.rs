@@ -13,9 +13,10 @@ use crate::relation::Relation;
 /// Built with [`Eager::new`], then, in any order, at most one each of
 /// [`with`](Eager::with), [`filter`](Eager::filter), an order ([`order_by`](Eager::order_by),
 /// [`order_by_desc`](Eager::order_by_desc) or [`sort_by`](Eager::sort_by)), and
-/// [`offset`](Eager::offset) / [`limit`](Eager::limit). They apply as in SQL: filter, then
-/// order (creation order when none is given), then offset, then limit; rows under a row
-/// (`with`) are loaded only for the rows kept. `K` is the relation's kind, `W` the spec of
+/// [`offset`](Eager::offset) / [`limit`](Eager::limit). They apply as in SQL, to the
+/// children as `R` shows them (its default filter first): filter, then order (`R`'s default
+/// order when none is given, creation order without one either), then offset, then limit;
+/// rows under a row (`with`) are loaded only for the rows kept. `K` is the relation's kind, `W` the spec of
 /// the next level, `F` the filter and `O` the order.
 ///
 /// ```
@@ -66,8 +67,9 @@ pub struct Eager<R, K, W = (), F = All, O = Unordered> {
 }
 
 impl<R: Relation> Eager<R, R::Kind> {
-    /// The children of each parent under `relation`, all of them, in creation order, with
-    /// nothing loaded under them.
+    /// The children of each parent under `relation` as it shows them (all of them, in
+    /// creation order, unless it has a default filter or order), with nothing loaded under
+    /// them.
     ///
     /// ```
     /// # use relstore::{Db, Id, Model, Eager, Tree};

@@ -1,24 +1,32 @@
 //! Queries that follow relations through their foreign-key indexes, never by a scan: a
 //! parent's children, parents with or without children, `(parent, child)` pairs, and
-//! many-to-many through a join row.
+//! many-to-many through a join row. Each reads a relation's children as the relation shows
+//! them ([`Related`]: its default filter and order), as the named accessors do.
 
-use std::fmt;
-use std::iter::FusedIterator;
+mod iter;
+
+use std::marker::PhantomData;
+
+pub use iter::{Join, Through, WhereHas};
 
 use super::{Order, Query};
 use crate::db::Db;
 use crate::error::NotFound;
-use crate::fk_index::{ChildKeys, FkIndex};
+use crate::fk_index::ChildKeys;
 use crate::id::Id;
 use crate::model::Model;
-use crate::relation::{ForeignKey, Relation};
+use crate::relation::{Related, Relation};
 use crate::row::{Children, Row};
 use crate::schema::{HasRelation, Schema};
 
 impl<S: Schema> Db<S> {
-    /// A query over the children of `parent` under relation `R`, in creation order: the
-    /// seed's `Post.query().where('user_id = ?', (user.id,))`, from the foreign-key index
-    /// (O(1) to start, no scan of the child table).
+    /// A query over the children of `parent` under relation `R`, as `R` shows them (its
+    /// [default filter and order](crate::belongs_to#default-filter-and-order-the-seeds-loader);
+    /// creation order without one): the seed's `Post.query().where('user_id = ?', (user.id,))`,
+    /// from the foreign-key index (O(1) to start, no scan of the child table). Without a
+    /// default order it reads the index lazily and allocates nothing; with one, the kept
+    /// children are collected and sorted when the query is made. The query's own
+    /// [`order_by`](Query::order_by) sorts again, stably, so ties keep the default order.
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -41,6 +49,34 @@ impl<S: Schema> Db<S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     ///
+    /// With a default filter and order, the children are those the accessors show:
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// #[derive(Clone, Serialize, Deserialize, Model)]
+    /// struct Post { user_id: Id<User>, title: String, draft: bool }
+    ///
+    /// relstore::belongs_to!(
+    ///     PostAuthor: Post.user_id -> User, has_many,
+    ///     filter = |post| !post.draft,
+    ///     order_by = |post| post.title.as_str(),
+    /// );
+    /// relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    ///
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// for (title, draft) in [("b", false), ("wip", true), ("a", false)] {
+    ///     db.insert(Post { user_id: ann, title: title.into(), draft })?;
+    /// }
+    /// let titles: Vec<&str> = db.children(PostAuthor, ann)?.into_iter().map(|p| p.value().title.as_str()).collect();
+    /// assert_eq!(titles, ["a", "b"]);
+    /// assert_eq!(db.has_many(PostAuthor, ann)?.len(), 3); // raw navigation sees every child
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`NotFound`] for a stale parent id (a parent without children gives an empty query).
     #[inline]
@@ -48,21 +84,20 @@ impl<S: Schema> Db<S> {
         &self,
         relation: R,
         parent: Id<R::Parent>,
-    ) -> Result<Query<'_, S, Children<'_, R::Child, S>>, NotFound>
+    ) -> Result<Query<'_, S, Related<'_, R, S>>, NotFound>
     where
         R: Relation,
         S: HasRelation<R>,
     {
         let _ = relation; // the value only names the type
         let keys = self.child_keys::<R>(parent)?;
-        Ok(Query::from_source(
-            self,
-            Children::new(self, keys, self.rows()),
-        ))
+        let children = Children::new(self, keys, self.rows());
+        Ok(Query::from_source(self, Related::new(children)))
     }
 
     /// Many-to-many through a join row: the rows of `R::Child` under `from` (as
-    /// [`Db::children`] gives them, in creation order), each with its parent under `to`.
+    /// [`Db::children`] gives them: as `from` shows them, through its default filter and
+    /// order; `to`'s defaults play no part), each with its parent under `to`.
     /// Both relations have the same child type: the join row (an enrollment of a student in
     /// a course, carrying a grade). From a student, `(enrollment, course)` pairs; from a
     /// course, swap the relations for `(enrollment, student)` pairs. A join row whose `to`
@@ -116,7 +151,7 @@ impl<S: Schema> Db<S> {
         from: A,
         to: B,
         id: Id<A::Parent>,
-    ) -> Result<Query<'_, S, Through<'_, B, S>>, NotFound>
+    ) -> Result<Query<'_, S, Through<'_, A, B, S>>, NotFound>
     where
         A: Relation,
         B: Relation<Child = A::Child>,
@@ -124,7 +159,7 @@ impl<S: Schema> Db<S> {
     {
         let (_, _) = (from, to); // the values only name the types
         let keys = self.child_keys::<A>(id)?;
-        let rows = Children::new(self, keys, self.rows());
+        let rows = Related::new(Children::new(self, keys, self.rows()));
         Ok(Query::from_source(self, Through { rows, to }))
     }
 
@@ -149,8 +184,10 @@ where
     I: Iterator<Item = Row<'db, P, S>>,
     O: Order<Row<'db, P, S>>,
 {
-    /// Only the rows with at least one child under `R`: the seed's "users with posts",
-    /// each user once. One index read per row (no child is read).
+    /// Only the rows with at least one child under `R` as `R` shows them: the seed's "users
+    /// with posts", each user once. One index read per row (no child is read); with a
+    /// default filter on `R`, a row counts only if one of its children passes it, so its
+    /// children are read until one does (O(children) per row).
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -170,8 +207,28 @@ where
     /// # let _ = ann;
     /// # Ok::<(), relstore::Error>(())
     /// ```
+    ///
+    /// Under a default filter, hidden children do not count:
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct Post { user_id: Id<User>, draft: bool }
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, filter = |post| !post.draft);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let [ann, bob] = ["ann", "bob"].map(|n| db.insert(User { name: n.into() }).unwrap());
+    /// db.insert(Post { user_id: ann, draft: true })?;
+    /// db.insert(Post { user_id: bob, draft: false })?;
+    /// assert!(db.query::<User>().where_has(PostAuthor).ids().eq([bob]));
+    /// assert_eq!(db.relation(PostAuthor).count(ann)?, 1); // counts see the draft
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
-    pub fn where_has<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, I>, O>
+    pub fn where_has<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
         R: Relation<Parent = P>,
         S: HasRelation<R>,
@@ -179,7 +236,9 @@ where
         self.where_children::<R>(relation, true)
     }
 
-    /// Only the rows without any child under `R`. One index read per row.
+    /// Only the rows without any child under `R` as `R` shows them: a row whose children
+    /// `R`'s default filter all hides is kept. One index read per row; with a default
+    /// filter, the row's children are read until one passes (O(children) per row).
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -198,8 +257,27 @@ where
     /// assert_eq!(db.query::<User>().where_has_not(PostAuthor).one()?.id(), ann);
     /// # Ok::<(), relstore::Error>(())
     /// ```
+    ///
+    /// Under a default filter, a parent whose children are all hidden has none:
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Serialize, Deserialize, Model)]
+    /// # struct Post { user_id: Id<User>, draft: bool }
+    /// relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many, filter = |post| !post.draft);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let [ann, bob] = ["ann", "bob"].map(|n| db.insert(User { name: n.into() }).unwrap());
+    /// db.insert(Post { user_id: ann, draft: true })?;
+    /// db.insert(Post { user_id: bob, draft: false })?;
+    /// assert!(db.query::<User>().where_has_not(PostAuthor).ids().eq([ann]));
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
-    pub fn where_has_not<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, I>, O>
+    pub fn where_has_not<R>(self, relation: R) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
         R: Relation<Parent = P>,
         S: HasRelation<R>,
@@ -208,20 +286,27 @@ where
     }
 
     #[inline]
-    fn where_children<R>(self, relation: R, has: bool) -> Query<'db, S, WhereHas<'db, I>, O>
+    fn where_children<R>(self, relation: R, has: bool) -> Query<'db, S, WhereHas<'db, R, S, I>, O>
     where
         R: Relation<Parent = P>,
         S: HasRelation<R>,
     {
         let _ = relation;
-        let index = self.db().index::<R>();
-        self.map_source(|source| WhereHas { source, index, has })
+        let db = self.db();
+        self.map_source(|source| WhereHas {
+            source,
+            db,
+            has,
+            relation: PhantomData,
+        })
     }
 
     /// Each row with each of its children under `R`, as `(parent, child)` pairs: parents in
     /// this query's order (its filters, order and window applied first), each parent's
-    /// children in creation order. A parent without children gives no pair. The result is a
-    /// new query, to filter on both sides, order, window and read like any other.
+    /// children as `R` shows them (its default filter and order; creation order without). A
+    /// parent without children gives no pair. The result is a new query, to filter on both
+    /// sides, order, window and read like any other. Without a default order nothing is
+    /// allocated; with one, each parent's kept children are collected and sorted in turn.
     ///
     /// ```
     /// # use relstore::{Db, Id, Model};
@@ -264,209 +349,8 @@ where
             index: db.index::<R>(),
             parents: self.into_iter(),
             parent: None,
-            children: Children::new(db, ChildKeys::default(), db.rows()),
+            children: Related::new(Children::new(db, ChildKeys::default(), db.rows())),
         };
         Query::from_source(db, join)
-    }
-}
-
-/// The rows of a query with (or without) children under a relation; from
-/// [`Query::where_has`] and [`Query::where_has_not`].
-#[must_use = "iterators are lazy and do nothing unless consumed"]
-#[derive(Clone)]
-pub struct WhereHas<'db, I> {
-    source: I,
-    index: &'db FkIndex,
-    has: bool,
-}
-
-impl<'db, P: Model, S: Schema, I: Iterator<Item = Row<'db, P, S>>> Iterator for WhereHas<'db, I> {
-    type Item = Row<'db, P, S>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        let (index, has) = (self.index, self.has);
-        self.source
-            .find(|row| index.is_childless(row.id().key()) != has)
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, self.source.size_hint().1)
-    }
-
-    #[inline]
-    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
-        let (index, has) = (self.index, self.has);
-        self.source.fold(init, |acc, row| {
-            if index.is_childless(row.id().key()) != has {
-                f(acc, row)
-            } else {
-                acc
-            }
-        })
-    }
-}
-
-impl<I: fmt::Debug> fmt::Debug for WhereHas<'_, I> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WhereHas")
-            .field("source", &self.source)
-            .field("has", &self.has)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `(parent, child)` pairs across a relation; from [`Query::join`].
-#[must_use = "iterators are lazy and do nothing unless consumed"]
-pub struct Join<'db, R: Relation, S, J> {
-    db: &'db Db<S>,
-    index: &'db FkIndex,
-    parents: J,
-    /// The parent being read (none before the first), and its children left.
-    parent: Option<Row<'db, R::Parent, S>>,
-    children: Children<'db, R::Child, S>,
-}
-
-impl<'db, R, S, J> Iterator for Join<'db, R, S, J>
-where
-    R: Relation,
-    S: Schema + HasRelation<R>,
-    J: Iterator<Item = Row<'db, R::Parent, S>>,
-{
-    type Item = (Row<'db, R::Parent, S>, Row<'db, R::Child, S>);
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(parent) = self.parent
-                && let Some(child) = self.children.next()
-            {
-                return Some((parent, child));
-            }
-            let parent = self.parents.next()?;
-            let keys = self.index.children(parent.id().key());
-            self.parent = Some(parent);
-            self.children = Children::new(self.db, keys, self.db.rows());
-        }
-    }
-
-    /// `sum`, `count`, `for_each` and the like: each parent's children by their own `fold`,
-    /// a loop over the stored keys, as a hand-written nested loop would be.
-    #[inline]
-    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
-        let Join {
-            db,
-            index,
-            parents,
-            parent,
-            children,
-        } = self;
-        let mut acc = init;
-        if let Some(parent) = parent {
-            acc = children.fold(acc, |acc, child| f(acc, (parent, child)));
-        }
-        parents.fold(acc, |acc, parent| {
-            let keys = index.children(parent.id().key());
-            let children = Children::new(db, keys, db.rows::<R::Child>());
-            children.fold(acc, |acc, child| f(acc, (parent, child)))
-        })
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let started = self.children.len();
-        match self.parents.size_hint() {
-            (_, Some(0)) => (started, Some(started)),
-            _ => (started, None),
-        }
-    }
-}
-
-impl<'db, R, S, J> FusedIterator for Join<'db, R, S, J>
-where
-    R: Relation,
-    S: Schema + HasRelation<R>,
-    J: FusedIterator<Item = Row<'db, R::Parent, S>>,
-{
-}
-
-impl<R: Relation, S, J: Clone> Clone for Join<'_, R, S, J> {
-    fn clone(&self) -> Self {
-        Join {
-            db: self.db,
-            index: self.index,
-            parents: self.parents.clone(),
-            parent: self.parent,
-            children: self.children.clone(),
-        }
-    }
-}
-
-impl<R: Relation, S, J> fmt::Debug for Join<'_, R, S, J> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Join")
-            .field("relation", &R::NAME)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Join rows with their parent under a second relation; from [`Db::through`].
-#[must_use = "iterators are lazy and do nothing unless consumed"]
-pub struct Through<'db, B: Relation, S> {
-    rows: Children<'db, B::Child, S>,
-    to: B,
-}
-
-impl<'db, B, S> Iterator for Through<'db, B, S>
-where
-    B: Relation,
-    S: Schema + HasRelation<B>,
-{
-    type Item = (Row<'db, B::Child, S>, Row<'db, B::Parent, S>);
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        let to = self.to;
-        self.rows.find_map(|row| {
-            let parent = <B::Key as ForeignKey<B::Parent>>::into_option(row.belongs_to(to));
-            parent.map(|parent| (row, parent))
-        })
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let upper = self.rows.len();
-        let lower = if <B::Key as ForeignKey<B::Parent>>::OPTIONAL {
-            0
-        } else {
-            upper
-        };
-        (lower, Some(upper))
-    }
-}
-
-impl<'db, B, S> FusedIterator for Through<'db, B, S>
-where
-    B: Relation,
-    S: Schema + HasRelation<B>,
-{
-}
-
-impl<B: Relation, S> Clone for Through<'_, B, S> {
-    fn clone(&self) -> Self {
-        Through {
-            rows: self.rows.clone(),
-            to: self.to,
-        }
-    }
-}
-
-impl<B: Relation, S> fmt::Debug for Through<'_, B, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Through")
-            .field("to", &B::NAME)
-            .field("rows", &self.rows)
-            .finish()
     }
 }

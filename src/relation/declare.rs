@@ -71,11 +71,22 @@
 /// [`slice::sort_by_key`]; it may borrow from the row, `post.title.as_str()`; write
 /// `std::cmp::Reverse(key)` for descending) set [`Relation::DEFAULT_FILTER`] and
 /// [`Relation::DEFAULT_ORDER`](crate::Relation::DEFAULT_ORDER). They apply wherever children
-/// are read *as the relation shows them*: the named accessors, [`Row::related`],
-/// [`RelationRef::related`](crate::RelationRef::related). Everything that keeps the data
-/// whole sees every child, in creation order: the index, [`Row::has_many`](crate::Row::has_many),
-/// [`RelationRef::count`](crate::RelationRef::count), cascades, restricts and has-one
-/// checks. Ties in the order keep creation order.
+/// are read *as the relation shows them*:
+///
+/// - the named accessors, [`Row::related`], [`RelationRef::related`](crate::RelationRef::related);
+/// - the queries: [`Db::children`](crate::Db::children), [`Query::join`](crate::Query::join),
+///   [`Db::through`](crate::Db::through) (the join rows as the first relation shows them),
+///   [`Query::where_has`](crate::Query::where_has) and
+///   [`where_has_not`](crate::Query::where_has_not) (a parent "has" a child only if one
+///   passes the filter);
+/// - eager loading: an [`Eager`](crate::Eager) level (or a bare relation) starts from the
+///   children the relation shows; the level's own `filter` applies on top, and its own order,
+///   if it has one, replaces the default order. A has-one child the filter hides is `None`.
+///
+/// Everything that keeps the data whole, and raw navigation, sees every child, in creation
+/// order: the index, [`Row::has_many`](crate::Row::has_many), [`Db::has_many`](crate::Db::has_many),
+/// [`Row::has_one`](crate::Row::has_one), [`RelationRef::count`](crate::RelationRef::count),
+/// cascades, restricts and has-one checks. Ties in the order keep creation order.
 ///
 /// There is no cache to configure (the seed's `cache_config`): every read goes to the live
 /// index, so a child inserted, moved, deleted or set to null a moment ago is already seen.
@@ -121,6 +132,15 @@
 /// let first = user.posts().next().unwrap();
 /// assert_eq!(first.author().name, "ann");
 /// assert_eq!(user.has_many(PostAuthor).len(), 3); // every child, the draft too
+///
+/// // Queries and eager loading show what the accessors show.
+/// let newest = db.children(PostAuthor, ann)?.first().map(|post| post.value().title.as_str());
+/// assert_eq!(newest, Some("new"));
+/// assert_eq!(db.query::<User>().join(PostAuthor).count(), 2);
+/// let tree = db.query::<User>().with(relstore::Eager::new(PostAuthor).limit(1));
+/// assert_eq!(tree[0].with[0].title, "new");
+/// // Raw navigation does not.
+/// assert_eq!(db.relation(PostAuthor).count(ann)?, 3);
 /// # Ok::<(), relstore::Error>(())
 /// ```
 ///

@@ -17,7 +17,10 @@ use crate::schema::{HasRelation, Schema};
 /// A parent's children under relation `R`, as the relation shows them: only those its
 /// [default filter](Relation::DEFAULT_FILTER) keeps, in its
 /// [default order](Relation::DEFAULT_ORDER); from [`Row::related`], [`RelationRef::related`]
-/// and the has-many accessors [`belongs_to!`](crate::belongs_to) generates.
+/// and the has-many accessors [`belongs_to!`](crate::belongs_to) generates. The relation
+/// queries read it too: [`Db::children`](crate::Db::children) is a query over one, and
+/// [`Query::join`](crate::Query::join) and [`Db::through`](crate::Db::through) walk one per
+/// parent.
 ///
 /// Without a default order it reads the index lazily, in creation order, and allocates
 /// nothing; with one, it collects the kept children into a `Vec` when created and sorts them,
@@ -55,35 +58,44 @@ use crate::schema::{HasRelation, Schema};
 /// ```
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Related<'db, R: Relation, S> {
-    rows: Source<'db, R::Child, S>,
-}
-
-enum Source<'db, C: Model, S> {
-    /// No default order: the index in creation order, filtered as it is read.
-    Index(Children<'db, C, S>),
-    /// A default order: the kept children, collected and sorted.
-    Sorted(std::vec::IntoIter<Row<'db, C, S>>),
+    /// Without a default order, the index in creation order, filtered as it is read; with
+    /// one, read to its end.
+    index: Children<'db, R::Child, S>,
+    /// With a default order, the kept children, collected and sorted; without, empty (an
+    /// empty `Vec` allocates nothing). Two fields, not an enum: which one is read is decided
+    /// by `R`'s constants, so a relation without defaults reads exactly as `Children` does,
+    /// with no branch per row.
+    sorted: std::vec::IntoIter<Row<'db, R::Child, S>>,
 }
 
 impl<'db, R: Relation, S: Schema> Related<'db, R, S> {
     /// `children` (every child of one parent, in creation order) as relation `R` shows them.
-    /// The query builder and eager loading start here, so that they show what the accessors
-    /// show.
-    pub(crate) fn new(children: Children<'db, R::Child, S>) -> Self {
+    /// The queries and eager loading start here, so that they show what the accessors show.
+    #[inline]
+    pub(crate) fn new(mut children: Children<'db, R::Child, S>) -> Self {
         let Some(order) = R::DEFAULT_ORDER else {
             return Related {
-                rows: Source::Index(children),
+                index: children,
+                sorted: Vec::new().into_iter(),
             };
         };
         let mut rows: Vec<_> = match R::DEFAULT_FILTER {
-            Some(keep) => children.filter(|row| keep(row.value())).collect(),
-            None => children.collect(),
+            Some(keep) => children.by_ref().filter(|row| keep(row.value())).collect(),
+            None => children.by_ref().collect(),
         };
         rows.sort_by(|a, b| order(a.value(), b.value()));
         Related {
-            rows: Source::Sorted(rows.into_iter()),
+            index: children,
+            sorted: rows.into_iter(),
         }
     }
+}
+
+/// Whether relation `R` shows `child` (its default filter keeps it). Constant `true`, folded
+/// away, for a relation without a filter.
+#[inline]
+pub(crate) fn shows<R: Relation>(child: &R::Child) -> bool {
+    R::DEFAULT_FILTER.is_none_or(|keep| keep(child))
 }
 
 impl<'db, R: Relation, S: Schema> Iterator for Related<'db, R, S> {
@@ -91,45 +103,51 @@ impl<'db, R: Relation, S: Schema> Iterator for Related<'db, R, S> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        match (&mut self.rows, R::DEFAULT_FILTER) {
-            (Source::Index(children), None) => children.next(),
-            (Source::Index(children), Some(keep)) => children.find(|row| keep(row.value())),
-            (Source::Sorted(rows), _) => rows.next(),
+        if R::DEFAULT_ORDER.is_some() {
+            return self.sorted.next();
+        }
+        match R::DEFAULT_FILTER {
+            None => self.index.next(),
+            Some(keep) => self.index.find(|row| keep(row.value())),
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        match (&self.rows, R::DEFAULT_FILTER) {
-            (Source::Index(children), None) => children.size_hint(),
-            (Source::Index(children), Some(_)) => (0, Some(children.len())),
-            (Source::Sorted(rows), _) => rows.size_hint(),
+        if R::DEFAULT_ORDER.is_some() {
+            return self.sorted.size_hint();
+        }
+        match R::DEFAULT_FILTER {
+            None => self.index.size_hint(),
+            Some(_) => (0, Some(self.index.len())),
         }
     }
 
     /// `sum`, `for_each`, `count` and the like: [`Children`]'s counted loop, filtered.
     #[inline]
     fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
-        match (self.rows, R::DEFAULT_FILTER) {
-            (Source::Index(children), None) => children.fold(init, f),
-            (Source::Index(children), Some(keep)) => {
-                children.fold(
-                    init,
-                    |acc, row| {
-                        if keep(row.value()) { f(acc, row) } else { acc }
-                    },
-                )
-            }
-            (Source::Sorted(rows), _) => rows.fold(init, f),
+        if R::DEFAULT_ORDER.is_some() {
+            return self.sorted.fold(init, f);
+        }
+        match R::DEFAULT_FILTER {
+            None => self.index.fold(init, f),
+            Some(keep) => self.index.fold(
+                init,
+                |acc, row| {
+                    if keep(row.value()) { f(acc, row) } else { acc }
+                },
+            ),
         }
     }
 }
 
 impl<R: Relation, S: Schema> DoubleEndedIterator for Related<'_, R, S> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        match (&mut self.rows, R::DEFAULT_FILTER) {
-            (Source::Index(children), None) => children.next_back(),
-            (Source::Index(children), Some(keep)) => children.rfind(|row| keep(row.value())),
-            (Source::Sorted(rows), _) => rows.next_back(),
+        if R::DEFAULT_ORDER.is_some() {
+            return self.sorted.next_back();
+        }
+        match R::DEFAULT_FILTER {
+            None => self.index.next_back(),
+            Some(keep) => self.index.rfind(|row| keep(row.value())),
         }
     }
 }
@@ -138,24 +156,19 @@ impl<R: Relation, S: Schema> FusedIterator for Related<'_, R, S> {}
 
 impl<R: Relation, S> Clone for Related<'_, R, S> {
     fn clone(&self) -> Self {
-        let rows = match &self.rows {
-            Source::Index(children) => Source::Index(children.clone()),
-            Source::Sorted(rows) => Source::Sorted(rows.clone()),
-        };
-        Related { rows }
+        Related {
+            index: self.index.clone(),
+            sorted: self.sorted.clone(),
+        }
     }
 }
 
 impl<R: Relation, S: Schema> std::fmt::Debug for Related<'_, R, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (sorted, left) = match &self.rows {
-            Source::Index(children) => (false, children.len()),
-            Source::Sorted(rows) => (true, rows.len()),
-        };
         f.debug_struct("Related")
             .field("relation", &R::NAME)
-            .field("sorted", &sorted)
-            .field("at_most", &left)
+            .field("sorted", &R::DEFAULT_ORDER.is_some())
+            .field("at_most", &(self.index.len() + self.sorted.len()))
             .finish()
     }
 }
@@ -238,9 +251,7 @@ where
     R: Relation<Kind = HasOne>,
     S: HasRelation<R>,
 {
-    let child = parent.has_one(relation)?;
-    match R::DEFAULT_FILTER {
-        Some(keep) if !keep(child.value()) => None,
-        _ => Some(child),
-    }
+    parent
+        .has_one(relation)
+        .filter(|child| shows::<R>(child.value()))
 }

@@ -374,10 +374,15 @@ fn upkeep_table(results: &Results, workloads: &[String]) -> String {
     let median = |w: &str, n: usize, imp: &str| {
         let w = workloads.iter().position(|x| x == w)?;
         let row = results.get(&(w, n))?;
-        row.iter().find(|((_, i), _)| i == imp).map(|(_, m)| m.median_ns)
+        row.iter()
+            .find(|((_, i), _)| i == imp)
+            .map(|(_, m)| m.median_ns)
     };
     let mut any = false;
-    for (index, workload) in [("unique (hash)", "index_insert_unique"), ("ordered", "index_insert_ordered")] {
+    for (index, workload) in [
+        ("unique (hash)", "index_insert_unique"),
+        ("ordered", "index_insert_ordered"),
+    ] {
         for n in [10_000, 1_000_000] {
             let (Some(rel), Some(raw), Some(rel0), Some(raw0)) = (
                 median(workload, n, "relstore"),
@@ -390,7 +395,11 @@ fn upkeep_table(results: &Results, workloads: &[String]) -> String {
             any = true;
             let (rel_cost, raw_cost) = (rel - rel0, raw - raw0);
             let ratio = rel_cost / raw_cost;
-            let result = if ratio <= UPKEEP_BAR { "met" } else { "**MISS**" };
+            let result = if ratio <= UPKEEP_BAR {
+                "met"
+            } else {
+                "**MISS**"
+            };
             writeln!(
                 out,
                 "| {index} | {} | {} | {} | {ratio:.2} | ≤ {UPKEEP_BAR}: {result} |",
