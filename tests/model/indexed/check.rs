@@ -2,7 +2,7 @@
 //! `check_integrity`, and every index lookup against the reference's answer, worked out
 //! naively from its rows: `get_by` and `find` for every key of the small domains (held or
 //! not), `range` over a few random ranges (ascending and `.rev()`), `prefix` for the string
-//! keys.
+//! keys. Then the queries (`queries.rs`, `query_relations.rs`, `trees.rs`).
 
 use std::ops::{Bound, RangeBounds};
 

@@ -8,7 +8,9 @@
 //! rows, one key for all, stale ids, duplicates), `insert_many` with duplicates in the batch,
 //! in-place views of unindexed fields, shrinks, saves and loads; each run on the store and on
 //! a naive reference (`reference.rs`) and the outcomes compared (`ops.rs`); then every read,
-//! `check_integrity` and every index lookup checked (`check.rs`).
+//! `check_integrity` and every index lookup checked (`check.rs`), then queries and index
+//! queries (`queries.rs`), the queries that follow relations (`query_relations.rs`) and an
+//! eager tree (`trees.rs`), each against naive scans of the reference's rows.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -1,7 +1,7 @@
 //! After every step, an eager tree against nested loops over the reference's rows: guilds
 //! (filtered, in creation order), each with its leader (`BelongsTo` over an optional key) and
 //! its players (filtered, ordered by level either way, offset, limit), each player with the
-//! guild it leads (has-one) and its progress rows (by step descending, limited), each progress
+//! guild it leads (has-one: filtered, at times offset or limited to none) and its progress rows (by step descending, limited), each progress
 //! row with its quest (`BelongsTo` over a required key). The borrowed tree's shape, ids and
 //! values against the loops; `tree.to_owned()`, `OwnedTree::load`, `Query::with_owned` and
 //! `Tree::load_ids` all equal, the owned rows the reference's; a dead id refused.
@@ -36,9 +36,14 @@ pub fn everything(
     let offset = [0, 0, 1, 2][rng.below(4)];
     let limit = [0, 1, 2, 3, usize::MAX, usize::MAX][rng.below(6)];
     let steps = [0, 1, 2, usize::MAX][rng.below(4)];
+    // The has-one level: kept if its filter keeps it and the window has room at 0.
+    let (led_salt, led_window) = (
+        rng.next_u64(),
+        [(0, 1), (0, 1), (1, 1), (0, 0)][rng.below(4)],
+    );
     let what = format!(
         "eager tree: guilds {root_salt:#x}, players {salt:#x} desc {desc} offset {offset} \
-         limit {limit}, progress limit {steps}"
+         limit {limit}, progress limit {steps}, led {led_salt:#x} {led_window:?}"
     );
     let level = move |player: &Player| match desc {
         true => u32::MAX - player.level,
@@ -49,12 +54,16 @@ pub fn everything(
             .order_by_desc(|row: &Progress| row.step)
             .limit(steps)
             .with(BelongsTo::new(ProgressQuest));
+        let led = Eager::new(GuildLeader)
+            .filter(move |guild: &Guild| guild.keep(led_salt))
+            .offset(led_window.0)
+            .limit(led_window.1);
         let players = Eager::new(PlayerGuild)
             .filter(move |player: &Player| player.keep(salt))
             .order_by(level)
             .offset(offset)
             .limit(limit)
-            .with((progress, Eager::new(GuildLeader)));
+            .with((progress, led));
         (players, BelongsTo::new(GuildLeader))
     };
     let roots = || {
@@ -97,7 +106,8 @@ pub fn everything(
     };
     let led_by = |player: Id<Player>| {
         let led = r.guilds.rows.iter().find(|g| g.row.leader == Some(player));
-        led.map(|g| g.id)
+        let room = led_window == (0, 1);
+        led.filter(|g| room && g.row.keep(led_salt)).map(|g| g.id)
     };
     let want: Vec<GuildShape> = (guilds.iter())
         .map(|guild| {
