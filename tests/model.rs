@@ -67,8 +67,15 @@
 //!   duplicates, restricts), `insert_many` with duplicates in the batch, views of unindexed
 //!   fields, shrinks, saves and loads. After every step, besides the reads above, every index
 //!   lookup against the reference's naive answer: `get_by` and `find` for every key of the
-//!   domains, `range` over random ranges (ascending and `.rev()`), `prefix`. Add `indexes` to
-//!   run it alone.
+//!   domains, `range` over random ranges (ascending and `.rev()`), `prefix`. And the query
+//!   layer against scans and stable sorts of the reference's rows: a query per table (a
+//!   filter, an order by a key with ties either way, creation order or ids breaking ties, a
+//!   window), a cross product of quests past the top-k buffer's room (limits on both sides of
+//!   64), `query_by`/`query_range` (`rev`, windows), each relation's `children`,
+//!   `where_has`/`where_has_not` and `join`, `through` both ways, each read by `all`, a fold,
+//!   `first`, `count`, `exists` and `one`; and an eager tree (guilds, leaders, players, the
+//!   guild each leads, progress rows, quests) with its owned twins. Add `indexes` to run it
+//!   alone.
 //!
 //! By default `SEEDS` seeds of `STEPS` steps each run (`UNIT_STEPS` for the units), and the run
 //! must cover every kind of outcome. A failure prints its seed, step and operation; replay it

@@ -2,7 +2,7 @@
 //! `check_integrity`, and every index lookup against the reference's answer, worked out
 //! naively from its rows: `get_by` and `find` for every key of the small domains (held or
 //! not), `range` over a few random ranges (ascending and `.rev()`), `prefix` for the string
-//! keys.
+//! keys. Then the queries (`queries.rs`, `query_relations.rs`, `trees.rs`).
 
 use std::ops::{Bound, RangeBounds};
 
@@ -12,10 +12,16 @@ use super::generate::{GUILD_NAMES, LEVELS, NAMES, STEPS, TAGS};
 use super::reference::GameRef;
 use super::schema::*;
 use crate::check::{relation_of, table_of};
+use crate::ops::Stats;
 use crate::reference::RefTable;
 use crate::rng::Rng;
 
-pub fn everything(db: &Db<Game>, r: &GameRef, rng: &mut Rng) -> Result<(), String> {
+pub fn everything(
+    db: &Db<Game>,
+    r: &GameRef,
+    rng: &mut Rng,
+    stats: &mut Stats,
+) -> Result<(), String> {
     db.check_integrity()
         .map_err(|e| format!("check_integrity: {e} ({e:?})"))?;
     table_of(db, &r.players, Player::eq)?;
@@ -31,7 +37,10 @@ pub fn everything(db: &Db<Game>, r: &GameRef, rng: &mut Rng) -> Result<(), Strin
     relation_of::<ProgressPlayer, _, _>(db, &player_of, &progress.dead, players, Player::eq)?;
     let quest_of = keys(progress, |p| Some(p.quest));
     relation_of::<ProgressQuest, _, _>(db, &quest_of, &progress.dead, &r.quests, Quest::eq)?;
-    indexes(db, r, rng)
+    indexes(db, r, rng)?;
+    super::queries::everything(db, r, rng, stats)?;
+    super::query_relations::everything(db, r, rng)?;
+    super::trees::everything(db, r, rng, stats)
 }
 
 /// Every live row of `table` with its key, in creation order.
@@ -44,7 +53,11 @@ fn keys<T, P>(
 }
 
 /// The ids of the reference's rows that hold `key` (by `key_of`), in creation order.
-fn holding<T, K: PartialEq>(table: &RefTable<T>, key_of: impl Fn(&T) -> K, key: &K) -> Vec<Id<T>> {
+pub(super) fn holding<T, K: PartialEq>(
+    table: &RefTable<T>,
+    key_of: impl Fn(&T) -> K,
+    key: &K,
+) -> Vec<Id<T>> {
     let rows = table.in_insertion_order().into_iter();
     rows.filter(|rec| key_of(&rec.row) == *key)
         .map(|rec| rec.id)
@@ -52,7 +65,7 @@ fn holding<T, K: PartialEq>(table: &RefTable<T>, key_of: impl Fn(&T) -> K, key: 
 }
 
 /// The ids of the reference's rows whose key lies in `range`, by key, ties in creation order.
-fn in_range<T, K: Ord>(
+pub(super) fn in_range<T, K: Ord>(
     table: &RefTable<T>,
     key_of: impl Fn(&T) -> K,
     range: &impl RangeBounds<K>,
@@ -66,7 +79,7 @@ fn in_range<T, K: Ord>(
 }
 
 /// The ids of the rows a lookup gives.
-fn ids<'db, T>(rows: impl Iterator<Item = Row<'db, T, Game>>) -> Vec<Id<T>>
+pub(super) fn ids<'db, T>(rows: impl Iterator<Item = Row<'db, T, Game>>) -> Vec<Id<T>>
 where
     T: relstore::Model,
     Game: HasTable<T>,
@@ -76,7 +89,7 @@ where
 
 /// A random range over `domain` (sorted): each bound included, excluded or open, at times
 /// inverted or empty.
-fn random_range<K: Clone>(rng: &mut Rng, domain: &[K]) -> (Bound<K>, Bound<K>) {
+pub(super) fn random_range<K: Clone>(rng: &mut Rng, domain: &[K]) -> (Bound<K>, Bound<K>) {
     let bound = |rng: &mut Rng| {
         let key = domain[rng.below(domain.len())].clone();
         match rng.below(3) {

@@ -8,7 +8,9 @@
 //! rows, one key for all, stale ids, duplicates), `insert_many` with duplicates in the batch,
 //! in-place views of unindexed fields, shrinks, saves and loads; each run on the store and on
 //! a naive reference (`reference.rs`) and the outcomes compared (`ops.rs`); then every read,
-//! `check_integrity` and every index lookup checked (`check.rs`).
+//! `check_integrity` and every index lookup checked (`check.rs`), then queries and index
+//! queries (`queries.rs`), the queries that follow relations (`query_relations.rs`) and an
+//! eager tree (`trees.rs`), each against naive scans of the reference's rows.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -20,8 +22,11 @@ mod check;
 mod generate;
 mod models;
 mod ops;
+mod queries;
+mod query_relations;
 mod reference;
 pub mod schema;
+mod trees;
 
 pub fn run(seed: u64, steps: usize, stats: &mut Stats) {
     let mut db = schema::build();
@@ -34,7 +39,7 @@ pub fn run(seed: u64, steps: usize, stats: &mut Stats) {
         let result = catch_unwind(AssertUnwindSafe(|| {
             ops::run(&mut db, &mut reference, &op, stats)?;
             *stats.entry("steps".into()).or_default() += 1;
-            check::everything(&db, &reference, &mut lookups)
+            check::everything(&db, &reference, &mut lookups, stats)
         }));
         let failure = match result {
             Ok(Ok(())) => continue,
@@ -131,6 +136,9 @@ pub fn covers_every_outcome(stats: &Stats) {
         "row_mut NotFound",
         "save and load",
         "shrink",
+        "cross query: top-k cut, limit below 64",
+        "cross query: top-k cut, limit 64 or more",
+        "eager tree: progress rows under players under guilds",
     ]
     .map(String::from)
     .into();
