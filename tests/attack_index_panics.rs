@@ -88,7 +88,10 @@ fn gem(name: &str, value: u32, owner: Option<Id<Miner>>, vein: Id<Vein>, fuse: F
 }
 
 /// A mine: two miners, two veins, 40 gems (every fifth with `fuse`), their ids.
-fn mine(fuse: Fuse) -> (Db<Mine>, [Id<Miner>; 2], [Id<Vein>; 2], Vec<Id<Gem>>) {
+/// A mine and its miners, veins and gems.
+type Dug = (Db<Mine>, [Id<Miner>; 2], [Id<Vein>; 2], Vec<Id<Gem>>);
+
+fn mine(fuse: Fuse) -> Dug {
     let mut db = Db::<Mine>::new();
     let miners = [0, 1].map(|i| {
         db.insert(Miner {
