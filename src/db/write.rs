@@ -83,6 +83,12 @@ impl<S: Schema> Db<S> {
     /// keep what the closure wrote. Use [`Db::update`] when a refused change must leave the
     /// whole row as it was.
     ///
+    /// A row with secondary indexes or a validator is edited as [`Db::update`] edits it: on a
+    /// copy, checked whole (unique keys, the validator) and stored only if accepted, so a
+    /// refusal leaves every field as it was. That costs a clone of the row; the in-place views
+    /// ([`Db::row_mut`], [`Db::rows_mut`]) edit the fields no index or validator reads without
+    /// one.
+    ///
     /// # Errors
     /// [`WriteError::NotFound`] for a stale id, and the errors of [`Db::insert`] for a changed
     /// key (with its keys put back).

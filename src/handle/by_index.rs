@@ -197,6 +197,23 @@ pub struct IndexRows<'db, T, S, K> {
 
 impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> IndexRows<'db, T, S, K> {
     /// The rows' ids, without reading the rows.
+    ///
+    /// ```
+    /// # use relstore::{Db, Model};
+    /// # use serde::{Deserialize, Serialize};
+    /// #[derive(Clone, Serialize, Deserialize, Model)]
+    /// struct Monster {
+    ///     #[relstore(index)]
+    ///     kind: String,
+    /// }
+    /// relstore::schema! { struct World { monsters: Monster } relations {} }
+    ///
+    /// let mut db = Db::<World>::new();
+    /// let slime = db.insert(Monster { kind: "slime".into() })?;
+    /// let ids: Vec<_> = db.table::<Monster>().find(MonsterByKind, "slime").ids().collect();
+    /// assert_eq!(ids, [slime]);
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     pub fn ids(self) -> impl Iterator<Item = Id<T>> + use<'db, T, S, K> {
         self.keys.map(Id::from_key)
     }
