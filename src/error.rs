@@ -259,6 +259,16 @@ pub enum DeleteError {
         /// Its child that blocks the delete.
         child: AnyId,
     },
+    /// A set-null relation would leave `row` failing its model's validator
+    /// ([`Model::validate`](crate::Model::validate)), its key to a deleted parent cleared.
+    Invalid {
+        /// The set-null relation.
+        relation: &'static RelationInfo,
+        /// The row whose key would be set to null.
+        row: AnyId,
+        /// The validator's refusal.
+        reason: Invalid,
+    },
 }
 
 impl fmt::Display for DeleteError {
@@ -275,6 +285,14 @@ impl fmt::Display for DeleteError {
                     "cannot delete {parent}: {child} still points to it through restrict relation {relation}"
                 )
             }
+            DeleteError::Invalid {
+                relation,
+                row,
+                reason,
+            } => write!(
+                f,
+                "setting {row}'s key to null (relation {relation}) would fail its validator: {reason}"
+            ),
         }
     }
 }

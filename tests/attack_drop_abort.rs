@@ -87,13 +87,11 @@ fn delete_many_survives_careless_drops() {
 }
 
 #[test]
-#[ignore = "bug: update_many drops the replaced rows as one Vec: a second panicking Drop aborts"]
 fn update_many_survives_careless_drops_of_the_old_rows() {
     assert!(survives("child_update_many_old_rows"));
 }
 
 #[test]
-#[ignore = "bug: a refused update_many drops its copies as one Vec: a second panicking Drop aborts"]
 fn a_refused_update_many_survives_careless_drops_of_its_copies() {
     assert!(survives("child_update_many_refused"));
 }

@@ -62,7 +62,6 @@ fn a_member_without_a_guild_is_refused_on_insert_and_update() {
 /// What a store may hold, it must be able to load back. A set-null delete either refuses
 /// (the validator would refuse the nulled row) or leaves rows that load.
 #[test]
-#[ignore = "bug: a set-null delete skips the validator: the store keeps a row its validator refuses, and its snapshot no longer loads"]
 fn a_set_null_delete_never_leaves_a_row_the_validator_refuses() {
     let mut db = Db::<Town>::new();
     let g = db.insert(Guild { name: "g".into() }).unwrap();
@@ -96,7 +95,6 @@ fn a_set_null_delete_never_leaves_a_row_the_validator_refuses() {
 
 /// The same through the bulk paths: `delete_many` and `retain` plan set-nulls too.
 #[test]
-#[ignore = "bug: delete_many/delete_where set keys to null without the validator"]
 fn bulk_deletes_never_leave_a_row_the_validator_refuses() {
     let mut db = Db::<Town>::new();
     let guilds = db

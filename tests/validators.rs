@@ -246,3 +246,93 @@ fn a_migration_fixes_the_rows_before_they_are_checked() -> Result<(), Box<dyn st
     );
     Ok(())
 }
+
+mod two_keys {
+    //! A member needs a guild or a mentor: each key alone may be set to null, not both.
+    use relstore::{Id, Invalid, Model};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, Debug, Serialize, Deserialize, Model)]
+    #[relstore(table = "guilds")]
+    pub struct Guild {
+        pub name: String,
+    }
+
+    #[derive(Clone, Debug, Serialize, Deserialize, Model)]
+    #[relstore(table = "members", validate = Member::check)]
+    pub struct Member {
+        pub guild: Option<Id<Guild>>,
+        pub mentor: Option<Id<Member>>,
+    }
+
+    impl Member {
+        fn check(&self) -> Result<(), Invalid> {
+            if self.guild.is_none() && self.mentor.is_none() {
+                return Err(Invalid::new("a member needs a guild or a mentor"));
+            }
+            Ok(())
+        }
+    }
+
+    relstore::belongs_to!(pub MemberGuild: Member.guild -> Guild, has_many, on_delete = SetNull);
+    relstore::belongs_to!(pub MemberMentor: Member.mentor -> Member, has_many, on_delete = SetNull);
+    relstore::schema! {
+        pub struct Town { guilds: Guild, members: Member }
+        relations { MemberGuild, MemberMentor }
+    }
+}
+
+#[test]
+fn a_set_null_that_would_break_the_validator_refuses_the_delete() -> Result<(), Error> {
+    use relstore::DeleteError;
+    use two_keys::*;
+    let mut db = Db::<Town>::new();
+    let guild = db.insert(Guild { name: "g".into() })?;
+    let other = db.insert(Guild { name: "h".into() })?;
+    let mentor = db.insert(Member {
+        guild: Some(other),
+        mentor: None,
+    })?;
+    let pupil = db.insert(Member {
+        guild: Some(guild),
+        mentor: Some(mentor),
+    })?;
+    // Either key alone may go: the pupil keeps the other.
+    let mut alone = Db::<Town>::read_from(&db.write_to(Vec::new()).unwrap()[..]).unwrap();
+    alone.delete(guild)?;
+    assert_eq!(alone.get(pupil)?.guild, None);
+    // The mentor's own guild cannot go: the mentor would have neither.
+    let refused = db.delete(other).unwrap_err();
+    assert!(
+        matches!(&refused, DeleteError::Invalid { row, .. } if *row == relstore::AnyId::from(mentor)),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("a member needs a guild or a mentor")
+    );
+    // Once the pupil has lost its guild, its mentor cannot go.
+    let mut db = alone;
+    let refused = db.delete_many([mentor]).unwrap_err(); // the pupil has no guild any more
+    assert!(
+        matches!(&refused, DeleteError::Invalid { row, .. } if *row == relstore::AnyId::from(pupil)),
+        "{refused:?}"
+    );
+    assert_eq!(db.get(pupil)?.mentor, Some(mentor));
+    let mut both = Db::<Town>::new();
+    let g = both.insert(Guild { name: "g".into() })?;
+    let m = both.insert(Member {
+        guild: Some(g),
+        mentor: None,
+    })?;
+    let p = both.insert(Member {
+        guild: Some(g),
+        mentor: Some(m),
+    })?;
+    // Deleting the guild clears both members' guild; the mentor has no mentor: refused.
+    assert!(matches!(both.delete(g), Err(DeleteError::Invalid { .. })));
+    assert_eq!(both.get(p)?.guild, Some(g));
+    db.check_integrity()?;
+    Ok(())
+}

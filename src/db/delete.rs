@@ -9,8 +9,8 @@ use super::Db;
 use crate::error::{DeleteError, NotFound};
 use crate::id::{AnyId, Id, RowKey};
 use crate::model::Model;
-use crate::relation::{OnDelete, RelationInfo};
-use crate::schema::{HasTable, RelationPos, Schema, TablePos};
+use crate::relation::{ForeignKey, OnDelete, Relation, RelationInfo, info_of, parent_id};
+use crate::schema::{HasRelation, HasTable, RelationPos, RelationVisitor, Schema, TablePos};
 use crate::table::slot_of;
 
 /// What a delete would do, from [`Db::delete_plan`]: the rows it would remove and the keys it
@@ -314,6 +314,100 @@ impl<S: Schema> Db<S> {
                 }
             }
         }
+
+        // 3. A row whose key is set to null must still pass its model's validator.
+        for &(r, child) in &plan.nullify {
+            let mut check = CheckNullified {
+                db: self,
+                plan,
+                child,
+                at: r,
+                result: Ok(()),
+            };
+            S::__visit_relation(r, &mut check);
+            check.result?;
+        }
         Ok(())
+    }
+}
+
+/// Validates the row `child` of relation `at` as a planned delete leaves it: a copy with every
+/// key the plan sets to null cleared. Only for a validated table, and once per row: at the
+/// first relation (in the table's order) under which the plan clears it.
+struct CheckNullified<'a, S> {
+    db: &'a Db<S>,
+    plan: &'a Cascade,
+    child: RowKey,
+    at: RelationPos,
+    result: Result<(), DeleteError>,
+}
+
+impl<S: Schema> RelationVisitor<S> for CheckNullified<'_, S> {
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if !<R::Child as Model>::VALIDATED {
+            return;
+        }
+        let Some(row) = self.db.rows::<R::Child>().get(self.child) else {
+            return;
+        };
+        let mut copy = row.clone();
+        let t = <S as HasTable<R::Child>>::TABLE_POS;
+        let mut clear = ClearNullified {
+            db: self.db,
+            plan: self.plan,
+            row: &mut copy,
+            first: None,
+            pos: RelationPos(0),
+        };
+        for &r in &self.db.links[t].as_child {
+            clear.pos = r;
+            S::__visit_relation(r, &mut clear);
+        }
+        if clear.first != Some(self.at) {
+            return; // validated at the row's first cleared key
+        }
+        if let Err(reason) = copy.validate() {
+            let info = info_of::<R>();
+            self.result = Err(DeleteError::Invalid {
+                relation: info,
+                row: AnyId::new(info.child_table, self.child),
+                reason,
+            });
+        }
+    }
+}
+
+/// Clears, in a copy of a row of table `T`, the key of each relation under which the plan
+/// sets the row's key to null; notes the first such relation.
+struct ClearNullified<'a, S, T> {
+    db: &'a Db<S>,
+    plan: &'a Cascade,
+    row: &'a mut T,
+    first: Option<RelationPos>,
+    pos: RelationPos,
+}
+
+impl<S: Schema, T: Model> RelationVisitor<S> for ClearNullified<'_, S, T> {
+    fn visit<R: Relation>(&mut self)
+    where
+        S: HasRelation<R>,
+    {
+        if R::ON_DELETE != OnDelete::SetNull {
+            return;
+        }
+        let Some(child) = (self.row as &mut dyn std::any::Any).downcast_mut::<R::Child>() else {
+            return;
+        };
+        let Some(parent) = parent_id::<R>(child) else {
+            return;
+        };
+        let parent_table = self.db.relations[self.pos].parent;
+        if self.plan.contains((parent_table, parent.key())) {
+            R::key_mut(child).clear();
+            self.first.get_or_insert(self.pos);
+        }
     }
 }
