@@ -214,16 +214,17 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> IndexRows<'db, T
     /// assert_eq!(ids, [slime]);
     /// # Ok::<(), relstore::Error>(())
     /// ```
-    pub fn ids(self) -> impl Iterator<Item = Id<T>> + use<'db, T, S, K> {
+    pub fn ids(self) -> std::iter::Map<K, fn(RowKey) -> Id<T>> {
         self.keys.map(Id::from_key)
     }
 
+    /// The row of a key the index lists. An index lists live rows only; should it ever list
+    /// another (a key type whose `Hash` or `Ord` panicked mid-update, see the `index` module),
+    /// the walk ends there rather than panic.
     #[inline]
-    fn row(&self, key: RowKey) -> Row<'db, T, S> {
-        match self.db.rows::<T>().get_kept(key) {
-            Some((key, row)) => Row::new(self.db, Id::from_key(key), row),
-            None => unreachable!("an index lists live rows only"),
-        }
+    fn row(&self, key: RowKey) -> Option<Row<'db, T, S>> {
+        let (key, row) = self.db.rows::<T>().get_kept(key)?;
+        Some(Row::new(self.db, Id::from_key(key), row))
     }
 }
 
@@ -235,7 +236,7 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> Iterator
     #[inline]
     fn next(&mut self) -> Option<Row<'db, T, S>> {
         let key = self.keys.next()?;
-        Some(self.row(key))
+        self.row(key)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -249,7 +250,7 @@ impl<T: Model, S: HasTable<T>, K: DoubleEndedIterator<Item = RowKey>> DoubleEnde
     #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         let key = self.keys.next_back()?;
-        Some(self.row(key))
+        self.row(key)
     }
 }
 
