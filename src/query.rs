@@ -29,7 +29,7 @@
 //! [`join`](Query::join), [`where_has`](Query::where_has) /
 //! [`where_has_not`](Query::where_has_not) and, for the join rows, [`Db::through`]. A
 //! query's own filters and order then apply on top (its `order_by` sorts stably, so ties keep
-//! the default order). Raw navigation ([`Db::has_many`], [`Row::has_many`],
+//! the default order). Raw navigation ([`Db::has_many`], [`Row::has_many`](crate::Row::has_many),
 //! [`RelationRef::count`](crate::RelationRef::count)) still sees every child, in creation order.
 //!
 //! ```
@@ -104,6 +104,7 @@ pub use sources::RangeRows;
 mod error;
 mod order;
 mod relations;
+mod rows;
 
 use std::fmt;
 use std::iter::Filter;
@@ -111,12 +112,10 @@ use std::iter::Filter;
 pub use error::QueryError;
 pub use order::{Asc, CreationOrder, Desc, Order, SortKey, Sorted, SortedIter, Unordered, Window};
 pub use relations::{Join, Through, WhereHas};
+pub use rows::{Ids, QueryItem};
 
 use crate::db::Db;
-use crate::id::Id;
-use crate::model::Model;
-use crate::row::Row;
-use crate::schema::{HasTable, Schema};
+use crate::schema::Schema;
 
 /// A lazy query over items (rows, or pairs of rows) of one store: filter, order, window,
 /// then read. See [the module docs](self) for how the seed's queries map onto it.
@@ -506,63 +505,6 @@ impl<'db, S: Schema, I: Iterator, O: Order<I::Item>> Query<'db, S, I, O> {
     }
 }
 
-impl<'db, T: Model, S: Schema, I, O> Query<'db, S, I, O>
-where
-    I: Iterator<Item = Row<'db, T, S>>,
-    O: Order<Row<'db, T, S>>,
-    S: HasTable<T>,
-{
-    /// Ordered by creation (the order rows were inserted in, whatever slot each took), oldest
-    /// first; after an earlier order, creation breaks its ties. This is the order of
-    /// ActiveRecord's `.all()`; a table's own order is its slots'.
-    ///
-    /// ```
-    /// # use relstore::{Db, Model};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize, Model)]
-    /// # #[relstore(table = "users")]
-    /// # struct User { name: String }
-    /// # relstore::schema! { struct Blog { users: User } relations {} }
-    /// let mut db = Db::<Blog>::new();
-    /// let [ann, bob] = ["ann", "bob"].map(|n| db.insert(User { name: n.into() }).unwrap());
-    /// db.delete(ann)?;
-    /// let cy = db.insert(User { name: "cy".into() })?; // takes ann's slot, before bob's
-    /// assert!(db.query::<User>().ids().eq([cy, bob]));
-    /// assert!(db.query::<User>().in_creation_order().ids().eq([bob, cy]));
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    #[inline]
-    pub fn in_creation_order(self) -> Query<'db, S, I, O::Then<CreationOrder<'db, T>>> {
-        let table = self.db.rows::<T>();
-        self.then_by(CreationOrder { table })
-    }
-
-    /// The rows' ids, lazily.
-    ///
-    /// ```
-    /// # use relstore::{Db, Model};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Serialize, Deserialize, Model)]
-    /// # #[relstore(table = "players")]
-    /// # struct Player { hp: u32 }
-    /// # relstore::schema! { struct Game { players: Player } relations {} }
-    /// let mut db = Db::<Game>::new();
-    /// let ids = db.insert_many((0..4).map(|hp| Player { hp }))?;
-    /// for id in db.query::<Player>().filter(|p| p.hp < 2).ids().collect::<Vec<_>>() {
-    ///     db.delete(id)?;
-    /// }
-    /// assert!(db.query::<Player>().ids().eq(ids[2..].iter().copied()));
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    #[inline]
-    pub fn ids(self) -> Ids<'db, T, S, O::Iter<I>> {
-        self.into_iter().map(|row| row.id())
-    }
-}
-
-/// The ids of a query's rows; from [`Query::ids`].
-pub type Ids<'db, T, S, J> = std::iter::Map<J, fn(Row<'db, T, S>) -> Id<T>>;
-
 impl<'db, S: Schema, I: Iterator, O: Order<I::Item>> IntoIterator for Query<'db, S, I, O> {
     type Item = I::Item;
     type IntoIter = O::Iter<I>;
@@ -593,26 +535,4 @@ impl<S, I, O: fmt::Debug> fmt::Debug for Query<'_, S, I, O> {
             .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
-}
-
-/// What a query can give: a [`Row`], or a pair of rows from a join. Names the tables for
-/// [`QueryError`]. Sealed.
-pub trait QueryItem: sealed::Sealed {
-    /// The table, and for a pair the second table.
-    #[doc(hidden)]
-    const TABLES: (&'static str, Option<&'static str>);
-}
-
-impl<T: Model, S> QueryItem for Row<'_, T, S> {
-    const TABLES: (&'static str, Option<&'static str>) = (T::TABLE, None);
-}
-
-impl<A: Model, B: Model, S> QueryItem for (Row<'_, A, S>, Row<'_, B, S>) {
-    const TABLES: (&'static str, Option<&'static str>) = (A::TABLE, Some(B::TABLE));
-}
-
-mod sealed {
-    pub trait Sealed {}
-    impl<T, S> Sealed for crate::Row<'_, T, S> {}
-    impl<A, B, S> Sealed for (crate::Row<'_, A, S>, crate::Row<'_, B, S>) {}
 }

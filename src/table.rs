@@ -164,6 +164,10 @@ impl<T: Model> Table<T> {
     /// [`Table::insert`] with what [`Table::check_unique`] learnt of this row, if it ran.
     #[inline]
     pub(crate) fn insert_probed(&mut self, row: T, probes: Option<Probes<T>>) -> RowKey {
+        // The keys are copied before the row moves in: the stores take them by value, and a
+        // key's `Clone` runs while nothing has changed yet.
+        let indexed = !<T::Indexes as IndexSet<T>>::INFOS.is_empty();
+        let keys = indexed.then(|| T::Indexes::save(&row));
         let key = self.rows.insert(row);
         let (slot, _) = slot_of(key);
         if slot >= self.seqs.len() {
@@ -172,10 +176,7 @@ impl<T: Model> Table<T> {
         let seq = self.next_seq;
         self.seqs[slot] = seq;
         self.next_seq += 1;
-        if !<T::Indexes as IndexSet<T>>::INFOS.is_empty() {
-            let Some(row) = self.rows.get(key) else {
-                unreachable!("the row was just inserted")
-            };
+        if let Some(keys) = keys {
             let seqs = &self.seqs;
             let slot = Slot {
                 row: key,
@@ -183,7 +184,7 @@ impl<T: Model> Table<T> {
                 newest: true,
                 seq_of: &|k| seq_in(seqs, k),
             };
-            T::Indexes::insert(&mut self.indexes, row, slot, probes);
+            T::Indexes::insert_keys(&mut self.indexes, keys, slot, probes);
         }
         key
     }

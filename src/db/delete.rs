@@ -56,6 +56,10 @@ pub(crate) struct Cascade {
     /// (relation, surviving parent, child's creation number, child) for every deleted child
     /// of a parent that stays; used while applying.
     pub(super) survivors: Vec<(RelationPos, RowKey, u64, RowKey)>,
+    /// A panic from the `Drop` of a copy made while checking a set-null against a validator:
+    /// it goes on once the delete is applied, as a deleted row's would. In a `Mutex` only so
+    /// that the store stays `Sync` (a payload is not); reached through `&mut`, never locked.
+    copy_panic: std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>,
 }
 
 /// A set of slot numbers: a bit per slot, in pages of 4,096 slots allocated on first use, so
@@ -119,6 +123,16 @@ impl Cascade {
         self.rows.clear();
         self.nullify.clear();
         self.survivors.clear();
+        if let Some(payload) = self.take_copy_panic() {
+            std::mem::forget(payload); // its `Drop` could panic again
+        }
+    }
+
+    /// The panic of a copy's `Drop` that planning caught, if any (see `copy_panic`).
+    pub(super) fn take_copy_panic(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
+        let slot = self.copy_panic.get_mut();
+        slot.unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 
     /// Whether the cleared plan is small enough to keep for the next delete.
@@ -233,6 +247,9 @@ impl<S: Schema> Db<S> {
         let t = self.delete_target(id)?;
         let mut plan = Cascade::default();
         self.collect_cascade(t, id.key(), &mut plan)?;
+        if let Some(payload) = plan.take_copy_panic() {
+            std::panic::resume_unwind(payload); // a plan changes nothing: raise it now
+        }
         let row_id = |t: TablePos, key| AnyId::new(self.links[t].name, key);
         Ok(DeletePlan {
             deleted: plan.rows.iter().map(|&(t, key)| row_id(t, key)).collect(),
@@ -316,18 +333,31 @@ impl<S: Schema> Db<S> {
         }
 
         // 3. A row whose key is set to null must still pass its model's validator.
+        let mut copy_panic = None;
+        let mut result = Ok(());
         for &(r, child) in &plan.nullify {
             let mut check = CheckNullified {
                 db: self,
                 plan,
                 child,
                 at: r,
+                copy_panic: &mut copy_panic,
                 result: Ok(()),
             };
             S::__visit_relation(r, &mut check);
-            check.result?;
+            if let Err(error) = check.result {
+                result = Err(error);
+                break;
+            }
         }
-        Ok(())
+        if let Some(payload) = copy_panic {
+            if result.is_err() {
+                std::panic::resume_unwind(payload); // nothing changed
+            }
+            let slot = plan.copy_panic.get_mut();
+            *slot.unwrap_or_else(std::sync::PoisonError::into_inner) = Some(payload);
+        }
+        result
     }
 }
 
@@ -339,6 +369,8 @@ struct CheckNullified<'a, S> {
     plan: &'a Cascade,
     child: RowKey,
     at: RelationPos,
+    /// The first panic of a copy's `Drop`, for the plan to raise once applied.
+    copy_panic: &'a mut Option<Box<dyn std::any::Any + Send>>,
     result: Result<(), DeleteError>,
 }
 
@@ -366,16 +398,24 @@ impl<S: Schema> RelationVisitor<S> for CheckNullified<'_, S> {
             clear.pos = r;
             S::__visit_relation(r, &mut clear);
         }
-        if clear.first != Some(self.at) {
-            return; // validated at the row's first cleared key
-        }
-        if let Err(reason) = copy.validate() {
+        if clear.first == Some(self.at)
+            && let Err(reason) = copy.validate()
+        {
             let info = info_of::<R>();
             self.result = Err(DeleteError::Invalid {
                 relation: info,
                 row: AnyId::new(info.child_table, self.child),
                 reason,
             });
+        }
+        // The copy's `Drop` may panic: caught, so that the delete goes on as one whose
+        // deleted row's `Drop` panics (the panic is raised once the store is whole).
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(copy)));
+        if let Err(payload) = dropped {
+            match self.copy_panic {
+                None => *self.copy_panic = Some(payload),
+                Some(_) => std::mem::forget(payload),
+            }
         }
     }
 }

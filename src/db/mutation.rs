@@ -234,7 +234,7 @@ impl<S: Schema> Db<S> {
             drop_rows.key = key;
             S::__visit_table(t, &mut drop_rows);
         }
-        if let Some(payload) = drop_rows.first_panic {
+        if let Some(payload) = drop_rows.first_panic.or_else(|| plan.take_copy_panic()) {
             // The row asked for is not handed back: drop it here, where a second panic can be
             // caught, rather than while the first one unwinds (which would abort).
             forget_panic(panic::catch_unwind(AssertUnwindSafe(|| drop(row))));
@@ -257,7 +257,7 @@ impl<S: Schema> Db<S> {
             drop_rows.key = key;
             S::__visit_table(t, &mut drop_rows);
         }
-        if let Some(payload) = drop_rows.first_panic {
+        if let Some(payload) = drop_rows.first_panic.or_else(|| plan.take_copy_panic()) {
             panic::resume_unwind(payload);
         }
         plan.rows.len()

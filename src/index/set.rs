@@ -55,7 +55,17 @@ pub trait IndexSet<T: Model>: 'static {
     fn check_batch(rows: &[T]) -> Result<(), BatchViolation>;
     /// Indexes a stored row; `probes` from a check of this row, if one was made.
     #[doc(hidden)]
-    fn insert(stores: &mut Self::Stores, row: &T, slot: Slot<'_>, probes: Option<Self::Probes>);
+    fn insert(stores: &mut Self::Stores, row: &T, slot: Slot<'_>, probes: Option<Self::Probes>) {
+        Self::insert_keys(stores, Self::save(row), slot, probes);
+    }
+    /// [`IndexSet::insert`] with the row's keys already copied ([`IndexSet::save`]).
+    #[doc(hidden)]
+    fn insert_keys(
+        stores: &mut Self::Stores,
+        keys: Self::Keys,
+        slot: Slot<'_>,
+        probes: Option<Self::Probes>,
+    );
     #[doc(hidden)]
     fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64);
     /// Moves a row whose value changed from `old` to `new` under each key that changed.
@@ -93,7 +103,7 @@ impl<T: Model> IndexSet<T> for () {
         Ok(())
     }
     #[inline]
-    fn insert(_: &mut (), _: &T, _: Slot<'_>, _: Option<()>) {}
+    fn insert_keys(_: &mut (), _: (), _: Slot<'_>, _: Option<()>) {}
     #[inline]
     fn remove(_: &mut (), _: &T, _: RowKey, _: u64) {}
     #[inline]
@@ -210,12 +220,13 @@ macro_rules! tuple {
                 first.map_or(Ok(()), Err)
             }
             #[inline]
-            fn insert(stores: &mut Self::Stores, row: &T, slot: Slot<'_>, probes: Option<Self::Probes>) {
-                $(stores.$at.insert(
-                    $index::key(row).borrow().clone(),
-                    slot,
-                    probes.and_then(|p| p.$at),
-                );)+
+            fn insert_keys(
+                stores: &mut Self::Stores,
+                keys: Self::Keys,
+                slot: Slot<'_>,
+                probes: Option<Self::Probes>,
+            ) {
+                $(stores.$at.insert(keys.$at, slot, probes.and_then(|p| p.$at));)+
             }
             #[inline]
             fn remove(stores: &mut Self::Stores, row: &T, key: RowKey, seq: u64) {
