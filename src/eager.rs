@@ -4,7 +4,7 @@
 //! A load is described by a typed spec, one value per level: a relation, read from the
 //! parent's side ([`Eager`]: its children, has-many or has-one) or from the child's side
 //! ([`BelongsTo`]: its parent), each with what to load under every row it finds (`with`), and,
-//! on a child level, the seed's modifiers: [`filter`](Eager::filter),
+//! on a child level, ActiveRecord's modifiers: [`filter`](Eager::filter),
 //! [`order_by`](Eager::order_by), [`offset`](Eager::offset), [`limit`](Eager::limit). Several
 //! relations at one level are a tuple of specs; a bare relation is the spec of its children
 //! with nothing under them.

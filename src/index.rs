@@ -54,6 +54,12 @@
 //! index costs about what its map costs by hand: the key, the row's 8-byte key, and the map's
 //! overhead; [`Db::shrink_to_fit`](crate::Db::shrink_to_fit) gives spare capacity back.
 //!
+//! # Unique keys and `None`
+//!
+//! A unique index compares keys with `Eq`, so an `Option` field's `None` is one key like any
+//! other: at most one row may hold it (SQL lets NULLs repeat). Index an `Option` field with a
+//! non-unique `index` or `ordered` when several rows may have none.
+//!
 //! # Keys that panic
 //!
 //! An index calls the key type's `Clone`, `Hash`, `Eq` and `Ord` while it changes. For the

@@ -55,9 +55,10 @@ pub trait Model: Clone + Serialize + DeserializeOwned + Send + Sync + 'static {
     /// impl writes `type Indexes = ();`.
     type Indexes: IndexSet<Self>;
     /// Whether [`Model::validate`] checks anything: the derive sets it with
-    /// `#[relstore(validate = ..)]`. A validated row's fields are read-only in its in-place
-    /// view unless marked `#[relstore(unvalidated)]`, and [`Db::edit`](crate::Db::edit) works
-    /// on a copy of it.
+    /// `#[relstore(validate = ..)]`. A hand-written impl that overrides `validate` must set it
+    /// to `true`: the store calls `validate` only when it is. A validated row's fields are
+    /// read-only in its in-place view unless marked `#[relstore(unvalidated)]`, and
+    /// [`Db::edit`](crate::Db::edit) works on a copy of it.
     const VALIDATED: bool = false;
 
     /// Checks a row before it is stored: on insert, update, edit and replace (one by one or

@@ -1,7 +1,7 @@
 //! Queries: the rows of a table (or a parent's children, or pairs across a relation),
 //! filtered, ordered and windowed, lazily and typed.
 //!
-//! A [`Query`] reads like the seed's ActiveRecord queries, with closures where those take
+//! A [`Query`] reads like ActiveRecord's queries, with closures where those take
 //! SQL fragments, and costs what a hand-written loop over the same rows costs: filters,
 //! counts and windows without an order run on the source as it is read, allocating nothing.
 //! Only an order collects, and `order_by(..).limit(k)` keeps the `k` smallest rather than
@@ -20,11 +20,12 @@
 //!
 //! A query is a description, as in SQL: every filter applies (all of them must pass), then
 //! the order, then the offset and limit, whatever order the calls came in. So
-//! `q.limit(5).filter(f)` is the first five items that pass `f`. A join or a
-//! [`where_has`](Query::where_has) reads its input query as that query stands (ordered and
-//! windowed), and starts afresh.
+//! `q.limit(5).filter(f)` is the first five items that pass `f`, and so is
+//! `q.limit(5).where_has(R)`: [`where_has`](Query::where_has) and
+//! [`where_has_not`](Query::where_has_not) are filters. A [`join`](Query::join) reads its
+//! input query as that query stands (ordered and windowed), and starts afresh.
 //!
-//! A relation's default filter and order (`belongs_to!`'s `filter` and `order_by`, the seed's
+//! A relation's default filter and order (`belongs_to!`'s `filter` and `order_by`, ActiveRecord's
 //! `loader`) apply wherever a query reads the relation's children: [`Db::children`],
 //! [`join`](Query::join), [`where_has`](Query::where_has) /
 //! [`where_has_not`](Query::where_has_not) and, for the join rows, [`Db::through`]. A
@@ -118,7 +119,7 @@ use crate::db::Db;
 use crate::schema::Schema;
 
 /// A lazy query over items (rows, or pairs of rows) of one store: filter, order, window,
-/// then read. See [the module docs](self) for how the seed's queries map onto it.
+/// then read. See [the module docs](self) for how ActiveRecord's queries map onto it.
 ///
 /// - `I` is the source: every row of a table ([`Db::query`]), a parent's children
 ///   ([`Db::children`]), pairs across a relation ([`Query::join`], [`Db::through`]), or any

@@ -214,7 +214,7 @@ pub(crate) fn expand(
         let position = syn::Index::from(at);
         let index_name = index.to_string();
         let doc = format!(
-            "The {} index of [`{row_name}`] on `{}`: pass it to `TableRef::get_by`, `find`, `range` or `prefix`.",
+            "The {} index of [`{row_name}`] on `{}`: pass it to {}.",
             match (unique, ordered) {
                 (true, false) => "unique hash",
                 (false, false) => "hash",
@@ -222,6 +222,14 @@ pub(crate) fn expand(
                 (false, true) => "ordered",
             },
             field_strs.join(", "),
+            match (unique, ordered) {
+                (true, false) => "`TableRef::get_by`, `TableRef::find` or `Db::query_by`",
+                (false, false) => "`TableRef::find` or `Db::query_by`",
+                (true, true) =>
+                    "`TableRef::get_by`, `find`, `range`, `prefix`, `Db::query_by` or `Db::query_range`",
+                (false, true) =>
+                    "`TableRef::find`, `range`, `prefix`, `Db::query_by` or `Db::query_range`",
+            },
         );
         let stores = quote!(<<#ident as ::relstore::Model>::Indexes as ::relstore::index::IndexSet<#ident>>::Stores);
         items.push(quote! {

@@ -1,6 +1,6 @@
 //! Bulk edits: delete or update every row a query matched, all or nothing.
 //!
-//! The seed's `Post.delete_all().where(..)` and `Post.update_all(..).where(..)`: a query picks
+//! ActiveRecord's `Post.delete_all().where(..)` and `Post.update_all(..).where(..)`: a query picks
 //! the rows (its ids, or a predicate), then every row is checked before any changes.
 
 use std::collections::HashSet;
@@ -40,7 +40,7 @@ impl<S: Schema> Db<S> {
     /// let ann = db.insert(User { name: "ann".into() })?;
     /// db.insert_many([true, false, true].map(|draft| Post { user: ann, draft }))?;
     ///
-    /// // The seed's `Post.delete_all().where('draft = ?', True)`:
+    /// // ActiveRecord's `Post.delete_all().where('draft = ?', True)`:
     /// let drafts: Vec<_> = db.table::<Post>().iter().filter(|p| p.draft).map(|p| p.id()).collect();
     /// assert_eq!(db.delete_many(drafts)?, 2);
     /// assert_eq!(db.table::<Post>().len(), 1);
@@ -80,7 +80,7 @@ impl<S: Schema> Db<S> {
     }
 
     /// Deletes every row of table `T` that `matches`: [`Db::retain`] with the test turned
-    /// around, for the seed's `delete_all().where(..)`. All or nothing.
+    /// around, for ActiveRecord's `delete_all().where(..)`. All or nothing.
     ///
     /// # Errors
     /// As [`Db::retain`].
@@ -221,7 +221,7 @@ impl<S: Schema> Db<S> {
     }
 
     /// Changes every row of table `T` that `matches` through `change`: [`Db::update_many`]
-    /// over the rows a predicate picks, for the seed's `update_all(..).where(..)`. All or
+    /// over the rows a predicate picks, for ActiveRecord's `update_all(..).where(..)`. All or
     /// nothing.
     ///
     /// # Errors

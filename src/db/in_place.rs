@@ -1,7 +1,8 @@
-//! In-place edits at the speed of `&mut`: rows lent as [`Fields`] views, whose keys are
-//! read-only. Nothing the store derives from rows (the foreign-key indexes) depends on what a
-//! view can change, so these are the one place besides the mutation surface that lends `&mut`
-//! into the tables, and they need no check afterwards.
+//! In-place edits at the speed of `&mut`: rows lent as [`Fields`] views, whose keys, indexed
+//! fields and validated fields are read-only. Nothing the store derives from rows (the
+//! foreign-key and secondary indexes) and nothing a validator reads can change through a view,
+//! so these are the one place besides the mutation surface that lends `&mut` into the tables,
+//! and they need no check afterwards.
 
 use std::iter::FusedIterator;
 use std::panic::{self, AssertUnwindSafe};

@@ -311,8 +311,10 @@ impl<S: Schema> Db<S> {
         plan.survivors = survivors;
     }
 
-    /// Replaces table `T` with the one `image` describes; indexes are left for
-    /// [`Db::rebuild_indexes`] and the check to [`Db::check_integrity`]. Snapshots load
+    /// Replaces table `T` with the one `image` describes. The table builds its own secondary
+    /// indexes (checking unique keys and the validator, see `Table::from_image`); the
+    /// foreign-key indexes are left for [`Db::rebuild_indexes`] and the keys' check to the
+    /// loader. Snapshots load
     /// through it, into a fresh store that replaces the old one only once it is whole.
     pub(crate) fn restore_table<T: Model>(
         &mut self,

@@ -76,15 +76,16 @@ impl<S: Schema> Db<S> {
     /// Changes a row in place through a closure, with its foreign keys still guarded, and
     /// returns what the closure returns.
     ///
-    /// No copy is made: the closure gets the stored row. If it changes no foreign key, that is
+    /// For a row without secondary indexes or a validator, no copy is made: the closure gets
+    /// the stored row (for one with them, see below). If it changes no foreign key, that is
     /// all. If it changes some, they are checked as [`Db::insert`] checks them and the row
     /// moves to its new parents. A refused key, or a panic in the closure, puts **every key
     /// back** as it was, so the indexes always agree with the rows; the row's other fields
     /// keep what the closure wrote. Use [`Db::update`] when a refused change must leave the
     /// whole row as it was.
     ///
-    /// A row with secondary indexes or a validator is edited as [`Db::update`] edits it: on a
-    /// copy, checked whole (unique keys, the validator) and stored only if accepted, so a
+    /// **A row with secondary indexes or a validator** is edited as [`Db::update`] edits it: on
+    /// a copy, checked whole (unique keys, the validator) and stored only if accepted, so a
     /// refusal leaves every field as it was. That costs a clone of the row; the in-place views
     /// ([`Db::row_mut`], [`Db::rows_mut`]) edit the fields no index or validator reads without
     /// one.

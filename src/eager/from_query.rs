@@ -1,4 +1,4 @@
-//! `with` on a query: the seed's `User.query().where(..).with_("posts")`, typed.
+//! `with` on a query: ActiveRecord's `User.query().where(..).with_("posts")`, typed.
 
 use super::{Load, OwnedTree, Tree};
 use crate::model::Model;

@@ -149,7 +149,7 @@ impl<R, K, F, O> Eager<R, K, (), F, O> {
 }
 
 impl<R: Relation, K, W, O> Eager<R, K, W, All, O> {
-    /// Keeps only the children for which `keep` is true (the seed's `where`).
+    /// Keeps only the children for which `keep` is true (ActiveRecord's `where`).
     ///
     /// ```
     /// # use relstore::{Db, Id, Model, Eager, Tree};
@@ -289,7 +289,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
 }
 
 impl<R, K, W, F, O> Eager<R, K, W, F, O> {
-    /// Skips the first `n` children kept by the filter, in order (the seed's `offset`).
+    /// Skips the first `n` children kept by the filter, in order (ActiveRecord's `offset`).
     ///
     /// ```
     /// # use relstore::{Db, Id, Model, Eager, Tree};
@@ -315,7 +315,7 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
         Eager { offset: n, ..self }
     }
 
-    /// Keeps at most `n` children per parent, after filter, order and offset (the seed's
+    /// Keeps at most `n` children per parent, after filter, order and offset (ActiveRecord's
     /// `limit`).
     ///
     /// ```

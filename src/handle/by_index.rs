@@ -182,6 +182,7 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         IndexRows {
             db: self.db,
             keys,
+            ended: false,
             _row: PhantomData,
         }
     }
@@ -192,6 +193,8 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
 pub struct IndexRows<'db, T, S, K> {
     db: &'db Db<S>,
     keys: K,
+    /// Set when a listed key had no live row: the walk has ended for good (fused).
+    ended: bool,
     _row: PhantomData<&'db T>,
 }
 
@@ -222,9 +225,14 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> IndexRows<'db, T
     /// another (a key type whose `Hash` or `Ord` panicked mid-update, see the `index` module),
     /// the walk ends there rather than panic.
     #[inline]
-    fn row(&self, key: RowKey) -> Option<Row<'db, T, S>> {
-        let (key, row) = self.db.rows::<T>().get_kept(key)?;
-        Some(Row::new(self.db, Id::from_key(key), row))
+    fn row(&mut self, key: RowKey) -> Option<Row<'db, T, S>> {
+        match self.db.rows::<T>().get_kept(key) {
+            Some((key, row)) => Some(Row::new(self.db, Id::from_key(key), row)),
+            None => {
+                self.ended = true;
+                None
+            }
+        }
     }
 }
 
@@ -235,6 +243,9 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> Iterator
 
     #[inline]
     fn next(&mut self) -> Option<Row<'db, T, S>> {
+        if self.ended {
+            return None;
+        }
         let key = self.keys.next()?;
         self.row(key)
     }
@@ -249,6 +260,9 @@ impl<T: Model, S: HasTable<T>, K: DoubleEndedIterator<Item = RowKey>> DoubleEnde
 {
     #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
         let key = self.keys.next_back()?;
         self.row(key)
     }

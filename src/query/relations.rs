@@ -21,8 +21,8 @@ use crate::schema::{HasRelation, Schema};
 
 impl<S: Schema> Db<S> {
     /// A query over the children of `parent` under relation `R`, as `R` shows them (its
-    /// [default filter and order](crate::belongs_to#default-filter-and-order-the-seeds-loader);
-    /// creation order without one): the seed's `Post.query().where('user_id = ?', (user.id,))`,
+    /// [default filter and order](crate::belongs_to#default-filter-and-order-activerecords-loader);
+    /// creation order without one): ActiveRecord's `Post.query().where('user_id = ?', (user.id,))`,
     /// from the foreign-key index (O(1) to start, no scan of the child table). Without a
     /// default order it reads the index lazily and allocates nothing; with one, the kept
     /// children are collected and sorted when the query is made. The query's own
@@ -184,7 +184,7 @@ where
     I: Iterator<Item = Row<'db, P, S>>,
     O: Order<Row<'db, P, S>>,
 {
-    /// Only the rows with at least one child under `R` as `R` shows them: the seed's "users
+    /// Only the rows with at least one child under `R` as `R` shows them: ActiveRecord's "users
     /// with posts", each user once. One index read per row (no child is read); with a
     /// default filter on `R`, a row counts only if one of its children passes it, so its
     /// children are read until one does (O(children) per row).

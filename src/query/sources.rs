@@ -15,8 +15,8 @@ pub type RangeRows<'db, I, Q, S> =
     IndexRows<'db, <I as Index>::Model, S, <<I as Index>::Store as LookupRange<Q>>::Keys<'db>>;
 
 impl<S: Schema> Db<S> {
-    /// A query over the rows holding `key` in index `index` (oldest first): the seed's
-    /// `User.query().where('username = ?', ..)` on an indexed column, found in O(1) rather
+    /// A query over the rows holding `key` in index `index` (oldest first): ActiveRecord's
+    /// `User.query().where('username = ?', ..)` on an indexed column, found in O(1) (a hash index) or O(log n) (an ordered one) rather
     /// than by a scan.
     ///
     /// ```

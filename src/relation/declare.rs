@@ -50,7 +50,7 @@
 ///
 /// `accessors { belongs_to: PostAuthorOf::author, has_many: UserPosts::posts }` generates,
 /// per side, a trait of one method with the given names, implemented for the rows of that
-/// side, so that `post.author()` and `user.posts()` read as in the seed (import the trait to
+/// side, so that `post.author()` and `user.posts()` read as in ActiveRecord (import the trait to
 /// call its method; it has `Name`'s visibility):
 ///
 /// - `belongs_to: T::m` on `Row<Child>`: the parent, `Row<Parent>` for a required key,
@@ -64,7 +64,7 @@
 /// self-referential relation, whose two sides are the same row type). The parent side's word
 /// must be the relation's kind.
 ///
-/// # Default filter and order (the seed's `loader`)
+/// # Default filter and order (ActiveRecord's `loader`)
 ///
 /// `filter = |post| !post.draft` (any `fn(&Child) -> bool`, closure or function) and
 /// `order_by = |post| post.created_at` (a key that is `Ord`, as for
@@ -88,7 +88,7 @@
 /// [`Row::has_one`](crate::Row::has_one), [`RelationRef::count`](crate::RelationRef::count),
 /// cascades, restricts and has-one checks. Ties in the order keep creation order.
 ///
-/// There is no cache to configure (the seed's `cache_config`): every read goes to the live
+/// There is no cache to configure (ActiveRecord's `cache_config`): every read goes to the live
 /// index, so a child inserted, moved, deleted or set to null a moment ago is already seen.
 ///
 /// ```

@@ -1,5 +1,5 @@
 //! Related reads: a parent's children as its relation shows them, through the relation's
-//! default filter and order (`belongs_to!`'s `filter` and `order_by`, the seed's `loader`).
+//! default filter and order (`belongs_to!`'s `filter` and `order_by`, ActiveRecord's `loader`).
 //!
 //! They read the live foreign-key index each time, as every read does: there is no relation
 //! cache, so nothing here can be stale.
