@@ -18,8 +18,6 @@ pub trait IndexStore<K>:
 {
     /// Whether a key may be held by one row only.
     const UNIQUE: bool;
-    /// Whether the keys are ordered (ranges, top-k, prefixes).
-    const ORDERED: bool;
 
     /// Looks `key` up before it is inserted: the row holding it if the index is unique and
     /// one does, and the key's hash for a hash store (so that the insert that follows does
@@ -33,17 +31,19 @@ pub trait IndexStore<K>:
     /// Removes `row` (creation number `seq`) from under `key`.
     #[doc(hidden)]
     fn remove(&mut self, key: &K, row: RowKey, seq: u64);
-    /// The number of distinct keys.
-    #[doc(hidden)]
-    fn keys_len(&self) -> usize;
     /// Gives back spare capacity.
     #[doc(hidden)]
     fn shrink_to_fit(&mut self);
-    /// The positions of the first key equal to an earlier one, and of that earlier one.
+    /// The positions of the first key equal to an earlier one, and of that earlier one. Only
+    /// a unique store is asked (a batch's duplicates are refused by unique indexes only).
     #[doc(hidden)]
     fn first_duplicate<'r>(keys: impl Iterator<Item = &'r K>) -> Option<(usize, usize)>
     where
-        K: 'r;
+        K: 'r,
+    {
+        let _ = keys;
+        None
+    }
 }
 
 /// What [`IndexStore::probe`] found.

@@ -106,7 +106,6 @@ fn hash_duplicate<'r, K: Hash + Eq + 'r>(
 
 impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<K> {
     const UNIQUE: bool = true;
-    const ORDERED: bool = false;
 
     #[inline]
     fn probe(&self, key: &K) -> Probe {
@@ -147,10 +146,6 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
         }
     }
 
-    fn keys_len(&self) -> usize {
-        self.entries.len()
-    }
-
     fn shrink_to_fit(&mut self) {
         let state = &self.state;
         self.entries.shrink_to_fit(|(k, _)| state.hash_one(k));
@@ -166,7 +161,6 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for UniqueHash<
 
 impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K> {
     const UNIQUE: bool = false;
-    const ORDERED: bool = false;
 
     #[inline]
     fn probe(&self, key: &K) -> Probe {
@@ -203,20 +197,9 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K
         }
     }
 
-    fn keys_len(&self) -> usize {
-        self.entries.len()
-    }
-
     fn shrink_to_fit(&mut self) {
         let state = &self.state;
         self.entries.shrink_to_fit(|(k, _)| state.hash_one(k));
-    }
-
-    fn first_duplicate<'r>(keys: impl Iterator<Item = &'r K>) -> Option<(usize, usize)>
-    where
-        K: 'r,
-    {
-        hash_duplicate(keys)
     }
 }
 

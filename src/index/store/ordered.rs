@@ -52,7 +52,6 @@ fn ordered_duplicate<'r, K: Ord + 'r>(keys: impl Iterator<Item = &'r K>) -> Opti
 
 impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for UniqueOrdered<K> {
     const UNIQUE: bool = true;
-    const ORDERED: bool = true;
 
     #[inline]
     fn probe(&self, key: &K) -> Probe {
@@ -74,10 +73,6 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for UniqueOrdered<K> 
         }
     }
 
-    fn keys_len(&self) -> usize {
-        self.0.len()
-    }
-
     fn shrink_to_fit(&mut self) {}
 
     fn first_duplicate<'r>(keys: impl Iterator<Item = &'r K>) -> Option<(usize, usize)>
@@ -90,7 +85,6 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for UniqueOrdered<K> 
 
 impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
     const UNIQUE: bool = false;
-    const ORDERED: bool = true;
 
     #[inline]
     fn probe(&self, _: &K) -> Probe {
@@ -118,18 +112,7 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
         }
     }
 
-    fn keys_len(&self) -> usize {
-        self.0.len()
-    }
-
     fn shrink_to_fit(&mut self) {}
-
-    fn first_duplicate<'r>(keys: impl Iterator<Item = &'r K>) -> Option<(usize, usize)>
-    where
-        K: 'r,
-    {
-        ordered_duplicate(keys)
-    }
 }
 
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for UniqueOrdered<K> {
