@@ -35,6 +35,11 @@ impl Family {
         Family::Small(vec![child])
     }
 
+    /// A family of two, oldest first.
+    pub(crate) fn pair(older: RowKey, newer: RowKey) -> Self {
+        Family::Small(vec![older, newer])
+    }
+
     /// The children, oldest first.
     #[inline]
     pub(crate) fn keys(&self) -> ChildKeys<'_> {

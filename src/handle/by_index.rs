@@ -112,18 +112,14 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     #[inline]
-    pub fn range<I, B>(
-        &self,
-        index: I,
-        range: B,
-    ) -> IndexRows<'db, T, S, <I::Store as LookupRange<B::Q>>::Keys<'db>>
+    pub fn range<I, B>(&self, index: I, range: B) -> IndexRows<'db, T, S, B::Keys<'db, I::Store>>
     where
         I: Index<Model = T>,
         B: KeyRange<I::Key>,
         I::Store: LookupRange<B::Q>,
     {
         let _ = index;
-        self.index_rows(self.store::<I>().range(range.bounds()))
+        self.index_rows(range.keys(self.store::<I>()))
     }
 
     /// The rows whose string key in ordered index `index` starts with `prefix`, by key.

@@ -2,6 +2,8 @@
 //! or `&str` for a `String` key, in any of std's range forms. A trait of our own, because
 //! `"a".."c"` is a range of `&str` while `BTreeMap<String, _>` wants one of `str`.
 
+use super::LookupRange;
+use crate::id::RowKey;
 use std::borrow::Borrow;
 use std::ops::{
     Bound, Range, RangeBounds, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive,
@@ -44,8 +46,15 @@ impl KeyBound<String> for &str {
 pub trait KeyRange<K> {
     /// What the key is compared as.
     type Q: Ord + ?Sized;
+    /// The rows of the range in an index's store: a type of its own for `..`, the whole
+    /// index, which is walked without first finding both ends.
+    #[doc(hidden)]
+    type Keys<'a, St: LookupRange<Self::Q> + 'a>: DoubleEndedIterator<Item = RowKey>;
     /// The range's bounds.
     fn bounds(&self) -> (Bound<&Self::Q>, Bound<&Self::Q>);
+    /// The rows of the range in `store`, by key.
+    #[doc(hidden)]
+    fn keys<'a, St: LookupRange<Self::Q>>(&self, store: &'a St) -> Self::Keys<'a, St>;
 }
 
 fn map<X: KeyBound<K>, K>(bound: Bound<&X>) -> Bound<&X::Q> {
@@ -60,9 +69,14 @@ macro_rules! key_range {
     ($($range:ident),*) => {$(
         impl<K, X: KeyBound<K>> KeyRange<K> for $range<X> {
             type Q = X::Q;
+            type Keys<'a, St: LookupRange<X::Q> + 'a> = St::Keys<'a>;
             #[inline]
             fn bounds(&self) -> (Bound<&X::Q>, Bound<&X::Q>) {
                 (map(self.start_bound()), map(self.end_bound()))
+            }
+            #[inline]
+            fn keys<'a, St: LookupRange<X::Q>>(&self, store: &'a St) -> St::Keys<'a> {
+                store.range(self.bounds())
             }
         }
     )*};
@@ -71,16 +85,26 @@ key_range!(Range, RangeInclusive, RangeFrom, RangeTo, RangeToInclusive);
 
 impl<K, X: KeyBound<K>> KeyRange<K> for (Bound<X>, Bound<X>) {
     type Q = X::Q;
+    type Keys<'a, St: LookupRange<X::Q> + 'a> = St::Keys<'a>;
     #[inline]
     fn bounds(&self) -> (Bound<&X::Q>, Bound<&X::Q>) {
         (map(self.0.as_ref()), map(self.1.as_ref()))
+    }
+    #[inline]
+    fn keys<'a, St: LookupRange<X::Q>>(&self, store: &'a St) -> St::Keys<'a> {
+        store.range(self.bounds())
     }
 }
 
 impl<K: Borrow<K> + Ord> KeyRange<K> for RangeFull {
     type Q = K;
+    type Keys<'a, St: LookupRange<K> + 'a> = St::AllKeys<'a>;
     #[inline]
     fn bounds(&self) -> (Bound<&K>, Bound<&K>) {
         (Bound::Unbounded, Bound::Unbounded)
+    }
+    #[inline]
+    fn keys<'a, St: LookupRange<K>>(&self, store: &'a St) -> St::AllKeys<'a> {
+        store.all()
     }
 }

@@ -10,9 +10,13 @@ use crate::index::{Index, KeyRange, Lookup, LookupRange};
 use crate::model::Model;
 use crate::schema::{HasTable, Schema};
 
-/// The rows of a range of index `I`, bounded by `Q`s.
-pub type RangeRows<'db, I, Q, S> =
-    IndexRows<'db, <I as Index>::Model, S, <<I as Index>::Store as LookupRange<Q>>::Keys<'db>>;
+/// The rows of a range `B` of index `I`.
+pub type RangeRows<'db, I, B, S> = IndexRows<
+    'db,
+    <I as Index>::Model,
+    S,
+    <B as KeyRange<<I as Index>::Key>>::Keys<'db, <I as Index>::Store>,
+>;
 
 impl<S: Schema> Db<S> {
     /// A query over the rows holding `key` in index `index` (oldest first): ActiveRecord's
@@ -80,7 +84,7 @@ impl<S: Schema> Db<S> {
     /// assert_eq!(best.map(|s| s.points), Some(20));
     /// # Ok::<(), relstore::Error>(())
     /// ```
-    pub fn query_range<I, B>(&self, index: I, range: B) -> Query<'_, S, RangeRows<'_, I, B::Q, S>>
+    pub fn query_range<I, B>(&self, index: I, range: B) -> Query<'_, S, RangeRows<'_, I, B, S>>
     where
         I: Index,
         S: HasTable<I::Model>,

@@ -18,7 +18,74 @@ pub struct UniqueOrdered<K>(BTreeMap<K, RowKey>);
 
 /// An ordered map from key to the rows holding it, in creation order: `#[relstore(ordered)]`.
 #[derive(Clone, Debug)]
-pub struct MultiOrdered<K>(BTreeMap<K, Family>);
+pub struct MultiOrdered<K>(BTreeMap<K, Held>);
+
+/// The rows holding one key of a [`MultiOrdered`]. Most keys of an ordered column (a score,
+/// a time) are held by one row: that row is kept inline, with no list to allocate on insert
+/// or to set up on a walk; a second row makes a family.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Held(Holders);
+
+#[derive(Clone)]
+enum Holders {
+    One(RowKey),
+    Many(Family),
+}
+
+impl Held {
+    /// The rows, oldest first.
+    #[inline]
+    fn keys(&self) -> ChildKeys<'_> {
+        match &self.0 {
+            Holders::One(row) => ChildKeys::one(row),
+            Holders::Many(family) => family.keys(),
+        }
+    }
+
+    /// Adds the row in `slot`, at its place by creation number.
+    #[inline]
+    fn join(&mut self, slot: Slot<'_>) {
+        match &mut self.0 {
+            Holders::Many(family) => join(family, slot),
+            Holders::One(held) => {
+                let held = *held;
+                let older_first = slot.newest || (slot.seq_of)(held) < slot.seq;
+                self.0 = Holders::Many(match older_first {
+                    true => Family::pair(held, slot.row),
+                    false => Family::pair(slot.row, held),
+                });
+            }
+        }
+    }
+
+    /// Takes `row`, number `seq`, out; true when no row is left. A family left with one row
+    /// stays a family: its list is kept for the next row to join, as a hand-kept map's `Vec`
+    /// is (equality is by content, so it still equals an index rebuilt from its rows).
+    #[inline]
+    fn leave(&mut self, row: RowKey, seq: u64) -> bool {
+        match &mut self.0 {
+            Holders::One(held) => *held == row,
+            Holders::Many(family) => {
+                family.remove(row, || seq);
+                family.is_empty()
+            }
+        }
+    }
+}
+
+/// Equal by content: the same rows in the same order, whatever the shape.
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.keys().eq(other.keys())
+    }
+}
+
+impl fmt::Debug for Held {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.keys()).finish()
+    }
+}
 
 macro_rules! common {
     ($($store:ident),*) => {$(
@@ -95,20 +162,19 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
     fn insert(&mut self, key: K, slot: Slot<'_>, _: Option<u64>) {
         // One descent, as a hand-written `entry(..).or_default().push(..)`.
         match self.0.entry(key) {
-            btree_map::Entry::Occupied(mut held) => join(held.get_mut(), slot),
+            btree_map::Entry::Occupied(mut held) => held.get_mut().join(slot),
             btree_map::Entry::Vacant(free) => {
-                free.insert(Family::new(slot.row));
+                free.insert(Held(Holders::One(slot.row)));
             }
         }
     }
 
     #[inline]
     fn remove(&mut self, key: &K, row: RowKey, seq: u64) {
-        if let Some(family) = self.0.get_mut(key) {
-            family.remove(row, || seq);
-            if family.is_empty() {
-                self.0.remove(key);
-            }
+        if let Some(held) = self.0.get_mut(key)
+            && held.leave(row, seq)
+        {
+            self.0.remove(key);
         }
     }
 
@@ -134,86 +200,58 @@ impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupOne<Q> for UniqueOrdered<K> {
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for MultiOrdered<K> {
     #[inline]
     fn find(&self, key: &Q) -> ChildKeys<'_> {
-        self.0
-            .get(key)
-            .map_or_else(ChildKeys::default, Family::keys)
+        self.0.get(key).map_or_else(ChildKeys::default, Held::keys)
     }
 }
 
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for UniqueOrdered<K> {
     type Keys<'a>
-        = std::iter::Map<Entries<'a, K, RowKey>, fn((&'a K, &'a RowKey)) -> RowKey>
+        = std::iter::Map<btree_map::Range<'a, K, RowKey>, fn((&'a K, &'a RowKey)) -> RowKey>
+    where
+        Self: 'a;
+    type AllKeys<'a>
+        = std::iter::Copied<btree_map::Values<'a, K, RowKey>>
     where
         Self: 'a;
 
     fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> Self::Keys<'_> {
-        Entries::of(&self.0, range).map(|(_, &row)| row)
+        part(&self.0, range).map(|(_, &row)| row)
+    }
+
+    #[inline]
+    fn all(&self) -> Self::AllKeys<'_> {
+        self.0.values().copied()
     }
 }
 
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> LookupRange<Q> for MultiOrdered<K> {
     type Keys<'a>
-        = RangeKeys<'a, K>
+        = RangeKeys<'a, btree_map::Range<'a, K, Held>>
+    where
+        Self: 'a;
+    type AllKeys<'a>
+        = RangeKeys<'a, btree_map::Iter<'a, K, Held>>
     where
         Self: 'a;
 
-    fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> RangeKeys<'_, K> {
-        RangeKeys {
-            entries: Entries::of(&self.0, range),
-            front: ChildKeys::default(),
-            back: ChildKeys::default(),
-        }
+    fn range(&self, range: (Bound<&Q>, Bound<&Q>)) -> Self::Keys<'_> {
+        RangeKeys::new(part(&self.0, range))
     }
-}
 
-/// The entries of a range of a map: the whole map is walked as `iter` walks it, which finds
-/// each end only when it is first read (a full `range` finds both up front: a fifth of a
-/// top-k's time).
-#[doc(hidden)]
-pub enum Entries<'a, K, V> {
-    All(btree_map::Iter<'a, K, V>),
-    Part(btree_map::Range<'a, K, V>),
-}
-
-impl<'a, K: Ord, V> Entries<'a, K, V> {
-    fn of<Q: Ord + ?Sized>(map: &'a BTreeMap<K, V>, range: (Bound<&Q>, Bound<&Q>)) -> Self
-    where
-        K: Borrow<Q>,
-    {
-        match range {
-            (Bound::Unbounded, Bound::Unbounded) => Entries::All(map.iter()),
-            range => Entries::Part(match bounds(range) {
-                Some(bounds) => map.range::<Q, _>(bounds),
-                None => btree_map::Range::default(),
-            }),
-        }
-    }
-}
-
-impl<'a, K, V> Iterator for Entries<'a, K, V> {
-    type Item = (&'a K, &'a V);
     #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Entries::All(all) => all.next(),
-            Entries::Part(part) => part.next(),
-        }
+    fn all(&self) -> Self::AllKeys<'_> {
+        RangeKeys::new(self.0.iter())
     }
 }
 
-impl<K, V> DoubleEndedIterator for Entries<'_, K, V> {
-    #[inline]
-    fn next_back(&mut self) -> Option<Self::Item> {
-        match self {
-            Entries::All(all) => all.next_back(),
-            Entries::Part(part) => part.next_back(),
-        }
-    }
-}
-
-impl<K, V> fmt::Debug for Entries<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Entries")
+/// The entries of `map` in `range`; none for a range `BTreeMap::range` would panic on.
+fn part<'a, K: Borrow<Q> + Ord, Q: Ord + ?Sized, V>(
+    map: &'a BTreeMap<K, V>,
+    range: (Bound<&Q>, Bound<&Q>),
+) -> btree_map::Range<'a, K, V> {
+    match bounds(range) {
+        Some(bounds) => map.range::<Q, _>(bounds),
+        None => btree_map::Range::default(),
     }
 }
 
@@ -233,14 +271,25 @@ fn bounds<'q, Q: Ord + ?Sized>(
 }
 
 /// The rows of a range of a non-unique ordered index: in key order, each key's rows in
-/// creation order; walk it backwards for the highest keys first.
-pub struct RangeKeys<'a, K> {
-    entries: Entries<'a, K, Family>,
+/// creation order; walk it backwards for the highest keys first. `E` walks the map's entries:
+/// all of them, or a range.
+pub struct RangeKeys<'a, E> {
+    entries: E,
     front: ChildKeys<'a>,
     back: ChildKeys<'a>,
 }
 
-impl<K> Iterator for RangeKeys<'_, K> {
+impl<E> RangeKeys<'_, E> {
+    fn new(entries: E) -> Self {
+        RangeKeys {
+            entries,
+            front: ChildKeys::default(),
+            back: ChildKeys::default(),
+        }
+    }
+}
+
+impl<'a, K: 'a, E: Iterator<Item = (&'a K, &'a Held)>> Iterator for RangeKeys<'a, E> {
     type Item = RowKey;
 
     #[inline]
@@ -250,14 +299,18 @@ impl<K> Iterator for RangeKeys<'_, K> {
                 return Some(row);
             }
             match self.entries.next() {
-                Some((_, family)) => self.front = family.keys(),
+                // A key held by one row, the common case, yields it without touching `front`.
+                Some((_, Held(Holders::One(row)))) => return Some(*row),
+                Some((_, Held(Holders::Many(family)))) => self.front = family.keys(),
                 None => return self.back.next(),
             }
         }
     }
 }
 
-impl<K> DoubleEndedIterator for RangeKeys<'_, K> {
+impl<'a, K: 'a, E: DoubleEndedIterator<Item = (&'a K, &'a Held)>> DoubleEndedIterator
+    for RangeKeys<'a, E>
+{
     #[inline]
     fn next_back(&mut self) -> Option<RowKey> {
         loop {
@@ -265,14 +318,15 @@ impl<K> DoubleEndedIterator for RangeKeys<'_, K> {
                 return Some(row);
             }
             match self.entries.next_back() {
-                Some((_, family)) => self.back = family.keys(),
+                Some((_, Held(Holders::One(row)))) => return Some(*row),
+                Some((_, Held(Holders::Many(family)))) => self.back = family.keys(),
                 None => return self.front.next_back(),
             }
         }
     }
 }
 
-impl<K> fmt::Debug for RangeKeys<'_, K> {
+impl<E> fmt::Debug for RangeKeys<'_, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RangeKeys").finish_non_exhaustive()
     }
