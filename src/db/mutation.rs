@@ -336,8 +336,10 @@ impl<S: Schema> Db<S> {
     }
 
     /// Gives back memory the store holds beyond what its rows need: trailing vacant slots of
-    /// each table, spare capacity, the indexes' room for parents that are gone, and scratch
-    /// buffers. No id comes back: an id of a row that was deleted stays stale.
+    /// each table, spare capacity, the foreign-key indexes' room for parents that are gone,
+    /// the secondary indexes' spare room (hash tables and each key's list of rows), and
+    /// scratch buffers: after mass deletes, about what a store built from the rows that stay
+    /// holds. No id comes back: an id of a row that was deleted stays stale.
     ///
     /// Slots before the last live row of a table stay (each keeps its version, so that old ids
     /// keep missing): a table whose last slot is live keeps its length.

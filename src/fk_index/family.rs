@@ -126,6 +126,14 @@ impl Family {
         }
     }
 
+    /// Gives back a small family's spare room (a big one gives back its chunks as they
+    /// empty).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if let Family::Small(keys) = self {
+            keys.shrink_to_fit();
+        }
+    }
+
     /// Makes a big family that fell below [`SMALL_AT`] small again.
     fn shrink(&mut self) {
         if let Family::Big(list) = self

@@ -200,6 +200,9 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static> IndexStore<K> for MultiHash<K
     fn shrink_to_fit(&mut self) {
         let state = &self.state;
         self.entries.shrink_to_fit(|(k, _)| state.hash_one(k));
+        for (_, family) in &mut self.entries {
+            family.shrink_to_fit();
+        }
     }
 }
 

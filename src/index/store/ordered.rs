@@ -59,6 +59,17 @@ impl Held {
         }
     }
 
+    /// Gives back spare room: a family of one goes back inline, a bigger one shrinks.
+    fn shrink_to_fit(&mut self) {
+        if let Holders::Many(family) = &mut self.0 {
+            let mut rows = family.keys();
+            match (rows.next(), rows.next()) {
+                (Some(only), None) => self.0 = Holders::One(only),
+                _ => family.shrink_to_fit(),
+            }
+        }
+    }
+
     /// Takes `row`, number `seq`, out; true when no row is left. A family left with one row
     /// stays a family: its list is kept for the next row to join, as a hand-kept map's `Vec`
     /// is (equality is by content, so it still equals an index rebuilt from its rows).
@@ -178,7 +189,9 @@ impl<K: Ord + Clone + Send + Sync + 'static> IndexStore<K> for MultiOrdered<K> {
         }
     }
 
-    fn shrink_to_fit(&mut self) {}
+    fn shrink_to_fit(&mut self) {
+        self.0.values_mut().for_each(Held::shrink_to_fit);
+    }
 }
 
 impl<K: Borrow<Q> + Ord, Q: Ord + ?Sized> Lookup<Q> for UniqueOrdered<K> {
