@@ -390,7 +390,7 @@ impl<T: Model> Table<T> {
             if T::VALIDATED {
                 row.validate().map_err(|invalid| TableImageError::Invalid {
                     row: id(),
-                    message: invalid.message.into_owned(),
+                    reason: invalid,
                 })?;
             }
             T::Indexes::check(&self.indexes, row, &|_| false).map_err(|v| {
@@ -515,8 +515,8 @@ pub enum TableImageError {
     Invalid {
         /// The row.
         row: AnyId,
-        /// The validator's message.
-        message: String,
+        /// The validator's refusal.
+        reason: crate::model::Invalid,
     },
 }
 

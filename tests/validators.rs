@@ -148,7 +148,7 @@ fn a_load_names_the_rows_a_new_validator_refuses() {
     };
     assert_eq!(table, "players");
     assert!(
-        matches!(reason, TableError::Invalid { message, .. } if message == "hp 50 above max 10"),
+        matches!(reason, TableError::Invalid { reason, .. } if reason.message == "hp 50 above max 10"),
         "{reason:?}"
     );
     assert!(error.to_string().contains("hp 50 above max 10"), "{error}");

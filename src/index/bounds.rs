@@ -42,8 +42,8 @@ impl KeyBound<String> for &str {
 }
 
 /// A range of keys `K`, in any of std's forms (`a..b`, `a..=b`, `a..`, `..b`, `..=b`, `..`,
-/// a pair of [`Bound`]s), bounded by [`KeyBound`]s.
-pub trait KeyRange<K> {
+/// a pair of [`Bound`]s), bounded by [`KeyBound`]s. Sealed: those forms are the ranges.
+pub trait KeyRange<K>: sealed::Sealed {
     /// What the key is compared as.
     type Q: Ord + ?Sized;
     /// The rows of the range in an index's store: a type of its own for `..`, the whole
@@ -65,8 +65,13 @@ fn map<X: KeyBound<K>, K>(bound: Bound<&X>) -> Bound<&X::Q> {
     }
 }
 
+mod sealed {
+    pub trait Sealed {}
+}
+
 macro_rules! key_range {
     ($($range:ident),*) => {$(
+        impl<X> sealed::Sealed for $range<X> {}
         impl<K, X: KeyBound<K>> KeyRange<K> for $range<X> {
             type Q = X::Q;
             type Keys<'a, St: LookupRange<X::Q> + 'a> = St::Keys<'a>;
@@ -83,6 +88,8 @@ macro_rules! key_range {
 }
 key_range!(Range, RangeInclusive, RangeFrom, RangeTo, RangeToInclusive);
 
+impl<X> sealed::Sealed for (Bound<X>, Bound<X>) {}
+
 impl<K, X: KeyBound<K>> KeyRange<K> for (Bound<X>, Bound<X>) {
     type Q = X::Q;
     type Keys<'a, St: LookupRange<X::Q> + 'a> = St::Keys<'a>;
@@ -95,6 +102,8 @@ impl<K, X: KeyBound<K>> KeyRange<K> for (Bound<X>, Bound<X>) {
         store.range(self.bounds())
     }
 }
+
+impl sealed::Sealed for RangeFull {}
 
 impl<K: Borrow<K> + Ord> KeyRange<K> for RangeFull {
     type Q = K;

@@ -30,7 +30,8 @@ pub struct BatchViolation {
 
 /// The indexes of table `T`: [`Model::Indexes`](crate::Model::Indexes), `()` or a tuple of up
 /// to 8 [`Index`] types. `#[derive(Model)]` names it; its items are the store's business.
-pub trait IndexSet<T: Model>: 'static {
+/// Sealed: only those are index sets.
+pub trait IndexSet<T: Model>: sealed::Sealed + 'static {
     /// The indexes' stores, one per index, in order.
     #[doc(hidden)]
     type Stores: Default + Clone + PartialEq + Send + Sync + 'static;
@@ -88,6 +89,12 @@ pub trait IndexSet<T: Model>: 'static {
     #[doc(hidden)]
     fn first_difference(a: &Self::Stores, b: &Self::Stores) -> Option<&'static IndexInfo>;
 }
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for () {}
 
 impl<T: Model> IndexSet<T> for () {
     type Stores = ();
@@ -195,6 +202,8 @@ fn rekey<I: Index>(store: &mut I::Store, saved: I::Key, row: &I::Model, slot: Sl
 
 macro_rules! tuple {
     ($($index:ident $at:tt),+) => {
+        impl<$($index: Index),+> sealed::Sealed for ($($index,)+) {}
+
         impl<T: Model, $($index: Index<Model = T>),+> IndexSet<T> for ($($index,)+) {
             type Stores = ($($index::Store,)+);
             type Keys = ($($index::Key,)+);

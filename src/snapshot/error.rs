@@ -191,8 +191,8 @@ pub enum TableError {
     Invalid {
         /// The row.
         row: crate::AnyId,
-        /// The validator's message.
-        message: String,
+        /// The validator's refusal.
+        reason: crate::Invalid,
     },
 }
 
@@ -276,9 +276,9 @@ impl fmt::Display for TableError {
                 "rows {} and {} share the key {value} of unique index {index} (fix them in a migration)",
                 rows.0, rows.1
             ),
-            TableError::Invalid { row, message } => write!(
+            TableError::Invalid { row, reason } => write!(
                 f,
-                "row {row} fails its model's validator: {message} (fix it in a migration)"
+                "row {row} fails its model's validator: {reason} (fix it in a migration)"
             ),
         }
     }

@@ -302,7 +302,7 @@ fn image_error(e: TableImageError) -> TableError {
         TableImageError::Unique { index, value, rows } => {
             return TableError::Unique { index, value, rows };
         }
-        TableImageError::Invalid { row, message } => return TableError::Invalid { row, message },
+        TableImageError::Invalid { row, reason } => return TableError::Invalid { row, reason },
         TableImageError::Slots(ImageError::Version { slot }) => {
             (slot, "its version does not fit its content")
         }
