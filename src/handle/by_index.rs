@@ -123,7 +123,9 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
     }
 
     /// The rows whose string key in ordered index `index` starts with `prefix`, by key.
-    /// O(log n) to start, then each row; allocates nothing.
+    /// O(log n) to start, then each row; allocates nothing. It walks forwards only: for the
+    /// highest keys first, or for [`IndexRows::ids`], bound a [`range`](Self::range) by the
+    /// prefix and its successor (`"sw".."sx"`).
     ///
     /// ```
     /// # use relstore::{Db, Model};
@@ -141,6 +143,8 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
     /// }
     /// let names: Vec<&str> = db.table::<Item>().prefix(ItemByName, "sw").map(|i| i.value().name.as_str()).collect();
     /// assert_eq!(names, ["sword", "swordfish"]);
+    /// let last = db.table::<Item>().range(ItemByName, "sw".."sx").next_back();
+    /// assert_eq!(last.map(|i| i.value().name.as_str()), Some("swordfish"));
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn prefix<'p, I>(
