@@ -71,6 +71,9 @@ fn a_key_goes_from_no_row_to_many_and_back_oldest_first() {
     let [a, b, c, d] = [10, 20, 30, 40].map(|p| db.insert(score(p, p)).unwrap());
     assert_eq!(at(&db, 10), [a]);
     assert_eq!(at(&db, 50), []);
+    let mut spent = 10..=10; // an exhausted range is empty, as std says
+    assert_eq!(spent.next(), Some(10));
+    assert_eq!(db.table::<Score>().range(ScoreByPoints, spent).count(), 0);
     set(&mut db, c, 10); // into one row, older: [a, c]
     assert_eq!(at(&db, 10), [a, c]);
     set(&mut db, a, 40); // into one row, newer: [a, d]
