@@ -47,14 +47,16 @@
 //! # Costs
 //!
 //! A unique hash lookup is one hash and one probe, as a hand-kept `HashMap<K, Id>` is; an
-//! insert hashes its key once (the check's hash is kept for the insert) and clones it into
-//! the index. A single field's key is read by reference everywhere else; a composite key is a
-//! tuple built from clones of its fields each time it is read (a check, an update comparing
-//! old and new keys, a removal): cheap for ids and numbers, a copy per `String` field. An ordered index is a `BTreeMap`: O(log n) to find a key, then each row in key
-//! order. A non-unique key's rows are kept in creation order (a `Vec` while few, a chunked
-//! list past 1,024), so removing one of a key's rows is O(rows of that key) while few. An
-//! index costs about what its map costs by hand: the key, the row's 8-byte key, and the map's
-//! overhead; [`Db::shrink_to_fit`](crate::Db::shrink_to_fit) gives spare capacity back.
+//! insert hashes its key once (the check's hash is kept for the insert) and clones it into the
+//! index. A single field's key is read by reference everywhere else; a composite key is a tuple
+//! built from clones of its fields each time it is read (a check, an update comparing old and
+//! new keys, a removal): cheap for ids and numbers, a copy per `String` field. An ordered index
+//! is a `BTreeMap`: O(log n) to find a key, then each row in key order. A non-unique key's rows
+//! are kept in creation order (a `Vec` while few, a chunked list past 1,024; an ordered key
+//! held by one row holds it inline, with no list), so removing one of a key's rows is O(rows of
+//! that key) while few. An index costs about what its map costs by hand: the key, the row's
+//! 8-byte key, and the map's overhead; [`Db::shrink_to_fit`](crate::Db::shrink_to_fit) gives
+//! spare capacity back.
 //!
 //! # Unique keys and `None`
 //!
