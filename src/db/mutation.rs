@@ -1,7 +1,7 @@
 //! The store's one mutation surface: the only code that changes rows, and it keeps everything
-//! derived from rows in step with them (creation numbers and retired slots, in the table;
-//! foreign-key indexes; and, as they arrive, secondary indexes, the undo log and the change
-//! feed).
+//! derived from rows in step with them (creation numbers, retired slots and secondary
+//! indexes, through the table's own methods; foreign-key indexes here; and, as they arrive,
+//! the undo log and the change feed).
 //!
 //! Each method is typed: it knows the row's type, or the relation's. Code that walks
 //! relations across tables it cannot name (a cascade) reaches the same typed code by
