@@ -1,7 +1,8 @@
 //! Memory per row: loads the same N = 1,000,000 posts (and 100,000 users) into each
 //! implementation and reports the bytes it holds per post, parents and indexes included.
 //! Then the peak memory of loading relstore's snapshot of those rows, against the loaded
-//! store's size and the file's.
+//! store's size and the file's; and what a secondary index holds per row, beside the map a
+//! programmer would keep by hand.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/Cargo.toml --bin memory [N]
@@ -16,7 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use relstore::Db;
 use relstore_benches::fixture::Dataset;
+use relstore_benches::indexed::{self, HandNamed, HandScored, Named, Plain, PlayerKey, Scored};
 use relstore_benches::{ecs, raw, rel, sql};
+use slotmap::SlotMap;
 
 /// The system allocator, keeping a count of the bytes currently allocated.
 struct Counting;
@@ -147,6 +150,68 @@ fn main() {
         size_of::<relstore_benches::fixture::User>()
     );
     snapshot_peaks(data);
+    index_memory(n);
+}
+
+/// The bytes per row each index adds to a table of `n` players, in relstore (an indexed
+/// table minus a plain one) and by hand (a slotmap with its map minus a bare slotmap).
+fn index_memory(n: usize) {
+    let players = indexed::players(n);
+    let table = |f: fn(&mut Db<indexed::Game>, indexed::Player)| {
+        held(|| {
+            let mut db = Db::<indexed::Game>::new();
+            players.iter().cloned().for_each(|p| f(&mut db, p));
+            db
+        })
+    };
+    let plain = table(|db, p| {
+        db.insert(Plain::from(p)).expect("no index");
+    });
+    let named = table(|db, p| {
+        db.insert(Named::from(p)).expect("unique names");
+    });
+    let scored = table(|db, p| {
+        db.insert(Scored::from(p)).expect("no unique index");
+    });
+    let hand_plain = held(|| {
+        let mut rows = SlotMap::<PlayerKey, Plain>::with_key();
+        for p in players.iter().cloned() {
+            rows.insert(p.into());
+        }
+        rows
+    });
+    let hand_named = held(|| {
+        let mut hand = HandNamed::default();
+        for p in players.iter().cloned() {
+            hand.insert(p.into()).expect("unique names");
+        }
+        hand
+    });
+    let hand_scored = held(|| {
+        let mut hand = HandScored::default();
+        for p in players.iter().cloned() {
+            hand.insert(p.into());
+        }
+        hand
+    });
+    println!("\n### Index memory (N = {n} players, about one per score)\n");
+    println!("| index | relstore, bytes per row | by hand, bytes per row | ratio |");
+    println!("|---|--:|--:|--:|");
+    for (index, rel, hand) in [
+        (
+            "unique (hash), `String` name",
+            named - plain,
+            hand_named - hand_plain,
+        ),
+        (
+            "ordered, `u64` score",
+            scored - plain,
+            hand_scored - hand_plain,
+        ),
+    ] {
+        let (rel, hand) = (rel as f64 / n as f64, hand as f64 / n as f64);
+        println!("| {index} | {rel:.1} | {hand:.1} | {:.2}x |", rel / hand);
+    }
 }
 
 /// Peak memory of saving and loading relstore's snapshot of `data`, in bytes over what was
