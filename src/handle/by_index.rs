@@ -224,7 +224,7 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> IndexRows<'db, T
     /// The row of a key the index lists. An index lists live rows only; should it ever list
     /// another (a key type whose `Hash` or `Ord` panicked mid-update, see the `index` module),
     /// the walk ends there rather than panic.
-    #[inline]
+    #[inline(always)]
     fn row(&mut self, key: RowKey) -> Option<Row<'db, T, S>> {
         match self.db.rows::<T>().get_kept(key) {
             Some((key, row)) => Some(Row::new(self.db, Id::from_key(key), row)),
@@ -241,7 +241,7 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> Iterator
 {
     type Item = Row<'db, T, S>;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Row<'db, T, S>> {
         if self.ended {
             return None;
@@ -258,7 +258,7 @@ impl<'db, T: Model, S: HasTable<T>, K: Iterator<Item = RowKey>> Iterator
 impl<T: Model, S: HasTable<T>, K: DoubleEndedIterator<Item = RowKey>> DoubleEndedIterator
     for IndexRows<'_, T, S, K>
 {
-    #[inline]
+    #[inline(always)]
     fn next_back(&mut self) -> Option<Self::Item> {
         if self.ended {
             return None;

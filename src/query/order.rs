@@ -122,10 +122,12 @@ impl<I: Iterator> Iterator for Window<I> {
 
     #[inline]
     fn fold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut init = init;
         if self.skip > 0 && self.left != Some(0) {
-            // Take the first item of the window through `next`, the rest by folding.
+            // Take the first item of the window through `next` (which skips), the rest by
+            // folding. Not by recursion: a recursive `fold` is never inlined.
             match self.next() {
-                Some(item) => return self.fold(f(init, item), f),
+                Some(item) => init = f(init, item),
                 None => return init,
             }
         }

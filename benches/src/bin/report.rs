@@ -180,6 +180,14 @@ const INDEX_BARS: &[Bar] = &[
         limit: Limit::Max(1.5),
         label: None,
     },
+    // Top-k written as a query (`db.query_range(..).rev().limit(k)`), held to the same bar.
+    Bar {
+        slow: "query",
+        fast: "raw",
+        workloads: Some(&["index_topk"]),
+        limit: Limit::Max(1.5),
+        label: None,
+    },
     Bar {
         slow: "relstore",
         fast: "raw",

@@ -305,7 +305,7 @@ impl<E> RangeKeys<'_, E> {
 impl<'a, K: 'a, E: Iterator<Item = (&'a K, &'a Held)>> Iterator for RangeKeys<'a, E> {
     type Item = RowKey;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<RowKey> {
         loop {
             if let Some(row) = self.front.next() {
@@ -324,7 +324,7 @@ impl<'a, K: 'a, E: Iterator<Item = (&'a K, &'a Held)>> Iterator for RangeKeys<'a
 impl<'a, K: 'a, E: DoubleEndedIterator<Item = (&'a K, &'a Held)>> DoubleEndedIterator
     for RangeKeys<'a, E>
 {
-    #[inline]
+    #[inline(always)]
     fn next_back(&mut self) -> Option<RowKey> {
         loop {
             if let Some(row) = self.back.next_back() {
