@@ -147,7 +147,6 @@ pub(crate) fn expand(
     if decls.is_empty() {
         return Ok((quote!(()), TokenStream2::new()));
     }
-    let ident = &input.ident;
     if !input.generics.params.is_empty() {
         return Err(Error::new(
             decls[0].span,
@@ -160,112 +159,146 @@ pub(crate) fn expand(
             format!("a table has at most {MAX_INDEXES} indexes"),
         ));
     }
-    let vis = &input.vis;
-    let row_name = ident.to_string();
+    let row_name = input.ident.to_string();
     let row_name = row_name.trim_start_matches("r#");
     let mut names = Vec::new();
     let mut items = Vec::new();
     for (at, decl) in decls.iter().enumerate() {
-        let mut types = Vec::new();
-        for name in &decl.fields {
-            let Some(field) = fields.iter().find(|f| f.field.ident.as_ref() == Some(name)) else {
-                return Err(Error::new(
-                    name.span(),
-                    format!("`{row_name}` has no field `{name}`"),
-                ));
-            };
-            types.push(super::self_as_row(
-                field.ty.to_token_stream(),
-                &quote!(#ident),
-            ));
-        }
-        let index = decl.name.clone().unwrap_or_else(|| {
-            let fields: String = decl
-                .fields
-                .iter()
-                .map(|f| pascal_case(&f.to_string()))
-                .collect();
-            Ident::new(&format!("{row_name}By{fields}"), decl.span)
-        });
+        let key = key_of(decl, fields, &input.ident, row_name)?;
+        let index = index_name(decl, row_name);
         if names.contains(&index) {
             return Err(Error::new(
                 decl.span,
                 format!("two indexes are named `{index}`: name one with `name = ..`"),
             ));
         }
-        let field_names = &decl.fields;
-        let field_strs: Vec<String> = field_names.iter().map(ToString::to_string).collect();
-        let (key_type, key_expr) = if let [field] = &decl.fields[..] {
-            let ty = &types[0];
-            (quote!(#ty), quote!(&row.#field))
-        } else {
-            (
-                quote!((#(#types,)*)),
-                quote!((#(::core::clone::Clone::clone(&row.#field_names),)*)),
-            )
-        };
-        let store = match (decl.unique, decl.ordered) {
-            (true, false) => quote!(UniqueHash),
-            (false, false) => quote!(MultiHash),
-            (true, true) => quote!(UniqueOrdered),
-            (false, true) => quote!(MultiOrdered),
-        };
-        let (unique, ordered) = (decl.unique, decl.ordered);
-        let position = syn::Index::from(at);
-        let index_name = index.to_string();
-        let doc = format!(
-            "The {} index of [`{row_name}`] on `{}`: pass it to {}.",
-            match (unique, ordered) {
-                (true, false) => "unique hash",
-                (false, false) => "hash",
-                (true, true) => "unique ordered",
-                (false, true) => "ordered",
-            },
-            field_strs.join(", "),
-            match (unique, ordered) {
-                (true, false) => "`TableRef::get_by`, `TableRef::find` or `Db::query_by`",
-                (false, false) => "`TableRef::find` or `Db::query_by`",
-                (true, true) =>
-                    "`TableRef::get_by`, `find`, `range`, `prefix`, `Db::query_by` or `Db::query_range`",
-                (false, true) =>
-                    "`TableRef::find`, `range`, `prefix`, `Db::query_by` or `Db::query_range`",
-            },
-        );
-        let stores = quote!(<<#ident as ::relstore::Model>::Indexes as ::relstore::index::IndexSet<#ident>>::Stores);
-        items.push(quote! {
-            #[doc = #doc]
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-            #vis struct #index;
-
-            #[automatically_derived]
-            impl ::relstore::Index for #index {
-                type Model = #ident;
-                type Key = #key_type;
-                type Store = ::relstore::index::#store<#key_type>;
-                const INFO: ::relstore::IndexInfo = ::relstore::IndexInfo {
-                    name: #index_name,
-                    table: <#ident as ::relstore::Model>::TABLE,
-                    fields: &[#(#field_strs),*],
-                    unique: #unique,
-                    ordered: #ordered,
-                };
-                #[inline]
-                fn key(row: &#ident) -> impl ::core::borrow::Borrow<Self::Key> + '_ {
-                    #key_expr
-                }
-                #[inline]
-                fn store(stores: &#stores) -> &Self::Store {
-                    &stores.#position
-                }
-                #[inline]
-                fn store_mut(stores: &mut #stores) -> &mut Self::Store {
-                    &mut stores.#position
-                }
-            }
-        });
+        items.push(index_item(input, decl, &index, at, key, row_name));
         names.push(index);
     }
     Ok((quote!((#(#names,)*)), quote!(#(#items)*)))
+}
+
+/// An index's key type and the expression that gives a row's key: the field borrowed for one
+/// field, a tuple of clones for several.
+fn key_of(
+    decl: &IndexDecl,
+    fields: &[RowField],
+    ident: &Ident,
+    row_name: &str,
+) -> Result<(TokenStream2, TokenStream2)> {
+    let mut types = Vec::new();
+    for name in &decl.fields {
+        let Some(field) = fields.iter().find(|f| f.field.ident.as_ref() == Some(name)) else {
+            return Err(Error::new(
+                name.span(),
+                format!("`{row_name}` has no field `{name}`"),
+            ));
+        };
+        types.push(super::self_as_row(
+            field.ty.to_token_stream(),
+            &quote!(#ident),
+        ));
+    }
+    let field_names = &decl.fields;
+    Ok(match &decl.fields[..] {
+        [field] => {
+            let ty = &types[0];
+            (quote!(#ty), quote!(&row.#field))
+        }
+        _ => (
+            quote!((#(#types,)*)),
+            quote!((#(::core::clone::Clone::clone(&row.#field_names),)*)),
+        ),
+    })
+}
+
+/// The index type's name: `name = ..`, or the row's name, `By`, and the fields in Pascal case.
+fn index_name(decl: &IndexDecl, row_name: &str) -> Ident {
+    decl.name.clone().unwrap_or_else(|| {
+        let fields: String = (decl.fields.iter())
+            .map(|f| pascal_case(&f.to_string()))
+            .collect();
+        Ident::new(&format!("{row_name}By{fields}"), decl.span)
+    })
+}
+
+/// The index type's doc line: its kind, its fields, and what to pass it to.
+fn index_doc(decl: &IndexDecl, row_name: &str) -> String {
+    let fields: Vec<String> = decl.fields.iter().map(ToString::to_string).collect();
+    let (kind, uses) = match (decl.unique, decl.ordered) {
+        (true, false) => (
+            "unique hash",
+            "`TableRef::get_by`, `TableRef::find` or `Db::query_by`",
+        ),
+        (false, false) => ("hash", "`TableRef::find` or `Db::query_by`"),
+        (true, true) => (
+            "unique ordered",
+            "`TableRef::get_by`, `find`, `range`, `prefix`, `Db::query_by` or `Db::query_range`",
+        ),
+        (false, true) => (
+            "ordered",
+            "`TableRef::find`, `range`, `prefix`, `Db::query_by` or `Db::query_range`",
+        ),
+    };
+    format!(
+        "The {kind} index of [`{row_name}`] on `{}`: pass it to {uses}.",
+        fields.join(", ")
+    )
+}
+
+/// The index type and its `Index` impl: index number `at` of the row's, keyed by `key`.
+fn index_item(
+    input: &DeriveInput,
+    decl: &IndexDecl,
+    index: &Ident,
+    at: usize,
+    (key_type, key_expr): (TokenStream2, TokenStream2),
+    row_name: &str,
+) -> TokenStream2 {
+    let (ident, vis) = (&input.ident, &input.vis);
+    let store = match (decl.unique, decl.ordered) {
+        (true, false) => quote!(UniqueHash),
+        (false, false) => quote!(MultiHash),
+        (true, true) => quote!(UniqueOrdered),
+        (false, true) => quote!(MultiOrdered),
+    };
+    let (unique, ordered) = (decl.unique, decl.ordered);
+    let field_strs: Vec<String> = decl.fields.iter().map(ToString::to_string).collect();
+    let position = syn::Index::from(at);
+    let index_name = index.to_string();
+    let doc = index_doc(decl, row_name);
+    let stores = quote!(<<#ident as ::relstore::Model>::Indexes as ::relstore::index::IndexSet<#ident>>::Stores);
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #vis struct #index;
+
+        #[automatically_derived]
+        impl ::relstore::Index for #index {
+            type Model = #ident;
+            type Key = #key_type;
+            type Store = ::relstore::index::#store<#key_type>;
+            const INFO: ::relstore::IndexInfo = ::relstore::IndexInfo {
+                name: #index_name,
+                table: <#ident as ::relstore::Model>::TABLE,
+                fields: &[#(#field_strs),*],
+                unique: #unique,
+                ordered: #ordered,
+            };
+            #[inline]
+            fn key(row: &#ident) -> impl ::core::borrow::Borrow<Self::Key> + '_ {
+                #key_expr
+            }
+            #[inline]
+            fn store(stores: &#stores) -> &Self::Store {
+                &stores.#position
+            }
+            #[inline]
+            fn store_mut(stores: &mut #stores) -> &mut Self::Store {
+                &mut stores.#position
+            }
+        }
+    }
 }
 
 /// The validator's impl items, for `validate = path`.
