@@ -88,42 +88,9 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
         }
     });
 
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    // A generic row is a model whenever it can be (serde's derive bounds its impls the same
-    // way), so that its parameters need no bound written out.
-    let model_where = if input.generics.params.is_empty() {
-        quote!(#where_clause)
-    } else {
-        let bound = quote!(#ident #ty_generics: ::relstore::__private::ModelBounds);
-        match where_clause {
-            Some(clause) if !clause.predicates.is_empty() => {
-                let predicates = &clause.predicates;
-                let comma = (!predicates.trailing_punct()).then(|| quote!(,));
-                quote!(where #predicates #comma #bound)
-            }
-            _ => quote!(where #bound),
-        }
-    };
-
-    let key_types = fields
-        .iter()
-        .filter(|f| f.key && !f.unchecked)
-        .map(|field| {
-            let name = &field.name;
-            let ty = field.ty;
-            // The parent is a parameter of the trait so that the impl is as private as the parent
-            // is: a public row may keep a key to a private one.
-            let parent = field.parent;
-            quote! {
-                #[automatically_derived]
-                impl #impl_generics ::relstore::__private::KeyFieldType<
-                    { ::relstore::__private::field_hash(#name) },
-                    #parent,
-                > for #ident #ty_generics #where_clause {
-                    type Key = #ty;
-                }
-            }
-        });
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let model_where = model_where(input);
+    let key_types = key_types(input, &fields);
 
     let probes = probes(input, &fields);
     let decls: Vec<IndexDecl> = (fields.iter().filter_map(|f| f.index.clone()))
@@ -145,11 +112,57 @@ fn expand(input: &DeriveInput) -> Result<TokenStream2> {
             type Indexes = #index_set;
             #validator
         }
-        #(#key_types)*
+        #key_types
         #index_items
         #probes
         #view
     })
+}
+
+/// The `Model` impl's where clause. A generic row is a model whenever it can be (serde's
+/// derive bounds its impls the same way), so that its parameters need no bound written out.
+fn model_where(input: &DeriveInput) -> TokenStream2 {
+    let (_, ty_generics, where_clause) = input.generics.split_for_impl();
+    if input.generics.params.is_empty() {
+        return quote!(#where_clause);
+    }
+    let ident = &input.ident;
+    let bound = quote!(#ident #ty_generics: ::relstore::__private::ModelBounds);
+    match where_clause {
+        Some(clause) if !clause.predicates.is_empty() => {
+            let predicates = &clause.predicates;
+            let comma = (!predicates.trailing_punct()).then(|| quote!(,));
+            quote!(where #predicates #comma #bound)
+        }
+        _ => quote!(where #bound),
+    }
+}
+
+/// A `KeyFieldType` impl per checked key field: how `belongs_to!` finds a key's type by its
+/// field's name.
+fn key_types(input: &DeriveInput, fields: &[RowField]) -> TokenStream2 {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let impls = fields
+        .iter()
+        .filter(|f| f.key && !f.unchecked)
+        .map(|field| {
+            let name = &field.name;
+            let ty = field.ty;
+            // The parent is a parameter of the trait so that the impl is as private as the parent
+            // is: a public row may keep a key to a private one.
+            let parent = field.parent;
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics ::relstore::__private::KeyFieldType<
+                    { ::relstore::__private::field_hash(#name) },
+                    #parent,
+                > for #ident #ty_generics #where_clause {
+                    type Key = #ty;
+                }
+            }
+        });
+    quote!(#(#impls)*)
 }
 
 fn container_attrs(attrs: &[Attribute]) -> Result<Container> {
