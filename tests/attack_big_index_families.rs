@@ -5,7 +5,13 @@
 //! every few steps each lookup (`find`, `range` both ways, composite ranges, `get_by`) must
 //! agree with a scan of a naive reference kept in creation order.
 
+/// SplitMix64, shared with the model tests.
+#[allow(dead_code)] // each test uses part of it
+#[path = "model/rng.rs"]
+mod rng;
+
 use relstore::{Db, Id, Model};
+use rng::Rng;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
@@ -29,21 +35,6 @@ pub struct Unit {
 
 relstore::belongs_to!(pub UnitGuild: Unit.guild -> Guild, has_many, on_delete = SetNull);
 relstore::schema! { pub struct Army { guilds: Guild, units: Unit } relations { UnitGuild } }
-
-/// SplitMix64, as the model tests use.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// The naive reference: the live units in creation order, and the live guilds.
 struct Reference {
@@ -151,7 +142,7 @@ fn check(db: &Db<Army>, model: &Reference, rng: &mut Rng, step: usize) {
 }
 
 fn run(seed: u64, steps: usize) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut db = Db::<Army>::new();
     let mut model = Reference {
         units: Vec::new(),

@@ -3,7 +3,13 @@
 //! kind of write; and a key held by over 1,024 rows (a chunked list) walked from both ends,
 //! shrunk back row by row. Equal keys are listed oldest first, always.
 
+/// SplitMix64, shared with the model tests.
+#[allow(dead_code)] // each test uses part of it
+#[path = "model/rng.rs"]
+mod rng;
+
 use relstore::{Db, Id, Model};
+use rng::Rng;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
@@ -140,18 +146,6 @@ fn a_set_null_joins_the_null_key_in_creation_order() {
     db.check_integrity().unwrap();
 }
 
-/// SplitMix64.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
-}
-
 /// Both ends of `rows` read alternately at random against `want`, meeting once.
 fn both_ends(
     mut rows: impl DoubleEndedIterator<Item = Id<Score>>,
@@ -242,7 +236,7 @@ fn check_big(db: &Db<Board>, model: &[(Id<Score>, u32)], rng: &mut Rng, what: &s
 
 #[test]
 fn a_key_held_by_over_1024_rows_walks_from_both_ends_and_shrinks_back() {
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     let mut db = Db::<Board>::new();
     let mut model = Vec::new();
     for tag in 0..1_300 {

@@ -7,11 +7,17 @@
 //! ways and with both ends read alternately, `prefix`, `query_range`) must agree with a naive
 //! reference kept in creation order.
 
+/// SplitMix64, shared with the model tests.
+#[allow(dead_code)] // each test uses part of it
+#[path = "model/rng.rs"]
+mod rng;
+
 use std::fmt::Debug;
 use std::ops::{Bound, RangeBounds};
 
 use relstore::index::{KeyRange, LookupRange};
 use relstore::{Db, Id, Index, Model};
+use rng::Rng;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
@@ -45,21 +51,6 @@ relstore::belongs_to!(pub EntryGroup: Entry.group -> Group, has_many, on_delete 
 relstore::schema! {
     pub struct Board { owners: Owner, groups: Group, entries: Entry }
     relations { EntryOwner, EntryGroup }
-}
-
-/// SplitMix64, as the model tests use.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 const SCORES: usize = 6;
@@ -380,7 +371,7 @@ fn step(db: &mut Db<Board>, m: &mut Reference, rng: &mut Rng) -> &'static str {
 }
 
 fn run(seed: u64, steps: usize) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut db = Db::<Board>::new();
     let mut m = Reference::default();
     for n in 0..3 {
