@@ -214,7 +214,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let tree = db.query::<User>().with(PostAuthor);
     println!();
     for user in &tree {
-        println!("User: {} ({} post(s))", user.username, user.with.len());
+        println!("User: {} ({} post(s))", user.username, user.with().len());
     }
     // User.query().where(..).with_("posts.comments"), with conditions on each level: the
     // writers' liked posts (the relation already shows published ones only; a level's filter
@@ -229,20 +229,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     for user in &tree {
         println!("User: {}", user.username);
-        for post in &user.with {
+        for post in user.with() {
             println!("  Post: {}", post.title);
-            for comment in &post.with {
-                println!("    {}: {}", comment.with.username, comment.body);
+            for comment in post.with() {
+                println!("    {}: {}", comment.with().username, comment.body);
             }
         }
     }
     assert_eq!(tree.len(), 2);
+    let (example_user, bob_node) = (tree.get(0).unwrap(), tree.get(1).unwrap());
     assert_eq!(
-        tree[0].with.len(),
+        example_user.with().len(),
         1,
         "example_user's draft is filtered out"
     );
-    assert_eq!(tree[1].with[0].with[1].with.id(), carol);
+    let bobs_post = bob_node.with().first().unwrap();
+    assert_eq!(bobs_post.with().get(1).unwrap().with().id(), carol);
 
     // An owned tree: rows cloned, free of the store, serializable for a UI or a file.
     let owned =

@@ -39,13 +39,15 @@
 //! let ann = db.get(ann)?;
 //! // The default filter and order.
 //! let tree = Tree::load([ann], Eager::new(PostAuthor));
-//! assert_eq!(tree[0].with.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["a", "c"]);
+//! let posts = tree.get(0).unwrap().with();
+//! assert_eq!(posts.iter().map(|p| p.value().title.as_str()).collect::<Vec<_>>(), ["a", "c"]);
 //! // The level's order replaces the default order; the draft stays hidden.
 //! let tree = Tree::load([ann], Eager::new(PostAuthor).order_by(|post| post.likes));
-//! assert_eq!(tree[0].with.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["c", "a"]);
+//! let posts = tree.get(0).unwrap().with();
+//! assert_eq!(posts.iter().map(|p| p.value().title.as_str()).collect::<Vec<_>>(), ["c", "a"]);
 //! // The level's filter applies on top of the default one.
 //! let tree = Tree::load([ann], Eager::new(PostAuthor).filter(|post| post.likes > 1));
-//! assert_eq!(tree[0].with.len(), 1);
+//! assert_eq!(tree.get(0).unwrap().with().len(), 1);
 //! # Ok::<(), relstore::Error>(())
 //! ```
 //!
@@ -54,12 +56,17 @@
 //! [`OwnedTree`] is a copy, which later writes do not change.
 //!
 //! What a load costs: each parent's related rows are found through the foreign-key index in
-//! O(1) (children) or read from the key (parent), as by hand. A [`Tree`] allocates one `Vec` per
-//! has-many level per row (and the root's), sized once, and clones nothing. An
-//! [`OwnedTree`] clones every row it holds, and allocates the same `Vec`s. A level with
-//! `order_by` (or under a relation with a default order) first collects its rows into a
-//! scratch `Vec`, sorts it (stably: equal keys keep creation order), then loads only the rows
-//! `offset`/`limit` keep.
+//! O(1) (children) or read from the key (parent), as by hand. A [`Tree`] is stored by level:
+//! one buffer per has-many level, whatever the number of parents, each row beside its
+//! children's span in the next level's buffer (a has-one child or a parent sits inline). A
+//! level's buffer grows in chunks that are never copied, a few allocations per level in all,
+//! and dropping the tree frees those few. Its nodes are views: [`Node::with`] hands out the
+//! level under a node ([`Nodes`], read like a slice) without allocating. Nothing is cloned.
+//! An [`OwnedTree`] clones every row it holds, and allocates one `Vec` per has-many level per
+//! row, sized once. A level with `order_by` (or under a relation with a default order) first
+//! gathers each parent's rows in a scratch `Vec` (one per level, reused from parent to
+//! parent in a [`Tree`]), sorts them (stably: equal keys keep creation order), then loads
+//! only the rows `offset`/`limit` keep.
 
 mod from_query;
 mod load;
@@ -67,8 +74,10 @@ mod node;
 mod owned;
 mod parts;
 mod spec;
+mod tree;
 
 pub use load::Load;
-pub use node::{Node, Tree};
-pub use owned::{Loaded, Owned, OwnedTree};
+pub use node::{Node, NodeIter, Nodes};
+pub use owned::{Owned, OwnedTree};
 pub use spec::{BelongsTo, Eager};
+pub use tree::Tree;

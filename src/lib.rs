@@ -157,7 +157,7 @@ mod snapshot;
 mod table;
 
 pub use db::{Db, DeletePlan, RowsMut};
-pub use eager::{BelongsTo, Eager, Load, Loaded, Node, Owned, OwnedTree, Tree};
+pub use eager::{BelongsTo, Eager, Load, Node, NodeIter, Nodes, Owned, OwnedTree, Tree};
 pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
 pub use handle::{IndexRows, RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};

@@ -438,16 +438,17 @@ fn check_queries_and_eager(
     let tree = Tree::load(db.table::<User>().iter(), spec);
     let owned = db.query::<User>().with_owned(spec);
     for (i, shown) in shown_posts.iter().enumerate() {
-        let loaded: Vec<_> = tree[i].with.iter().map(|post| post.id()).collect();
+        let posts = tree.get(i).unwrap().with();
+        let loaded: Vec<_> = posts.iter().map(|post| post.id()).collect();
         assert_eq!(loaded, *shown, "eager");
         assert_eq!(owned[i].with.len(), shown.len(), "owned eager");
-        for (node, owned) in tree[i].with.iter().zip(&owned[i].with) {
+        for (node, owned) in posts.iter().zip(&owned[i].with) {
             let expected: &[Id<Comment>] = if node.id() == hub {
                 shown_comments
             } else {
                 &[]
             };
-            let comments: Vec<_> = node.with.iter().map(|comment| comment.id()).collect();
+            let comments: Vec<_> = node.with().iter().map(|comment| comment.id()).collect();
             assert_eq!(comments, expected, "eager comments");
             assert_eq!(owned.with.len(), expected.len());
         }
@@ -460,7 +461,9 @@ fn check_queries_and_eager(
             .collect();
         expected.sort_by_key(|(_, post)| post.score); // stable: ties in creation order
         let expected: Vec<_> = expected.iter().take(2).map(|(id, _)| *id).collect();
-        let loaded: Vec<_> = tree[i].with.iter().map(|post| post.id()).collect();
+        let loaded: Vec<_> = (tree.get(i).unwrap().with().iter())
+            .map(|post| post.id())
+            .collect();
         assert_eq!(loaded, expected, "eager with its own order");
     }
 }

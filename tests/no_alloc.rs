@@ -4,7 +4,8 @@
 //! into a reserved table, nor a retain that keeps every row, nor a query that does not sort
 //! (filters, windows, counts, `first`, `where_has`, joins, `through`, also over a relation
 //! with a default filter); a batch into a reserved table allocates its ids only. Counted by a
-//! global allocator, on this thread only.
+//! global allocator, on this thread only. A borrowed eager tree allocates a few buffers per
+//! level, not one per row, and walking it allocates nothing.
 
 mod common;
 
@@ -392,6 +393,43 @@ fn queries_that_do_not_sort_allocate_nothing() -> Result<(), Error> {
     });
     assert_eq!(n, 0, "a query that does not sort allocated");
     assert!(total > 0);
+    Ok(())
+}
+
+/// A borrowed tree is stored by level: loading one allocates a few buffers per level, however
+/// many parents (22,001 `Vec`s for this tree if it held one per parent), and walking it
+/// allocates nothing.
+#[test]
+fn a_borrowed_tree_allocates_per_level_and_its_walk_allocates_nothing() -> Result<(), Error> {
+    use relstore::{Eager, Tree};
+    let mut db = common::db();
+    let bob = db.insert(user("bob"))?;
+    for u in 0..2_000 {
+        let user = db.insert(user(&format!("user {u}")))?;
+        for p in 0..10 {
+            let post = db.insert(post(user, &format!("post {p}")))?;
+            for _ in 0..p % 4 {
+                db.insert(comment(post, bob, "!"))?;
+            }
+        }
+    }
+    let spec = Eager::new(PostAuthor).with(CommentPost);
+    let (n, tree) = allocations(|| Tree::load(db.table::<User>().iter(), spec));
+    assert!(n <= 48, "a tree of 2,001 users allocated {n} times");
+    let (n, rows) = allocations(|| {
+        let mut rows = 0;
+        for user in &tree {
+            for post in user.with() {
+                rows += 1 + post.with().iter().filter(|c| c.body == "!").count();
+            }
+        }
+        rows
+    });
+    assert_eq!(
+        (n, rows),
+        (0, 2_000 * (10 + 13)),
+        "walking the tree allocated"
+    );
     Ok(())
 }
 

@@ -188,13 +188,13 @@ fn eager(c: &mut Criterion) {
             (&user.username, &user.email),
             (&sql_user.username, &sql_user.email)
         );
-        assert_eq!(user.with.len(), sql_user.posts.len());
-        for (post, sql_post) in user.with.iter().zip(&sql_user.posts) {
+        assert_eq!(user.with().len(), sql_user.posts.len());
+        for (post, sql_post) in user.with().iter().zip(&sql_user.posts) {
             assert_eq!(
                 (&post.title, &post.content),
                 (&sql_post.title, &sql_post.content)
             );
-            let bodies = post.with.iter().map(|c| &c.body);
+            let bodies = post.with().iter().map(|c| &c.value().body);
             assert!(bodies.eq(sql_post.comments.iter().map(|(_, body)| body)));
             assert!(sql_post.id > 0 && sql_post.comments.iter().all(|&(id, _)| id > 0));
         }

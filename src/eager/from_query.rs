@@ -43,10 +43,11 @@ where
     ///     .query::<User>()
     ///     .filter(|u| u.name == "ann")
     ///     .with(Eager::new(PostAuthor).with(CommentOn));
-    /// assert_eq!(tree[0].with[0].with[0].text, "nice");
+    /// let post = tree.get(0).unwrap().with().get(0).unwrap();
+    /// assert_eq!(post.with().get(0).unwrap().text, "nice");
     /// # Ok::<(), relstore::Error>(())
     /// ```
-    pub fn with<L: Load<P, S>>(self, spec: L) -> Tree<'db, P, S, L::Tree<'db>> {
+    pub fn with<L: Load<P, S>>(self, spec: L) -> Tree<'db, P, S, L> {
         Tree::load(self, spec)
     }
 

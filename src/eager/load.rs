@@ -1,8 +1,9 @@
-//! How each kind of spec loads one parent's level: children (has-many, has-one), a parent
-//! (required or optional key), several levels (tuples), none (`()`).
+//! How each kind of spec loads one parent's level into a tree stored by level: children
+//! (has-many: a span of the next level's buffer; has-one: inline), a parent (inline), several
+//! levels (tuples), none (`()`).
 
-use super::node::Node;
-use super::owned::{Loaded, Owned};
+use super::node::{Entry, Level, Node, Nodes, Span};
+use super::owned::Owned;
 use super::parts::{All, Filter, Order, Unordered};
 use super::spec::{BelongsTo, Eager};
 use crate::id::Id;
@@ -41,13 +42,36 @@ use crate::schema::{HasRelation, Schema};
 /// # Ok::<(), relstore::Error>(())
 /// ```
 pub trait Load<P: Model, S: Schema>: sealed::Sealed {
-    /// What one row's level holds in a borrowed tree.
-    type Tree<'db>: Loaded<Owned = Self::Owned>;
-    /// What one row's level holds in an owned tree.
+    /// What a node's [`with`](super::Node::with) gives in a borrowed tree: [`Nodes`] for a
+    /// has-many level, an `Option` of a [`Node`] for has-one or an optional parent, a
+    /// [`Node`] for a required parent, a tuple for several levels, `()` for none.
+    type View<'t, 'db: 't>
+    where
+        Self: 't;
+    /// What one row's level holds in an owned tree: the same shape, with `Vec`s of
+    /// [`Owned`] nodes for [`Nodes`].
     type Owned;
-    /// The level under `parent`, borrowed.
+    /// What a row keeps of its level, beside it: the span of its children in the next
+    /// level's buffer (has-many), the related row inline (has-one, a parent), a tuple, `()`.
     #[doc(hidden)]
-    fn load<'db>(&self, parent: Row<'db, P, S>) -> Self::Tree<'db>;
+    type Slot<'db>;
+    /// The buffers of this level and those under it: one `Vec` per has-many level.
+    #[doc(hidden)]
+    type Levels<'db>: Default;
+    /// Loads the level under `parent` into `levels`; what `parent` keeps of it.
+    #[doc(hidden)]
+    fn load<'db>(&self, parent: Row<'db, P, S>, levels: &mut Self::Levels<'db>) -> Self::Slot<'db>;
+    /// The level a row keeps as `slot`, seen through `levels`.
+    #[doc(hidden)]
+    fn view<'t, 'db: 't>(
+        slot: &'t Self::Slot<'db>,
+        levels: &'t Self::Levels<'db>,
+    ) -> Self::View<'t, 'db>
+    where
+        Self: 't;
+    /// The level a row keeps as `slot`, rows cloned.
+    #[doc(hidden)]
+    fn owned<'db>(slot: &Self::Slot<'db>, levels: &Self::Levels<'db>) -> Self::Owned;
     /// The level under `parent`, rows cloned.
     #[doc(hidden)]
     fn load_owned(&self, parent: Row<'_, P, S>) -> Self::Owned;
@@ -59,48 +83,51 @@ where
     F: Filter<R::Child>,
     O: Order<R::Child>,
 {
-    /// `children` as `R` shows them, then filtered, ordered, skipped and limited, each made
-    /// into a node by `node` (loading under only the rows kept). One allocation without an
-    /// order (the level's or `R`'s default), two with one.
+    /// The most children `select` can keep of `count`: fewer if the filter says no.
     #[inline]
-    fn select<'db, S: Schema, N>(
+    fn room(&self, count: usize) -> usize {
+        count.saturating_sub(self.offset).min(self.limit)
+    }
+
+    /// Hands `keep` the `children` as `R` shows them, filtered, ordered, skipped and limited,
+    /// in order. Sorts (by the level's order, else `R`'s default one) in `scratch`, which it
+    /// leaves empty; allocates nothing else.
+    #[inline]
+    fn select<'db, S: Schema>(
         &self,
         children: Children<'db, R::Child, S>,
-        mut node: impl FnMut(Row<'db, R::Child, S>) -> N,
-    ) -> Vec<N> {
+        scratch: &mut Vec<Row<'db, R::Child, S>>,
+        mut keep: impl FnMut(Row<'db, R::Child, S>),
+    ) {
         // `R`'s default filter first (constant `true` without one), then the level's.
-        let keep = |row: &Row<'db, R::Child, S>| shows::<R>(row) && self.filter.keep(row);
+        let shown = |row: &Row<'db, R::Child, S>| shows::<R>(row) && self.filter.keep(row);
         // The level's order replaces `R`'s default order; either one sorts, stably.
         if O::SORTS || R::DEFAULT_ORDER.is_some() {
-            let mut rows: Vec<Row<'db, R::Child, S>> = children.filter(keep).collect();
+            scratch.clear();
+            scratch.extend(children.filter(shown));
             match R::DEFAULT_ORDER {
-                Some(order) if !O::SORTS => rows.sort_by(|a, b| order(a, b)),
-                _ => rows.sort_by(|a, b| self.order.compare(a, b)),
+                Some(order) if !O::SORTS => scratch.sort_by(|a, b| order(a, b)),
+                _ => scratch.sort_by(|a, b| self.order.compare(a, b)),
             }
-            let kept = rows.into_iter().skip(self.offset).take(self.limit);
-            return kept.map(node).collect();
+            let kept = scratch.drain(..).skip(self.offset).take(self.limit);
+            return kept.for_each(keep);
         }
-        // Room for every child that may be kept, so the Vec never grows.
-        let room = children.len().saturating_sub(self.offset).min(self.limit);
-        let mut nodes = Vec::with_capacity(room);
-        if room == 0 {
-            return nodes;
-        }
+        let mut room = self.room(children.len());
         let mut skip = self.offset;
         for row in children {
-            if !keep(&row) {
+            if room == 0 {
+                break;
+            }
+            if !shown(&row) {
                 continue;
             }
             if skip > 0 {
                 skip -= 1;
                 continue;
             }
-            nodes.push(node(row));
-            if nodes.len() == self.limit {
-                break;
-            }
+            keep(row);
+            room -= 1;
         }
-        nodes
     }
 }
 
@@ -112,22 +139,45 @@ where
     F: Filter<R::Child>,
     O: Order<R::Child>,
 {
-    type Tree<'db> = Vec<Node<'db, R::Child, S, W::Tree<'db>>>;
+    type View<'t, 'db: 't>
+        = Nodes<'t, 'db, R::Child, S, W>
+    where
+        Self: 't;
     type Owned = Vec<Owned<R::Child, W::Owned>>;
+    type Slot<'db> = Span;
+    type Levels<'db> = Level<'db, R::Child, S, W>;
 
     #[inline]
-    fn load<'db>(&self, parent: Row<'db, R::Parent, S>) -> Self::Tree<'db> {
-        self.select(parent.has_many(self.relation), |row| Node {
-            row,
-            with: self.with.load(row),
+    fn load<'db>(&self, parent: Row<'db, R::Parent, S>, level: &mut Self::Levels<'db>) -> Span {
+        let children = parent.has_many(self.relation);
+        level.push(self.room(children.len()), |nodes, scratch, below| {
+            self.select(children, scratch, |row| {
+                let slot = self.with.load(row, below);
+                nodes.push((row, slot));
+            });
         })
     }
 
     #[inline]
+    fn view<'t, 'db: 't>(span: &'t Span, level: &'t Self::Levels<'db>) -> Self::View<'t, 'db>
+    where
+        Self: 't,
+    {
+        level.nodes(span)
+    }
+
+    fn owned<'db>(span: &Span, level: &Self::Levels<'db>) -> Self::Owned {
+        level.nodes(span).to_owned()
+    }
+
+    #[inline]
     fn load_owned(&self, parent: Row<'_, R::Parent, S>) -> Self::Owned {
-        self.select(parent.has_many(self.relation), |row| {
-            Owned::of(row, self.with.load_owned(row))
-        })
+        let children = parent.has_many(self.relation);
+        let mut nodes = Vec::with_capacity(self.room(children.len()));
+        self.select(children, &mut Vec::new(), |row| {
+            nodes.push(Owned::of(row, self.with.load_owned(row)));
+        });
+        nodes
     }
 }
 
@@ -156,16 +206,38 @@ where
     F: Filter<R::Child>,
     O: Order<R::Child>,
 {
-    type Tree<'db> = Option<Node<'db, R::Child, S, W::Tree<'db>>>;
+    type View<'t, 'db: 't>
+        = Option<Node<'t, 'db, R::Child, S, W>>
+    where
+        Self: 't;
     type Owned = Option<Owned<R::Child, W::Owned>>;
+    type Slot<'db> = Option<Entry<'db, R::Child, S, W>>;
+    type Levels<'db> = W::Levels<'db>;
 
     #[inline]
-    fn load<'db>(&self, parent: Row<'db, R::Parent, S>) -> Self::Tree<'db> {
+    fn load<'db>(
+        &self,
+        parent: Row<'db, R::Parent, S>,
+        below: &mut W::Levels<'db>,
+    ) -> Self::Slot<'db> {
         let row = self.select(parent.has_one(self.relation))?;
-        Some(Node {
-            row,
-            with: self.with.load(row),
-        })
+        Some((row, self.with.load(row, below)))
+    }
+
+    #[inline]
+    fn view<'t, 'db: 't>(
+        slot: &'t Self::Slot<'db>,
+        below: &'t W::Levels<'db>,
+    ) -> Self::View<'t, 'db>
+    where
+        Self: 't,
+    {
+        slot.as_ref().map(|entry| Node::new(entry, below))
+    }
+
+    fn owned<'db>(slot: &Self::Slot<'db>, below: &W::Levels<'db>) -> Self::Owned {
+        slot.as_ref()
+            .map(|entry| Node::<R::Child, S, W>::new(entry, below).to_owned())
     }
 
     #[inline]
@@ -181,16 +253,37 @@ where
     S: HasRelation<R>,
     W: Load<R::Parent, S>,
 {
-    type Tree<'db> = Node<'db, R::Parent, S, W::Tree<'db>>;
+    type View<'t, 'db: 't>
+        = Node<'t, 'db, R::Parent, S, W>
+    where
+        Self: 't;
     type Owned = Owned<R::Parent, W::Owned>;
+    type Slot<'db> = Entry<'db, R::Parent, S, W>;
+    type Levels<'db> = W::Levels<'db>;
 
     #[inline]
-    fn load<'db>(&self, child: Row<'db, R::Child, S>) -> Self::Tree<'db> {
+    fn load<'db>(
+        &self,
+        child: Row<'db, R::Child, S>,
+        below: &mut W::Levels<'db>,
+    ) -> Self::Slot<'db> {
         let row = child.belongs_to(self.relation);
-        Node {
-            row,
-            with: self.with.load(row),
-        }
+        (row, self.with.load(row, below))
+    }
+
+    #[inline]
+    fn view<'t, 'db: 't>(
+        entry: &'t Self::Slot<'db>,
+        below: &'t W::Levels<'db>,
+    ) -> Self::View<'t, 'db>
+    where
+        Self: 't,
+    {
+        Node::new(entry, below)
+    }
+
+    fn owned<'db>(entry: &Self::Slot<'db>, below: &W::Levels<'db>) -> Self::Owned {
+        Node::<R::Parent, S, W>::new(entry, below).to_owned()
     }
 
     #[inline]
@@ -206,16 +299,38 @@ where
     S: HasRelation<R>,
     W: Load<R::Parent, S>,
 {
-    type Tree<'db> = Option<Node<'db, R::Parent, S, W::Tree<'db>>>;
+    type View<'t, 'db: 't>
+        = Option<Node<'t, 'db, R::Parent, S, W>>
+    where
+        Self: 't;
     type Owned = Option<Owned<R::Parent, W::Owned>>;
+    type Slot<'db> = Option<Entry<'db, R::Parent, S, W>>;
+    type Levels<'db> = W::Levels<'db>;
 
     #[inline]
-    fn load<'db>(&self, child: Row<'db, R::Child, S>) -> Self::Tree<'db> {
+    fn load<'db>(
+        &self,
+        child: Row<'db, R::Child, S>,
+        below: &mut W::Levels<'db>,
+    ) -> Self::Slot<'db> {
         let row = child.belongs_to(self.relation)?;
-        Some(Node {
-            row,
-            with: self.with.load(row),
-        })
+        Some((row, self.with.load(row, below)))
+    }
+
+    #[inline]
+    fn view<'t, 'db: 't>(
+        slot: &'t Self::Slot<'db>,
+        below: &'t W::Levels<'db>,
+    ) -> Self::View<'t, 'db>
+    where
+        Self: 't,
+    {
+        slot.as_ref().map(|entry| Node::new(entry, below))
+    }
+
+    fn owned<'db>(slot: &Self::Slot<'db>, below: &W::Levels<'db>) -> Self::Owned {
+        slot.as_ref()
+            .map(|entry| Node::<R::Parent, S, W>::new(entry, below).to_owned())
     }
 
     #[inline]
@@ -233,12 +348,36 @@ where
     S: Schema,
     Eager<R, R::Kind, (), All, Unordered>: Load<R::Parent, S>,
 {
-    type Tree<'db> = <Eager<R, R::Kind> as Load<R::Parent, S>>::Tree<'db>;
+    type View<'t, 'db: 't>
+        = <Eager<R, R::Kind> as Load<R::Parent, S>>::View<'t, 'db>
+    where
+        Self: 't;
     type Owned = <Eager<R, R::Kind> as Load<R::Parent, S>>::Owned;
+    type Slot<'db> = <Eager<R, R::Kind> as Load<R::Parent, S>>::Slot<'db>;
+    type Levels<'db> = <Eager<R, R::Kind> as Load<R::Parent, S>>::Levels<'db>;
 
     #[inline]
-    fn load<'db>(&self, parent: Row<'db, R::Parent, S>) -> Self::Tree<'db> {
-        Eager::new(*self).load(parent)
+    fn load<'db>(
+        &self,
+        parent: Row<'db, R::Parent, S>,
+        levels: &mut Self::Levels<'db>,
+    ) -> Self::Slot<'db> {
+        Eager::new(*self).load(parent, levels)
+    }
+
+    #[inline]
+    fn view<'t, 'db: 't>(
+        slot: &'t Self::Slot<'db>,
+        levels: &'t Self::Levels<'db>,
+    ) -> Self::View<'t, 'db>
+    where
+        Self: 't,
+    {
+        <Eager<R, R::Kind>>::view(slot, levels)
+    }
+
+    fn owned<'db>(slot: &Self::Slot<'db>, levels: &Self::Levels<'db>) -> Self::Owned {
+        <Eager<R, R::Kind>>::owned(slot, levels)
     }
 
     #[inline]
@@ -247,28 +386,52 @@ where
     }
 }
 
-/// `Load` for `()` (nothing under the row) and tuples of up to 6 specs (several levels).
+/// `Load` for `()` (nothing under the row) and tuples of up to 6 specs (several levels), each
+/// spec named with its position.
 macro_rules! load_tuples {
-    ($(($($x:ident),*))*) => {$(
+    ($(($($x:ident $i:tt),*))*) => {$(
         impl<$($x),*> sealed::Sealed for ($($x,)*) {}
         impl<P: Model, S: Schema, $($x: Load<P, S>),*> Load<P, S> for ($($x,)*) {
-            type Tree<'db> = ($($x::Tree<'db>,)*);
+            type View<'t, 'db: 't> = ($($x::View<'t, 'db>,)*) where Self: 't;
             type Owned = ($($x::Owned,)*);
+            type Slot<'db> = ($($x::Slot<'db>,)*);
+            type Levels<'db> = ($($x::Levels<'db>,)*);
 
             #[inline]
-            #[allow(non_snake_case, clippy::unused_unit)]
-            fn load<'db>(&self, parent: Row<'db, P, S>) -> Self::Tree<'db> {
-                let _ = parent; // unused by `()`
-                let ($($x,)*) = self;
-                ($($x.load(parent),)*)
+            #[allow(clippy::unused_unit)]
+            fn load<'db>(
+                &self,
+                parent: Row<'db, P, S>,
+                levels: &mut Self::Levels<'db>,
+            ) -> Self::Slot<'db> {
+                let _ = (parent, &levels); // unused by `()`
+                ($(self.$i.load(parent, &mut levels.$i),)*)
             }
 
             #[inline]
-            #[allow(non_snake_case, clippy::unused_unit)]
+            #[allow(clippy::unused_unit)]
+            fn view<'t, 'db: 't>(
+                slot: &'t Self::Slot<'db>,
+                levels: &'t Self::Levels<'db>,
+            ) -> Self::View<'t, 'db>
+            where
+                Self: 't,
+            {
+                let _ = (slot, levels);
+                ($($x::view(&slot.$i, &levels.$i),)*)
+            }
+
+            #[allow(clippy::unused_unit)]
+            fn owned<'db>(slot: &Self::Slot<'db>, levels: &Self::Levels<'db>) -> Self::Owned {
+                let _ = (slot, levels);
+                ($($x::owned(&slot.$i, &levels.$i),)*)
+            }
+
+            #[inline]
+            #[allow(clippy::unused_unit)]
             fn load_owned(&self, parent: Row<'_, P, S>) -> Self::Owned {
                 let _ = parent;
-                let ($($x,)*) = self;
-                ($($x.load_owned(parent),)*)
+                ($(self.$i.load_owned(parent),)*)
             }
         }
     )*};
@@ -276,12 +439,12 @@ macro_rules! load_tuples {
 
 load_tuples! {
     ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
 }
 
 mod sealed {

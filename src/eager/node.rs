@@ -1,25 +1,118 @@
-//! The borrowed tree: rows as [`Row`]s (an id and a reference into the store), no clones.
+//! The borrowed tree, stored by level: one `Vec` per has-many level, each row beside what it
+//! keeps of the level under it (its children's span in the next `Vec`, or a row inline). Its
+//! nodes are views ([`Node`], [`Nodes`]) that hand out the level under them.
 
+use std::iter::FusedIterator;
 use std::ops::Deref;
 
 use super::load::Load;
-use super::owned::{Loaded, Owned, OwnedTree};
-use crate::db::Db;
-use crate::error::NotFound;
-use crate::id::Id;
+use super::owned::Owned;
 use crate::model::Model;
 use crate::row::Row;
-use crate::schema::{HasTable, Schema};
+use crate::schema::Schema;
 
-/// A row of an eager load and what was loaded under it: `with` is a `Vec` of nodes for a
-/// has-many level, an `Option` for has-one or an optional parent, a node for a required
-/// parent, a tuple for several levels, `()` for none.
+/// A row of a stored level, beside what it keeps of the level under it (spec `W`).
+pub(super) type Entry<'db, T, S, W> = (Row<'db, T, S>, <W as Load<T, S>>::Slot<'db>);
+
+/// One has-many level of a borrowed tree: every parent's children, parent after parent, and
+/// the levels under them. Public only to name [`Load`]'s hidden types.
 ///
-/// It derefs to its [`Row`], so a node reads as the row does: `node.id()`,
-/// `node.title`, `node.has_many(..)`.
+/// The rows sit in chunks that never grow past the capacity they are made with, so a load
+/// never copies a level to grow it: a parent's children go in the last chunk if it has room
+/// for as many as the parent may keep, else in a new chunk as big as the level so far (at
+/// least that many). Memory stays under twice what the rows need, plus one family.
+#[doc(hidden)]
+pub struct Level<'db, C: Model, S: Schema, W: Load<C, S>> {
+    chunks: Vec<Vec<Entry<'db, C, S, W>>>,
+    /// How many rows the chunks hold.
+    rows: usize,
+    /// Where a sorting level gathers one parent's children; empty between parents.
+    pub(super) scratch: Vec<Row<'db, C, S>>,
+    pub(super) below: W::Levels<'db>,
+}
+
+/// Where a parent's children sit in their level: a chunk, and a range of it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Span {
+    chunk: usize,
+    start: usize,
+    end: usize,
+}
+
+/// The smallest chunk a level makes, in rows.
+const FIRST_CHUNK: usize = 16;
+
+impl<'db, C: Model, S: Schema, W: Load<C, S>> Level<'db, C, S, W> {
+    /// Adds a parent's children: `fill` pushes at most `room` of them onto the chunk it is
+    /// given (and may load the levels under them, through `below`, and sort in `scratch`).
+    #[inline]
+    pub(super) fn push(
+        &mut self,
+        room: usize,
+        fill: impl FnOnce(&mut Vec<Entry<'db, C, S, W>>, &mut Vec<Row<'db, C, S>>, &mut W::Levels<'db>),
+    ) -> Span {
+        if room == 0 {
+            return Span::default();
+        }
+        let fits = (self.chunks.last()).is_some_and(|chunk| chunk.capacity() - chunk.len() >= room);
+        if !fits {
+            let size = room.max(self.rows).max(FIRST_CHUNK);
+            self.chunks.push(Vec::with_capacity(size));
+        }
+        let chunk = self.chunks.len() - 1;
+        let rows = &mut self.chunks[chunk];
+        let start = rows.len();
+        fill(rows, &mut self.scratch, &mut self.below);
+        let end = rows.len();
+        self.rows += end - start;
+        Span { chunk, start, end }
+    }
+
+    /// The children `span` names, each with the levels under it.
+    #[inline]
+    pub(super) fn nodes<'t>(&'t self, span: &Span) -> Nodes<'t, 'db, C, S, W> {
+        let chunk = self.chunks.get(span.chunk);
+        let entries = chunk.and_then(|rows| rows.get(span.start..span.end));
+        Nodes::new(entries.unwrap_or(&[]), &self.below)
+    }
+}
+
+impl<C: Model, S: Schema, W: Load<C, S>> Default for Level<'_, C, S, W> {
+    fn default() -> Self {
+        Level {
+            chunks: Vec::new(),
+            rows: 0,
+            scratch: Vec::new(),
+            below: W::Levels::default(),
+        }
+    }
+}
+
+impl<C: Model, S: Schema, W: Load<C, S>> std::fmt::Debug for Level<'_, C, S, W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Level")
+            .field("rows", &self.rows)
+            .field("chunks", &self.chunks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A row of an eager load, with what was loaded under it (spec `W`): a view into a [`Tree`](super::Tree),
+/// `Copy`, as cheap to pass as a reference.
+///
+/// It derefs to its [`Row`], so a node reads as the row does: `node.id()`, `node.title`,
+/// `node.has_many(..)`. [`with`](Node::with) is what was loaded under it: [`Nodes`] for a
+/// has-many level, an `Option` of a node for has-one or an optional parent, a node for a
+/// required parent, a tuple for several levels.
+///
+/// A node is a value, not a reference: a field read through it (`&node.title`) borrows the
+/// node. To keep a borrow past the node (in a `map` closure, say), read the row through
+/// [`value`](Row::value), which borrows the store: `nodes.iter().map(|post|
+/// post.value().title.as_str())`.
 ///
 /// ```
-/// # use relstore::{Db, Id, Model, Eager, Node, Tree};
+/// # use relstore::{Db, Id, Model, Eager, Tree};
 /// # use serde::{Deserialize, Serialize};
 /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
 /// # struct User { name: String }
@@ -32,20 +125,78 @@ use crate::schema::{HasTable, Schema};
 /// db.insert(Post { user_id: ann, title: "hello".into() })?;
 ///
 /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
-/// for Node { row: user, with: posts } in &tree {
-///     assert_eq!(user.id(), ann);
-///     assert_eq!(posts[0].title, "hello");
+/// for user in &tree {
+///     assert_eq!((user.id(), user.name.as_str()), (ann, "ann"));
+///     for post in user.with() {
+///         assert_eq!(post.title, "hello");
+///     }
 /// }
 /// # Ok::<(), relstore::Error>(())
 /// ```
-pub struct Node<'db, T, S, W> {
-    /// The row.
-    pub row: Row<'db, T, S>,
-    /// What was loaded under it.
-    pub with: W,
+pub struct Node<'t, 'db, T: Model, S: Schema, W: Load<T, S>> {
+    entry: &'t Entry<'db, T, S, W>,
+    below: &'t W::Levels<'db>,
 }
 
-impl<T: Model, S: Schema, W: Loaded> Node<'_, T, S, W> {
+impl<'t, 'db, T: Model, S: Schema, W: Load<T, S>> Node<'t, 'db, T, S, W> {
+    #[inline]
+    pub(super) fn new(entry: &'t Entry<'db, T, S, W>, below: &'t W::Levels<'db>) -> Self {
+        Node { entry, below }
+    }
+
+    /// The row.
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model, Eager, Tree};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    ///
+    /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
+    /// let user: relstore::Row<'_, User, Blog> = tree.get(0).unwrap().row();
+    /// assert_eq!(user.id(), ann);
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    #[inline]
+    pub fn row(&self) -> Row<'db, T, S> {
+        self.entry.0
+    }
+
+    /// What was loaded under the row, as its spec says (see [`Load::View`]).
+    ///
+    /// ```
+    /// # use relstore::{BelongsTo, Db, Id, Model, Eager, Tree};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// db.insert(Post { user_id: ann, title: "hello".into() })?;
+    ///
+    /// // Has-many: the posts.
+    /// let users = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
+    /// let posts = users.get(0).unwrap().with();
+    /// assert_eq!(posts.get(0).unwrap().title, "hello");
+    /// // A required parent: the author's node.
+    /// let posts = Tree::load(db.table::<Post>().iter(), BelongsTo::new(PostAuthor));
+    /// assert_eq!(posts.get(0).unwrap().with().name, "ann");
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
+    #[inline]
+    pub fn with(&self) -> W::View<'t, 'db> {
+        W::view(&self.entry.1, self.below)
+    }
+
     /// The node and everything under it, rows cloned (see [`Owned`]).
     ///
     /// ```
@@ -62,43 +213,52 @@ impl<T: Model, S: Schema, W: Loaded> Node<'_, T, S, W> {
     /// db.insert(Post { user_id: ann, title: "hello".into() })?;
     ///
     /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
-    /// let ann_owned = tree[0].to_owned();
+    /// let ann_owned = tree.get(0).unwrap().to_owned();
     /// drop(tree);
     /// db.delete(ann)?; // the copy is the store's past, not a view of it
     /// assert_eq!((ann_owned.id, ann_owned.with[0].title.as_str()), (ann, "hello"));
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn to_owned(&self) -> Owned<T, W::Owned> {
-        Loaded::to_owned_tree(self)
+        Owned::of(self.entry.0, W::owned(&self.entry.1, self.below))
     }
 }
 
-impl<'db, T, S, W> Deref for Node<'db, T, S, W> {
+impl<'db, T: Model, S: Schema, W: Load<T, S>> Deref for Node<'_, 'db, T, S, W> {
     type Target = Row<'db, T, S>;
     #[inline]
     fn deref(&self) -> &Row<'db, T, S> {
-        &self.row
+        &self.entry.0
     }
 }
 
-impl<T: Model + std::fmt::Debug, S: Schema, W: std::fmt::Debug> std::fmt::Debug
-    for Node<'_, T, S, W>
+// By hand: a derive would ask `T`, `S` and `W` to be `Clone` too.
+impl<T: Model, S: Schema, W: Load<T, S>> Clone for Node<'_, '_, T, S, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Model, S: Schema, W: Load<T, S>> Copy for Node<'_, '_, T, S, W> {}
+
+impl<'t, 'db, T, S, W> std::fmt::Debug for Node<'t, 'db, T, S, W>
+where
+    T: Model + std::fmt::Debug,
+    S: Schema,
+    W: Load<T, S> + 't,
+    W::View<'t, 'db>: std::fmt::Debug,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Node")
-            .field("id", &self.row.id())
-            .field("row", self.row.value())
-            .field("with", &self.with)
+            .field("id", &self.row().id())
+            .field("row", self.row().value())
+            .field("with", &self.with())
             .finish()
     }
 }
 
-/// An eager load's result borrowed from the store: one [`Node`] per parent, in the order the
-/// parents were given, each with what was loaded under it.
-///
-/// It holds [`Row`]s, so it clones nothing and lives no longer than a borrow of the store:
-/// use it inside a frame, and [`to_owned`](Tree::to_owned) it (or load an [`OwnedTree`]) to
-/// keep the answer past the next write. It derefs to a slice of nodes.
+/// The rows of a has-many level under one node (or a tree's top level), each with what was
+/// loaded under it, in order: a view into a [`Tree`](super::Tree), `Copy`, read like a slice of
+/// [`Node`]s (`len`, `get`, `first`, `last`, `iter`, `for .. in`).
 ///
 /// ```
 /// # use relstore::{Db, Id, Model, Eager, Tree};
@@ -111,101 +271,74 @@ impl<T: Model + std::fmt::Debug, S: Schema, W: std::fmt::Debug> std::fmt::Debug
 /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
 /// let mut db = Db::<Blog>::new();
 /// let ann = db.insert(User { name: "ann".into() })?;
-/// db.insert(Post { user_id: ann, title: "hello".into() })?;
-/// db.insert(User { name: "bob".into() })?;
+/// for title in ["one", "two"] {
+///     db.insert(Post { user_id: ann, title: title.into() })?;
+/// }
 ///
-/// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
-/// let counts: Vec<(&str, usize)> =
-///     tree.iter().map(|user| (user.value().name.as_str(), user.with.len())).collect();
-/// assert_eq!(counts, [("ann", 1), ("bob", 0)]);
+/// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor));
+/// let posts = tree.get(0).unwrap().with();
+/// assert_eq!(posts.len(), 2);
+/// assert_eq!(posts.last().unwrap().title, "two");
+/// let titles: Vec<&str> = posts.iter().map(|post| post.value().title.as_str()).collect();
+/// assert_eq!(titles, ["one", "two"]);
 /// # Ok::<(), relstore::Error>(())
 /// ```
-pub struct Tree<'db, P, S, W> {
-    nodes: Vec<Node<'db, P, S, W>>,
+pub struct Nodes<'t, 'db, C: Model, S: Schema, W: Load<C, S>> {
+    entries: &'t [Entry<'db, C, S, W>],
+    below: &'t W::Levels<'db>,
 }
 
-impl<'db, P: Model, S: Schema, W> Tree<'db, P, S, W> {
-    /// Loads `spec` under each of `parents` (any iterator of rows: a table's
-    /// [`iter`](crate::TableRef::iter), a filtered one, one row from [`Db::get`]).
-    ///
-    /// ```
-    /// # use relstore::{Db, Id, Model, Eager, Tree};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
-    /// # struct User { name: String }
-    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
-    /// # struct Post { user_id: Id<User>, title: String }
-    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
-    /// let mut db = Db::<Blog>::new();
-    /// for name in ["ann", "bob", "cid"] {
-    ///     let user = db.insert(User { name: name.into() })?;
-    ///     db.insert(Post { user_id: user, title: format!("by {name}") })?;
-    /// }
-    ///
-    /// let some_users = db.table::<User>().iter().filter(|u| u.name != "bob");
-    /// let tree = Tree::load(some_users, Eager::new(PostAuthor));
-    /// assert_eq!(tree.len(), 2);
-    /// assert_eq!(tree[1].with[0].title, "by cid");
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    pub fn load<L, I>(parents: I, spec: L) -> Self
-    where
-        L: Load<P, S, Tree<'db> = W>,
-        I: IntoIterator<Item = Row<'db, P, S>>,
-    {
-        let nodes = (parents.into_iter())
-            .map(|row| Node {
-                row,
-                with: spec.load(row),
-            })
-            .collect();
-        Tree { nodes }
+impl<'t, 'db, C: Model, S: Schema, W: Load<C, S>> Nodes<'t, 'db, C, S, W> {
+    #[inline]
+    pub(super) fn new(entries: &'t [Entry<'db, C, S, W>], below: &'t W::Levels<'db>) -> Self {
+        Nodes { entries, below }
     }
 
-    /// Loads `spec` under the rows `ids` name, in that order.
-    ///
-    /// ```
-    /// # use relstore::{Db, Id, Model, Eager, Tree};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
-    /// # struct User { name: String }
-    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
-    /// # struct Post { user_id: Id<User>, title: String }
-    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
-    /// let mut db = Db::<Blog>::new();
-    /// let ann = db.insert(User { name: "ann".into() })?;
-    /// let bob = db.insert(User { name: "bob".into() })?;
-    /// db.delete(bob)?;
-    ///
-    /// let tree = Tree::load_ids(&db, [ann], Eager::new(PostAuthor))?;
-    /// assert_eq!(tree[0].id(), ann);
-    /// assert!(Tree::load_ids(&db, [ann, bob], Eager::new(PostAuthor)).is_err()); // bob is gone
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`NotFound`] for the first stale id; nothing is loaded then.
-    pub fn load_ids<L, I>(db: &'db Db<S>, ids: I, spec: L) -> Result<Self, NotFound>
-    where
-        L: Load<P, S, Tree<'db> = W>,
-        I: IntoIterator<Item = Id<P>>,
-        S: HasTable<P>,
-    {
-        let parents: Vec<Row<'db, P, S>> = (ids.into_iter())
-            .map(|id| db.get(id))
-            .collect::<Result<_, _>>()?;
-        Ok(Tree::load(parents, spec))
+    /// How many rows.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
-}
 
-impl<P: Model, S: Schema, W: Loaded> Tree<'_, P, S, W> {
-    /// The tree with every row cloned: an [`OwnedTree`] of the same shape, free of the
-    /// store. Costs what [`OwnedTree::load`] costs, plus this tree's walk.
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The `i`-th row's node (from 0), `None` past the end.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<Node<'t, 'db, C, S, W>> {
+        let entry = self.entries.get(i)?;
+        Some(Node::new(entry, self.below))
+    }
+
+    /// The first row's node.
+    #[inline]
+    pub fn first(&self) -> Option<Node<'t, 'db, C, S, W>> {
+        self.get(0)
+    }
+
+    /// The last row's node.
+    #[inline]
+    pub fn last(&self) -> Option<Node<'t, 'db, C, S, W>> {
+        let entry = self.entries.last()?;
+        Some(Node::new(entry, self.below))
+    }
+
+    /// The nodes, in order.
+    #[inline]
+    pub fn iter(&self) -> NodeIter<'t, 'db, C, S, W> {
+        NodeIter {
+            entries: self.entries.iter(),
+            below: self.below,
+        }
+    }
+
+    /// The rows and everything under them, cloned (see [`Owned`]).
     ///
     /// ```
-    /// # use relstore::{Db, Id, Model, Eager, Tree};
+    /// # use relstore::{Db, Id, Model, Eager, Owned, Tree};
     /// # use serde::{Deserialize, Serialize};
     /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
     /// # struct User { name: String }
@@ -217,66 +350,90 @@ impl<P: Model, S: Schema, W: Loaded> Tree<'_, P, S, W> {
     /// let ann = db.insert(User { name: "ann".into() })?;
     /// db.insert(Post { user_id: ann, title: "hello".into() })?;
     ///
-    /// let owned = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor)).to_owned();
-    /// let handle = std::thread::spawn(move || owned[0].with[0].title.clone());
-    /// assert_eq!(handle.join().unwrap(), "hello");
+    /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
+    /// let posts: Vec<Owned<Post, ()>> = tree.get(0).unwrap().with().to_owned();
+    /// assert_eq!(posts[0].title, "hello");
     /// # Ok::<(), relstore::Error>(())
     /// ```
-    pub fn to_owned(&self) -> OwnedTree<P, W::Owned> {
-        OwnedTree::from_vec(self.nodes.to_owned_tree())
+    pub fn to_owned(&self) -> Vec<Owned<C, W::Owned>> {
+        self.iter().map(|node| node.to_owned()).collect()
     }
 }
 
-impl<'db, P, S, W> Tree<'db, P, S, W> {
-    /// The nodes, as a `Vec`.
-    ///
-    /// ```
-    /// # use relstore::{Db, Id, Model, Eager, Tree};
-    /// # use serde::{Deserialize, Serialize};
-    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
-    /// # struct User { name: String }
-    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
-    /// # struct Post { user_id: Id<User>, title: String }
-    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
-    /// let mut db = Db::<Blog>::new();
-    /// db.insert(User { name: "ann".into() })?;
-    /// let mut nodes = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor)).into_vec();
-    /// nodes.sort_by_key(|user| user.with.len());
-    /// # Ok::<(), relstore::Error>(())
-    /// ```
-    pub fn into_vec(self) -> Vec<Node<'db, P, S, W>> {
-        self.nodes
+impl<C: Model, S: Schema, W: Load<C, S>> Clone for Nodes<'_, '_, C, S, W> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
+impl<C: Model, S: Schema, W: Load<C, S>> Copy for Nodes<'_, '_, C, S, W> {}
 
-impl<'db, P, S, W> Deref for Tree<'db, P, S, W> {
-    type Target = [Node<'db, P, S, W>];
-    fn deref(&self) -> &[Node<'db, P, S, W>] {
-        &self.nodes
-    }
-}
-
-impl<'db, P, S, W> IntoIterator for Tree<'db, P, S, W> {
-    type Item = Node<'db, P, S, W>;
-    type IntoIter = std::vec::IntoIter<Node<'db, P, S, W>>;
+impl<'t, 'db, C: Model, S: Schema, W: Load<C, S>> IntoIterator for Nodes<'t, 'db, C, S, W> {
+    type Item = Node<'t, 'db, C, S, W>;
+    type IntoIter = NodeIter<'t, 'db, C, S, W>;
+    #[inline]
     fn into_iter(self) -> Self::IntoIter {
-        self.nodes.into_iter()
+        self.iter()
     }
 }
 
-impl<'a, 'db, P, S, W> IntoIterator for &'a Tree<'db, P, S, W> {
-    type Item = &'a Node<'db, P, S, W>;
-    type IntoIter = std::slice::Iter<'a, Node<'db, P, S, W>>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.nodes.iter()
-    }
-}
-
-impl<P: Model + std::fmt::Debug, S: Schema, W: std::fmt::Debug> std::fmt::Debug
-    for Tree<'_, P, S, W>
+impl<'t, 'db, C, S, W> std::fmt::Debug for Nodes<'t, 'db, C, S, W>
+where
+    C: Model + std::fmt::Debug,
+    S: Schema,
+    W: Load<C, S> + 't,
+    W::View<'t, 'db>: std::fmt::Debug,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(&self.nodes).finish()
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The nodes of [`Nodes`] or a [`Tree`](super::Tree), in order; from [`Nodes::iter`] and [`Tree::iter`](super::Tree::iter).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct NodeIter<'t, 'db, C: Model, S: Schema, W: Load<C, S>> {
+    entries: std::slice::Iter<'t, Entry<'db, C, S, W>>,
+    below: &'t W::Levels<'db>,
+}
+
+impl<'t, 'db, C: Model, S: Schema, W: Load<C, S>> Iterator for NodeIter<'t, 'db, C, S, W> {
+    type Item = Node<'t, 'db, C, S, W>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let entry = self.entries.next()?;
+        Some(Node::new(entry, self.below))
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl<C: Model, S: Schema, W: Load<C, S>> DoubleEndedIterator for NodeIter<'_, '_, C, S, W> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let entry = self.entries.next_back()?;
+        Some(Node::new(entry, self.below))
+    }
+}
+
+impl<C: Model, S: Schema, W: Load<C, S>> ExactSizeIterator for NodeIter<'_, '_, C, S, W> {}
+impl<C: Model, S: Schema, W: Load<C, S>> FusedIterator for NodeIter<'_, '_, C, S, W> {}
+
+impl<C: Model, S: Schema, W: Load<C, S>> Clone for NodeIter<'_, '_, C, S, W> {
+    fn clone(&self) -> Self {
+        NodeIter {
+            entries: self.entries.clone(),
+            below: self.below,
+        }
+    }
+}
+
+impl<C: Model, S: Schema, W: Load<C, S>> std::fmt::Debug for NodeIter<'_, '_, C, S, W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeIter")
+            .field("remaining", &self.entries.len())
+            .finish_non_exhaustive()
     }
 }

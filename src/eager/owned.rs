@@ -5,44 +5,13 @@ use std::ops::Deref;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::load::Load;
-use super::node::Node;
 use crate::id::Id;
 use crate::model::Model;
 use crate::row::Row;
 use crate::schema::Schema;
 
-/// What a level of a borrowed tree holds (a [`Node`], a `Vec` or `Option` of them, a tuple of
-/// levels, `()`), and its owned twin: the same shape with every [`Node`] an [`Owned`].
-///
-/// Only relstore implements it (the trait is sealed).
-///
-/// ```
-/// # use relstore::{Db, Id, Model, Eager, Loaded, Tree};
-/// # use serde::{Deserialize, Serialize};
-/// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
-/// # struct User { name: String }
-/// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
-/// # struct Post { user_id: Id<User>, title: String }
-/// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
-/// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
-/// let mut db = Db::<Blog>::new();
-/// let ann = db.insert(User { name: "ann".into() })?;
-/// db.insert(Post { user_id: ann, title: "hello".into() })?;
-///
-/// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
-/// let posts: Vec<relstore::Owned<Post, ()>> = tree[0].with.to_owned_tree(); // one level
-/// assert_eq!(posts[0].title, "hello");
-/// # Ok::<(), relstore::Error>(())
-/// ```
-pub trait Loaded: sealed::Sealed {
-    /// The same shape, owned.
-    type Owned;
-    /// Every row cloned, with its id and what was loaded under it.
-    fn to_owned_tree(&self) -> Self::Owned;
-}
-
 /// A row of an owned eager load: its id, the row (cloned), and what was loaded under it, in
-/// the shape of the borrowed [`Node`]'s `with`. It derefs to the row.
+/// the shape of the borrowed [`Node::with`](super::Node::with). It derefs to the row.
 ///
 /// It serializes as a struct of `id`, `row` and `with` (positional: a tuple of levels is a
 /// tuple, a has-many level a sequence, an `Option` one is null when empty); a node with nothing
@@ -250,60 +219,4 @@ impl<P: Model, W: Serialize> Serialize for OwnedTree<P, W> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         self.nodes.serialize(serializer)
     }
-}
-
-impl<T: Model, S: Schema, W: Loaded> Loaded for Node<'_, T, S, W> {
-    type Owned = Owned<T, W::Owned>;
-    #[inline]
-    fn to_owned_tree(&self) -> Self::Owned {
-        Owned::of(self.row, self.with.to_owned_tree())
-    }
-}
-
-impl<X: Loaded> Loaded for Vec<X> {
-    type Owned = Vec<X::Owned>;
-    fn to_owned_tree(&self) -> Self::Owned {
-        self.iter().map(X::to_owned_tree).collect()
-    }
-}
-
-impl<X: Loaded> Loaded for Option<X> {
-    type Owned = Option<X::Owned>;
-    #[inline]
-    fn to_owned_tree(&self) -> Self::Owned {
-        self.as_ref().map(X::to_owned_tree)
-    }
-}
-
-/// `Loaded` for `()` and tuples of up to 6 levels.
-macro_rules! loaded_tuples {
-    ($(($($x:ident),*))*) => {$(
-        impl<$($x: Loaded),*> sealed::Sealed for ($($x,)*) {}
-        impl<$($x: Loaded),*> Loaded for ($($x,)*) {
-            type Owned = ($($x::Owned,)*);
-            #[inline]
-            #[allow(non_snake_case, clippy::unused_unit)]
-            fn to_owned_tree(&self) -> Self::Owned {
-                let ($($x,)*) = self;
-                ($($x.to_owned_tree(),)*)
-            }
-        }
-    )*};
-}
-
-loaded_tuples! {
-    ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
-}
-
-mod sealed {
-    pub trait Sealed {}
-    impl<T, S, W> Sealed for super::Node<'_, T, S, W> {}
-    impl<X> Sealed for Vec<X> {}
-    impl<X> Sealed for Option<X> {}
 }

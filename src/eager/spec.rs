@@ -49,9 +49,9 @@ use crate::relation::Relation;
 ///     .limit(2)
 ///     .with(CommentPost);
 /// let tree = Tree::load(db.table::<User>().iter(), spec);
-/// let posts = &tree[0].with;
-/// assert_eq!(posts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["b", "d"]);
-/// assert_eq!(posts[0].with[0].body, "on b");
+/// let posts = tree.get(0).unwrap().with();
+/// assert_eq!(posts.iter().map(|p| p.value().title.as_str()).collect::<Vec<_>>(), ["b", "d"]);
+/// assert_eq!(posts.get(0).unwrap().with().get(0).unwrap().body, "on b");
 /// # Ok::<(), relstore::Error>(())
 /// ```
 #[derive(Debug)]
@@ -85,7 +85,7 @@ impl<R: Relation> Eager<R, R::Kind> {
     /// db.insert(Post { user_id: ann, title: "hello".into() })?;
     ///
     /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
-    /// assert_eq!(tree[0].with[0].title, "hello");
+    /// assert_eq!(tree.get(0).unwrap().with().get(0).unwrap().title, "hello");
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn new(relation: R) -> Self {
@@ -131,8 +131,9 @@ impl<R, K, F, O> Eager<R, K, (), F, O> {
     /// let spec = Eager::new(PostAuthor)
     ///     .with(Eager::new(CommentPost).with(BelongsTo::new(CommentAuthor)));
     /// let tree = Tree::load([db.get(ann)?], spec);
-    /// let comment = &tree[0].with[0].with[0];
-    /// assert_eq!((comment.body.as_str(), comment.with.name.as_str()), ("hi", "bob"));
+    /// let post = tree.get(0).unwrap().with().get(0).unwrap();
+    /// let comment = post.with().get(0).unwrap();
+    /// assert_eq!((comment.body.as_str(), comment.with().name.as_str()), ("hi", "bob"));
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn with<W>(self, with: W) -> Eager<R, K, W, F, O> {
@@ -167,8 +168,9 @@ impl<R: Relation, K, W, O> Eager<R, K, W, All, O> {
     ///
     /// let published = Eager::new(PostAuthor).filter(|post| !post.draft);
     /// let tree = Tree::load(db.table::<User>().iter(), published);
-    /// assert_eq!(tree[0].with.len(), 1);
-    /// assert_eq!(tree[0].with[0].title, "out");
+    /// let posts = tree.get(0).unwrap().with();
+    /// assert_eq!(posts.len(), 1);
+    /// assert_eq!(posts.get(0).unwrap().title, "out");
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn filter<F>(self, keep: F) -> Eager<R, K, W, Where<F>, O>
@@ -205,7 +207,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
     /// db.insert(Post { user_id: ann, title: "b".into(), likes: 1 })?;
     ///
     /// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor).order_by(|p| p.likes));
-    /// assert_eq!(tree[0].with[0].title, "b");
+    /// assert_eq!(tree.get(0).unwrap().with().get(0).unwrap().title, "b");
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn order_by<G, Key>(self, key: G) -> Eager<R, K, W, F, ByKey<G>>
@@ -235,7 +237,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
     ///
     /// let top = Eager::new(PostAuthor).order_by_desc(|p| p.likes).limit(1);
     /// let tree = Tree::load([db.get(ann)?], top);
-    /// assert_eq!(tree[0].with[0].title, "b");
+    /// assert_eq!(tree.get(0).unwrap().with().get(0).unwrap().title, "b");
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn order_by_desc<G, Key>(self, key: G) -> Eager<R, K, W, F, ByKeyDesc<G>>
@@ -265,7 +267,7 @@ impl<R: Relation, K, W, F> Eager<R, K, W, F, Unordered> {
     ///
     /// let by_title = Eager::new(PostAuthor).sort_by(|a, b| a.title.cmp(&b.title));
     /// let tree = Tree::load([db.get(ann)?], by_title);
-    /// assert_eq!(tree[0].with[0].title, "apple");
+    /// assert_eq!(tree.get(0).unwrap().with().get(0).unwrap().title, "apple");
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn sort_by<G>(self, compare: G) -> Eager<R, K, W, F, By<G>>
@@ -308,7 +310,8 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
     ///
     /// let second_page = Eager::new(PostAuthor).offset(2).limit(2);
     /// let tree = Tree::load([db.get(ann)?], second_page);
-    /// assert_eq!(tree[0].with.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["3", "4"]);
+    /// let titles: Vec<&str> = tree.get(0).unwrap().with().iter().map(|p| p.value().title.as_str()).collect();
+    /// assert_eq!(titles, ["3", "4"]);
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn offset(self, n: usize) -> Self {
@@ -334,8 +337,9 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
     /// }
     ///
     /// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor).limit(1));
-    /// assert_eq!(tree[0].with.len(), 1);
-    /// assert_eq!(tree[0].with[0].title, "old"); // creation order
+    /// let posts = tree.get(0).unwrap().with();
+    /// assert_eq!(posts.len(), 1);
+    /// assert_eq!(posts.get(0).unwrap().title, "old"); // creation order
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn limit(self, n: usize) -> Self {
@@ -364,7 +368,7 @@ impl<R, K, W, F, O> Eager<R, K, W, F, O> {
 /// // Every post with its author (required) and its editor (optional).
 /// let spec = (BelongsTo::new(PostAuthor), BelongsTo::new(PostEditor));
 /// let tree = Tree::load(db.table::<Post>().iter(), spec);
-/// let (author, editor) = &tree[0].with;
+/// let (author, editor) = tree.get(0).unwrap().with();
 /// assert_eq!(author.name, "ann");
 /// assert!(editor.is_none());
 /// # Ok::<(), relstore::Error>(())
@@ -394,7 +398,7 @@ impl<R: Relation> BelongsTo<R, R::Key> {
     /// db.insert(Post { user_id: ann, title: "hello".into() })?;
     ///
     /// let tree = Tree::load(db.table::<Post>().iter(), BelongsTo::new(PostAuthor));
-    /// assert_eq!(tree[0].with.name, "ann");
+    /// assert_eq!(tree.get(0).unwrap().with().name, "ann");
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn new(relation: R) -> Self {
@@ -425,7 +429,7 @@ impl<R, K> BelongsTo<R, K, ()> {
     ///
     /// // Each post's author with all of the author's posts.
     /// let tree = Tree::load(db.table::<Post>().iter(), BelongsTo::new(PostAuthor).with(PostAuthor));
-    /// assert_eq!(tree[0].with.with.len(), 2);
+    /// assert_eq!(tree.get(0).unwrap().with().with().len(), 2);
     /// # Ok::<(), relstore::Error>(())
     /// ```
     pub fn with<W>(self, with: W) -> BelongsTo<R, K, W> {

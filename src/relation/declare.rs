@@ -138,7 +138,7 @@
 /// assert_eq!(newest, Some("new"));
 /// assert_eq!(db.query::<User>().join(PostAuthor).count(), 2);
 /// let tree = db.query::<User>().with(relstore::Eager::new(PostAuthor).limit(1));
-/// assert_eq!(tree[0].with[0].title, "new");
+/// assert_eq!(tree.get(0).unwrap().with().get(0).unwrap().title, "new");
 /// // Raw navigation does not.
 /// assert_eq!(db.relation(PostAuthor).count(ann)?, 3);
 /// # Ok::<(), relstore::Error>(())

@@ -74,15 +74,15 @@ pub fn everything(
     let tree = roots().with(spec());
     let got: Vec<GuildShape> = (tree.iter())
         .map(|guild| {
-            let (players, leader) = &guild.with;
-            let leader = leader.as_ref().map(|p| (p.id(), p.level));
+            let (players, leader) = guild.with();
+            let leader = leader.map(|p| (p.id(), p.level));
             let players = (players.iter())
                 .map(|player| {
-                    let (progress, led) = &player.with;
+                    let (progress, led) = player.with();
                     let progress = (progress.iter())
-                        .map(|row| (row.id(), row.step, row.with.id(), row.with.reward))
+                        .map(|row| (row.id(), row.step, row.with().id(), row.with().reward))
                         .collect();
-                    let led = led.as_ref().map(|g| g.id());
+                    let led = led.map(|g| g.id());
                     (player.id(), player.level, led, progress)
                 })
                 .collect();
