@@ -68,6 +68,7 @@
 //! parent in a [`Tree`]), sorts them (stably: equal keys keep creation order), then loads
 //! only the rows `offset`/`limit` keep.
 
+mod debug;
 mod from_query;
 mod load;
 mod node;

@@ -422,3 +422,29 @@ mod erased {
         }
     }
 }
+
+#[test]
+fn a_tree_its_nodes_and_their_levels_print_their_rows() {
+    let b = blog();
+    let spec = Eager::new(PostAuthor).limit(1).with(CommentPost);
+    let tree = Tree::load([b.db.get(b.ann).unwrap()], spec);
+    let ann = tree.get(0).unwrap();
+    let printed = format!("{tree:?}");
+    assert_eq!(printed, format!("[{ann:?}]"));
+    assert!(printed.starts_with("[Node { id: "), "{printed}");
+    for text in ["\"ann\"", "title: \"b\"", "\"first\"", "\"second\""] {
+        assert!(printed.contains(text), "{text} in {printed}");
+    }
+    assert!(!printed.contains("\"third\""), "{printed}"); // under a post the limit drops
+    assert_eq!(
+        format!("{:?}", ann.with()),
+        format!("{:?}", [ann.with().get(0).unwrap()])
+    );
+
+    // A tuple prints as one, a missing parent as `None`, a leaf's level as `()`.
+    let spec = (Eager::new(CommentPost).limit(1), BelongsTo::new(PostEditor));
+    let tree = Tree::load([b.db.get(b.posts[0]).unwrap()], spec);
+    let printed = format!("{:?}", tree.get(0).unwrap().with());
+    assert!(printed.starts_with("([Node { id: "), "{printed}");
+    assert!(printed.ends_with("with: () }], None)"), "{printed}");
+}

@@ -55,7 +55,7 @@ pub trait Load<P: Model, S: Schema>: sealed::Sealed {
     /// level's buffer (has-many), the related row inline (has-one, a parent), a tuple, `()`.
     #[doc(hidden)]
     type Slot<'db>;
-    /// The buffers of this level and those under it: one `Vec` per has-many level.
+    /// The buffers of this level and those under it: a `Level` per has-many level.
     #[doc(hidden)]
     type Levels<'db>: Default;
     /// Loads the level under `parent` into `levels`; what `parent` keeps of it.

@@ -3,8 +3,10 @@
 //! nodes are views ([`Node`], [`Nodes`]) that hand out the level under them.
 
 use std::iter::FusedIterator;
+use std::marker::PhantomData;
 use std::ops::Deref;
 
+use super::debug::{DebugLoad, Slot};
 use super::load::Load;
 use super::owned::Owned;
 use crate::model::Model;
@@ -240,18 +242,22 @@ impl<T: Model, S: Schema, W: Load<T, S>> Clone for Node<'_, '_, T, S, W> {
 }
 impl<T: Model, S: Schema, W: Load<T, S>> Copy for Node<'_, '_, T, S, W> {}
 
-impl<'t, 'db, T, S, W> std::fmt::Debug for Node<'t, 'db, T, S, W>
+impl<T, S, W> std::fmt::Debug for Node<'_, '_, T, S, W>
 where
     T: Model + std::fmt::Debug,
     S: Schema,
-    W: Load<T, S> + 't,
-    W::View<'t, 'db>: std::fmt::Debug,
+    W: DebugLoad<T, S>,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let with = Slot::<T, S, W> {
+            slot: &self.entry.1,
+            levels: self.below,
+            row: PhantomData,
+        };
         f.debug_struct("Node")
             .field("id", &self.row().id())
             .field("row", self.row().value())
-            .field("with", &self.with())
+            .field("with", &with)
             .finish()
     }
 }
@@ -307,6 +313,28 @@ impl<'t, 'db, C: Model, S: Schema, W: Load<C, S>> Nodes<'t, 'db, C, S, W> {
     }
 
     /// The `i`-th row's node (from 0), `None` past the end.
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model, Eager, Tree};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// for title in ["one", "two"] {
+    ///     db.insert(Post { user_id: ann, title: title.into() })?;
+    /// }
+    ///
+    /// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor));
+    /// let posts = tree.get(0).unwrap().with();
+    /// assert_eq!(posts.get(1).unwrap().title, "two");
+    /// assert!(posts.get(2).is_none());
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
     pub fn get(&self, i: usize) -> Option<Node<'t, 'db, C, S, W>> {
         let entry = self.entries.get(i)?;
@@ -376,12 +404,11 @@ impl<'t, 'db, C: Model, S: Schema, W: Load<C, S>> IntoIterator for Nodes<'t, 'db
     }
 }
 
-impl<'t, 'db, C, S, W> std::fmt::Debug for Nodes<'t, 'db, C, S, W>
+impl<C, S, W> std::fmt::Debug for Nodes<'_, '_, C, S, W>
 where
     C: Model + std::fmt::Debug,
     S: Schema,
-    W: Load<C, S> + 't,
-    W::View<'t, 'db>: std::fmt::Debug,
+    W: DebugLoad<C, S>,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()

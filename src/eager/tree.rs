@@ -1,6 +1,7 @@
 //! The borrowed tree: the parents' rows beside what each keeps of the levels under it, and
 //! those levels, one `Vec` per has-many level.
 
+use super::debug::DebugLoad;
 use super::load::Load;
 use super::node::{Entry, Node, NodeIter, Nodes};
 use super::owned::OwnedTree;
@@ -119,6 +120,26 @@ impl<'db, P: Model, S: Schema, L: Load<P, S>> Tree<'db, P, S, L> {
 
     /// The parents' nodes, as a [`Nodes`] view (what [`iter`](Tree::iter),
     /// [`get`](Tree::get) and [`len`](Tree::len) read).
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model, Eager, Tree};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// for name in ["ann", "bob"] {
+    ///     db.insert(User { name: name.into() })?;
+    /// }
+    ///
+    /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
+    /// let users = tree.nodes(); // a `Copy` view, to hand to code that takes `Nodes`
+    /// assert_eq!(users.last().unwrap().name, "bob");
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
     pub fn nodes(&self) -> Nodes<'_, 'db, P, S, L> {
         Nodes::new(&self.roots, &self.levels)
@@ -137,12 +158,52 @@ impl<'db, P: Model, S: Schema, L: Load<P, S>> Tree<'db, P, S, L> {
     }
 
     /// The `i`-th parent's node (from 0), `None` past the end.
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model, Eager, Tree};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// let ann = db.insert(User { name: "ann".into() })?;
+    /// db.insert(Post { user_id: ann, title: "hello".into() })?;
+    ///
+    /// let tree = Tree::load([db.get(ann)?], Eager::new(PostAuthor));
+    /// let user = tree.get(0).unwrap();
+    /// assert_eq!((user.id(), user.with().len()), (ann, 1));
+    /// assert!(tree.get(1).is_none());
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
     pub fn get(&self, i: usize) -> Option<Node<'_, 'db, P, S, L>> {
         self.nodes().get(i)
     }
 
     /// The parents' nodes, in order.
+    ///
+    /// ```
+    /// # use relstore::{Db, Id, Model, Eager, Tree};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "users")]
+    /// # struct User { name: String }
+    /// # #[derive(Clone, Debug, Serialize, Deserialize, Model)] #[relstore(table = "posts")]
+    /// # struct Post { user_id: Id<User>, title: String }
+    /// # relstore::belongs_to!(PostAuthor: Post.user_id -> User, has_many);
+    /// # relstore::schema! { struct Blog { users: User, posts: Post } relations { PostAuthor } }
+    /// let mut db = Db::<Blog>::new();
+    /// for name in ["ann", "bob", "cid"] {
+    ///     db.insert(User { name: name.into() })?;
+    /// }
+    ///
+    /// let tree = Tree::load(db.table::<User>().iter(), Eager::new(PostAuthor));
+    /// let newest_first: Vec<&str> = tree.iter().rev().map(|u| u.value().name.as_str()).collect();
+    /// assert_eq!(newest_first, ["cid", "bob", "ann"]);
+    /// # Ok::<(), relstore::Error>(())
+    /// ```
     #[inline]
     pub fn iter(&self) -> NodeIter<'_, 'db, P, S, L> {
         self.nodes().iter()
@@ -183,12 +244,11 @@ impl<'t, 'db, P: Model, S: Schema, L: Load<P, S>> IntoIterator for &'t Tree<'db,
     }
 }
 
-impl<'db, P, S, L> std::fmt::Debug for Tree<'db, P, S, L>
+impl<P, S, L> std::fmt::Debug for Tree<'_, P, S, L>
 where
     P: Model + std::fmt::Debug,
     S: Schema,
-    L: Load<P, S>,
-    for<'t> Nodes<'t, 'db, P, S, L>: std::fmt::Debug,
+    L: DebugLoad<P, S>,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.nodes().fmt(f)
