@@ -59,8 +59,9 @@
 //! O(1) (children) or read from the key (parent), as by hand. A [`Tree`] is stored by level:
 //! one buffer per has-many level, whatever the number of parents, each row beside its
 //! children's span in the next level's buffer (a has-one child or a parent sits inline). A
-//! level's buffer grows in chunks that are never copied, a few allocations per level in all,
-//! and dropping the tree frees those few. Its nodes are views: [`Node::with`] hands out the
+//! level's buffer grows in chunks, never copied whole (at most one family moves when a chunk
+//! fills), a few allocations per level in all and about twice the rows at most, and dropping
+//! the tree frees those few. Its nodes are views: [`Node::with`] hands out the
 //! level under a node ([`Nodes`], read like a slice) without allocating. Nothing is cloned.
 //! An [`OwnedTree`] clones every row it holds, and allocates one `Vec` per has-many level per
 //! row, sized once. A level with `order_by` (or under a relation with a default order) first

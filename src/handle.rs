@@ -18,7 +18,7 @@ use crate::row::{Children, Row};
 use crate::schema::{HasRelation, HasTable};
 use crate::table::Table;
 
-pub use by_index::IndexRows;
+pub use by_index::{FoundRows, IndexRows};
 
 /// A typed handle on one table, from [`Db::table`]: get, iterate and count its rows.
 #[must_use]

@@ -159,7 +159,7 @@ mod table;
 pub use db::{Db, DeletePlan, RowsMut};
 pub use eager::{BelongsTo, Eager, Load, Node, NodeIter, Nodes, Owned, OwnedTree, Tree};
 pub use error::{BatchError, DeleteError, Error, IntegrityError, NotFound, WriteError};
-pub use handle::{IndexRows, RelationRef, Rows, TableRef};
+pub use handle::{FoundRows, IndexRows, RelationRef, Rows, TableRef};
 pub use id::{AnyId, Id};
 pub use index::{Index, IndexInfo};
 pub use model::{Fields, Invalid, KeyField, Model};

@@ -19,14 +19,20 @@ pub(super) type Entry<'db, T, S, W> = (Row<'db, T, S>, <W as Load<T, S>>::Slot<'
 /// One has-many level of a borrowed tree: every parent's children, parent after parent, and
 /// the levels under them. Public only to name [`Load`]'s hidden types.
 ///
-/// The rows sit in chunks that never grow past the capacity they are made with, so a load
-/// never copies a level to grow it: a parent's children go in the last chunk if it has room
-/// for as many as the parent may keep, else in a new chunk as big as the level so far (at
-/// least that many). Memory stays under twice what the rows need, plus one family.
+/// The rows sit in chunks, a parent's children in one of them, pushed in turn onto the last.
+/// A chunk never grows past the capacity it is made with, so a load never copies a level:
+/// a family that may not fit in the last chunk's room starts a new chunk, as big as the level
+/// so far plus the family, when it is no bigger than the level so far (a bigger count may be
+/// a filter's, and is not trusted); a family that fills the last chunk anyway moves, with its
+/// rows so far, to a new chunk as big as the level plus twice the family. So a level takes a
+/// few allocations, copies no more than one family at a time, and its chunks stay within
+/// about twice its rows, whatever filters drop (`tests/memory_eager.rs`).
 #[doc(hidden)]
 pub struct Level<'db, C: Model, S: Schema, W: Load<C, S>> {
-    chunks: Vec<Vec<Entry<'db, C, S, W>>>,
-    /// How many rows the chunks hold.
+    /// The full chunks, then the one being pushed onto.
+    full: Vec<Vec<Entry<'db, C, S, W>>>,
+    last: Vec<Entry<'db, C, S, W>>,
+    /// How many rows the chunks hold, but for the family being pushed.
     rows: usize,
     /// Where a sorting level gathers one parent's children; empty between parents.
     pub(super) scratch: Vec<Row<'db, C, S>>,
@@ -45,45 +51,96 @@ pub struct Span {
 /// The smallest chunk a level makes, in rows.
 const FIRST_CHUNK: usize = 16;
 
+/// One parent's children being pushed onto a level: they stay together, in one chunk.
+pub(super) struct Siblings<'a, 'db, C: Model, S: Schema, W: Load<C, S>> {
+    last: &'a mut Vec<Entry<'db, C, S, W>>,
+    full: &'a mut Vec<Vec<Entry<'db, C, S, W>>>,
+    /// Where the family starts in `last`.
+    start: usize,
+    /// The level's rows before this family.
+    rows: usize,
+}
+
+impl<'db, C: Model, S: Schema, W: Load<C, S>> Siblings<'_, 'db, C, S, W> {
+    /// Adds a child after the family's others.
+    #[inline]
+    pub(super) fn push(&mut self, entry: Entry<'db, C, S, W>) {
+        if self.last.len() == self.last.capacity() {
+            self.next_chunk();
+        }
+        self.last.push(entry);
+    }
+
+    /// The last chunk is full: a new one takes the family so far. A chunk the family had to
+    /// itself goes (no other span names it).
+    #[cold]
+    #[inline(never)]
+    fn next_chunk(&mut self) {
+        let family = self.last.len() - self.start;
+        let size = (self.rows + 2 * (family + 1)).max(FIRST_CHUNK);
+        let mut chunk = Vec::with_capacity(size);
+        chunk.extend(self.last.drain(self.start..));
+        let full = std::mem::replace(self.last, chunk);
+        if !full.is_empty() {
+            self.full.push(full);
+        }
+        self.start = 0;
+    }
+}
+
 impl<'db, C: Model, S: Schema, W: Load<C, S>> Level<'db, C, S, W> {
-    /// Adds a parent's children: `fill` pushes at most `room` of them onto the chunk it is
-    /// given (and may load the levels under them, through `below`, and sort in `scratch`).
+    /// Adds a parent's children: `fill` pushes them onto the [`Siblings`] it is given (and may
+    /// load the levels under them, through `below`, and sort in `scratch`).
     #[inline]
     pub(super) fn push(
         &mut self,
         room: usize,
-        fill: impl FnOnce(&mut Vec<Entry<'db, C, S, W>>, &mut Vec<Row<'db, C, S>>, &mut W::Levels<'db>),
+        fill: impl FnOnce(
+            &mut Siblings<'_, 'db, C, S, W>,
+            &mut Vec<Row<'db, C, S>>,
+            &mut W::Levels<'db>,
+        ),
     ) -> Span {
-        if room == 0 {
-            return Span::default();
+        // A family that may not fit starts a chunk of its own (no move later), if it is no
+        // bigger than the level so far; a bigger hint may be a filter's, so it is not trusted.
+        if self.last.capacity() - self.last.len() < room && room <= self.rows {
+            let chunk = Vec::with_capacity(self.rows + room);
+            let full = std::mem::replace(&mut self.last, chunk);
+            if !full.is_empty() {
+                self.full.push(full);
+            }
         }
-        let fits = (self.chunks.last()).is_some_and(|chunk| chunk.capacity() - chunk.len() >= room);
-        if !fits {
-            let size = room.max(self.rows).max(FIRST_CHUNK);
-            self.chunks.push(Vec::with_capacity(size));
-        }
-        let chunk = self.chunks.len() - 1;
-        let rows = &mut self.chunks[chunk];
-        let start = rows.len();
-        fill(rows, &mut self.scratch, &mut self.below);
-        let end = rows.len();
+        let mut siblings = Siblings {
+            start: self.last.len(),
+            last: &mut self.last,
+            full: &mut self.full,
+            rows: self.rows,
+        };
+        fill(&mut siblings, &mut self.scratch, &mut self.below);
+        let start = siblings.start;
+        let end = self.last.len();
         self.rows += end - start;
-        Span { chunk, start, end }
+        Span {
+            chunk: self.full.len(),
+            start,
+            end,
+        }
     }
 
     /// The children `span` names, each with the levels under it.
     #[inline]
     pub(super) fn nodes<'t>(&'t self, span: &Span) -> Nodes<'t, 'db, C, S, W> {
-        let chunk = self.chunks.get(span.chunk);
-        let entries = chunk.and_then(|rows| rows.get(span.start..span.end));
-        Nodes::new(entries.unwrap_or(&[]), &self.below)
+        let chunk = self.full.get(span.chunk).unwrap_or(&self.last);
+        let entries = chunk.get(span.start..span.end).unwrap_or(&[]);
+        Nodes::new(entries, &self.below)
     }
 }
 
 impl<C: Model, S: Schema, W: Load<C, S>> Default for Level<'_, C, S, W> {
     fn default() -> Self {
         Level {
-            chunks: Vec::new(),
+            full: Vec::new(),
+            last: Vec::new(),
             rows: 0,
             scratch: Vec::new(),
             below: W::Levels::default(),
@@ -95,7 +152,7 @@ impl<C: Model, S: Schema, W: Load<C, S>> std::fmt::Debug for Level<'_, C, S, W> 
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Level")
             .field("rows", &self.rows)
-            .field("chunks", &self.chunks.len())
+            .field("chunks", &(self.full.len() + 1))
             .finish_non_exhaustive()
     }
 }

@@ -74,7 +74,7 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
     /// # Ok::<(), relstore::Error>(())
     /// ```
     #[inline]
-    pub fn find<I, Q>(&self, index: I, key: &Q) -> IndexRows<'db, T, S, ChildKeys<'db>>
+    pub fn find<I, Q>(&self, index: I, key: &Q) -> FoundRows<'db, T, S>
     where
         I: Index<Model = T>,
         I::Store: Lookup<Q>,
@@ -187,6 +187,10 @@ impl<'db, T: Model, S: HasTable<T>> TableRef<'db, T, S> {
         }
     }
 }
+
+/// The rows holding one key of a secondary index, oldest first; from [`TableRef::find`] and
+/// [`Db::query_by`](crate::Db::query_by).
+pub type FoundRows<'db, T, S> = IndexRows<'db, T, S, ChildKeys<'db>>;
 
 /// Rows found through a secondary index; from [`TableRef::find`] and [`TableRef::range`].
 #[must_use = "iterators are lazy and do nothing unless consumed"]

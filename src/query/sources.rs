@@ -4,8 +4,7 @@
 
 use super::Query;
 use crate::db::Db;
-use crate::fk_index::ChildKeys;
-use crate::handle::{IndexRows, Rows, TableRef};
+use crate::handle::{FoundRows, IndexRows, Rows, TableRef};
 use crate::index::{Index, KeyRange, Lookup, LookupRange};
 use crate::model::Model;
 use crate::schema::{HasTable, Schema};
@@ -44,11 +43,7 @@ impl<S: Schema> Db<S> {
     /// assert_eq!(french, 1);
     /// # Ok::<(), relstore::Error>(())
     /// ```
-    pub fn query_by<I, Q>(
-        &self,
-        index: I,
-        key: &Q,
-    ) -> Query<'_, S, IndexRows<'_, I::Model, S, ChildKeys<'_>>>
+    pub fn query_by<I, Q>(&self, index: I, key: &Q) -> Query<'_, S, FoundRows<'_, I::Model, S>>
     where
         I: Index,
         I::Model: Model,

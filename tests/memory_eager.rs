@@ -1,0 +1,55 @@
+//! A borrowed eager tree holds about what it keeps: a level's chunks stay within about twice
+//! its rows, however many children a filter drops (a tree that reserved each family's full
+//! size would hold 40x more here), and a family bigger than the level before it grows in
+//! place. Counted by a global allocator of live bytes.
+
+mod common;
+mod live_bytes;
+
+use common::*;
+use relstore::{Eager, Tree};
+
+/// A level's entry: a `Row` (store, id, row reference) beside a unit slot.
+const ENTRY: isize = 24;
+
+#[test]
+fn a_filter_that_drops_most_children_leaves_little_room_behind() {
+    let mut db = common::db();
+    for u in 0..200 {
+        let user = db.insert(user(&format!("user {u}"))).unwrap();
+        db.insert_many((0..400).map(|p| post(user, &p.to_string())))
+            .unwrap();
+    }
+    let before = live_bytes::live();
+    let spec = Eager::new(PostAuthor).filter(|p| p.title.ends_with("99"));
+    let tree = Tree::load(db.table::<User>().iter(), spec);
+    let held = live_bytes::live() - before;
+    let kept: usize = tree.iter().map(|user| user.with().len()).sum();
+    assert_eq!(kept, 200 * 4); // 99, 199, 299, 399
+    // The roots (a row and a span each, 48 bytes) and the kept rows, twice over.
+    let bound = 200 * 48 + 2 * 800 * ENTRY + 4096;
+    assert!(
+        held <= bound,
+        "{held} bytes held for {kept} rows (bound {bound})"
+    );
+}
+
+#[test]
+fn one_big_family_holds_about_twice_its_rows() {
+    let mut db = common::db();
+    let ann = db.insert(user("ann")).unwrap();
+    let small = db.insert(user("small")).unwrap();
+    db.insert_many((0..3).map(|p| post(small, &p.to_string())))
+        .unwrap();
+    db.insert_many((0..50_000).map(|p| post(ann, &p.to_string())))
+        .unwrap();
+    let before = live_bytes::live();
+    let tree = Tree::load([db.get(small).unwrap(), db.get(ann).unwrap()], PostAuthor);
+    let held = live_bytes::live() - before;
+    assert_eq!(tree.get(1).unwrap().with().len(), 50_000);
+    let bound = 2 * 50_003 * ENTRY + 4096;
+    assert!(
+        held <= bound,
+        "{held} bytes held for 50,003 rows (bound {bound})"
+    );
+}
