@@ -448,3 +448,25 @@ fn a_tree_its_nodes_and_their_levels_print_their_rows() {
     assert!(printed.starts_with("([Node { id: "), "{printed}");
     assert!(printed.ends_with("with: () }], None)"), "{printed}");
 }
+
+/// A parent given twice, or reached from several children, gets its children each time, each
+/// time in its own span of the level.
+#[test]
+fn a_parent_reached_twice_loads_its_children_twice() {
+    let b = blog();
+    let [ann, bob] = [b.ann, b.bob].map(|id| b.db.get(id).unwrap());
+    let spec = Eager::new(PostAuthor).with(CommentPost);
+    let tree = Tree::load([ann, bob, ann], spec);
+    let shape = |i: usize| tree.get(i).unwrap().to_owned();
+    assert_eq!(shape(0), shape(2));
+    assert_eq!(shape(0).with.len(), 3);
+    assert!(shape(1).with.is_empty());
+
+    // Every post, its author, and all of the author's posts: three copies of ann's list.
+    let spec = BelongsTo::new(PostAuthor).with(PostAuthor);
+    let tree = Tree::load(b.db.table::<Post>().iter(), spec);
+    for post in &tree {
+        let mine: Vec<_> = post.with().with().iter().map(|p| p.id()).collect();
+        assert_eq!(mine, b.posts);
+    }
+}

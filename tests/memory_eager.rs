@@ -1,13 +1,14 @@
 //! A borrowed eager tree holds about what it keeps: a level's chunks stay within about twice
 //! its rows, however many children a filter drops (a tree that reserved each family's full
 //! size would hold 40x more here), and a family bigger than the level before it grows in
-//! place. Counted by a global allocator of live bytes.
+//! place. The owned tree gives back what a filter left empty too. Counted by a global
+//! allocator of live bytes.
 
 mod common;
 mod live_bytes;
 
 use common::*;
-use relstore::{Eager, Tree};
+use relstore::{Eager, Owned, OwnedTree, Tree};
 
 /// A level's entry: a `Row` (store, id, row reference) beside a unit slot.
 const ENTRY: isize = 24;
@@ -32,6 +33,23 @@ fn a_filter_that_drops_most_children_leaves_little_room_behind() {
         held <= bound,
         "{held} bytes held for {kept} rows (bound {bound})"
     );
+    drop(tree);
+
+    // The owned tree, a `Vec` per user, gives back what the filter left empty.
+    let before = live_bytes::live();
+    let owned = OwnedTree::load(db.table::<User>().iter(), spec);
+    let held = live_bytes::live() - before;
+    let (user, post) = (
+        size_of::<Owned<User, Vec<Owned<Post, ()>>>>(),
+        size_of::<Owned<Post, ()>>(),
+    );
+    // Each user (and its name, under 16 bytes), twice its posts' room, and each title.
+    let bound = (200 * (user + 16 + 2 * 4 * post) + 800 * 16 + 4096) as isize;
+    assert!(
+        held <= bound,
+        "{held} bytes held by the owned tree (bound {bound})"
+    );
+    assert_eq!(owned.iter().map(|user| user.with.len()).sum::<usize>(), 800);
 }
 
 #[test]

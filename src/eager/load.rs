@@ -177,6 +177,10 @@ where
         self.select(children, &mut Vec::new(), |row| {
             nodes.push(Owned::of(row, self.with.load_owned(row)));
         });
+        // Sized for every child; a filter that dropped most of them gives the room back.
+        if nodes.capacity() / 2 > nodes.len() {
+            nodes.shrink_to_fit();
+        }
         nodes
     }
 }
