@@ -71,3 +71,42 @@ fn one_big_family_holds_about_twice_its_rows() {
         "{held} bytes held for 50,003 rows (bound {bound})"
     );
 }
+
+/// Without a filter, each family's size is known before: families sized to just miss the last
+/// chunk's room each start a chunk, and the level still holds under three times its rows.
+#[test]
+fn families_that_just_miss_each_chunk_hold_under_three_times_their_rows() {
+    // The chunk rule, replayed: a family one bigger than the last chunk's room.
+    let (mut room, mut rows, mut sizes) = (0usize, 0usize, Vec::new());
+    while rows < 5_000 {
+        let size = room + 1;
+        if room < size {
+            room = rows + size;
+        }
+        (room, rows) = (room - size, rows + size);
+        sizes.push(size);
+    }
+    let mut db = common::db();
+    for size in &sizes {
+        let user = db.insert(user("u")).unwrap();
+        db.insert_many((0..*size).map(|p| post(user, &p.to_string())))
+            .unwrap();
+    }
+    let held = |limit: usize| {
+        let before = live_bytes::live();
+        let tree = Tree::load(
+            db.table::<User>().iter(),
+            Eager::new(PostAuthor).limit(limit),
+        );
+        let rows: usize = tree.iter().map(|user| user.with().len()).sum();
+        (live_bytes::live() - before, rows)
+    };
+    let ((roots, _), (all, rows)) = (held(0), held(usize::MAX));
+    assert_eq!(rows, sizes.iter().sum::<usize>());
+    let ratio = (all - roots) as f64 / (rows as isize * ENTRY) as f64;
+    assert!(
+        ratio < 3.0,
+        "{rows} rows in {} families: {ratio:.2}x",
+        sizes.len()
+    );
+}

@@ -61,6 +61,9 @@ pub trait Load<P: Model, S: Schema>: sealed::Sealed {
     /// Loads the level under `parent` into `levels`; what `parent` keeps of it.
     #[doc(hidden)]
     fn load<'db>(&self, parent: Row<'db, P, S>, levels: &mut Self::Levels<'db>) -> Self::Slot<'db>;
+    /// Gives back what loading used and the tree does not keep (a sorting level's scratch).
+    #[doc(hidden)]
+    fn finish(levels: &mut Self::Levels<'_>);
     /// The level a row keeps as `slot`, seen through `levels`.
     #[doc(hidden)]
     fn view<'t, 'db: 't>(
@@ -150,12 +153,18 @@ where
     #[inline]
     fn load<'db>(&self, parent: Row<'db, R::Parent, S>, level: &mut Self::Levels<'db>) -> Span {
         let children = parent.has_many(self.relation);
-        level.push(self.room(children.len()), |nodes, scratch, below| {
+        // Without a filter, the family's count (after offset and limit) is what is kept.
+        let kept = (F::ALL && R::DEFAULT_FILTER.is_none()).then(|| self.room(children.len()));
+        level.push(kept, |nodes, scratch, below| {
             self.select(children, scratch, |row| {
                 let slot = self.with.load(row, below);
                 nodes.push((row, slot));
             });
         })
+    }
+
+    fn finish(level: &mut Self::Levels<'_>) {
+        level.finish();
     }
 
     #[inline]
@@ -178,7 +187,7 @@ where
             nodes.push(Owned::of(row, self.with.load_owned(row)));
         });
         // Sized for every child; a filter that dropped most of them gives the room back.
-        if nodes.capacity() / 2 > nodes.len() {
+        if nodes.capacity() > 2 * nodes.len() {
             nodes.shrink_to_fit();
         }
         nodes
@@ -228,6 +237,10 @@ where
         Some((row, self.with.load(row, below)))
     }
 
+    fn finish(below: &mut W::Levels<'_>) {
+        W::finish(below);
+    }
+
     #[inline]
     fn view<'t, 'db: 't>(
         slot: &'t Self::Slot<'db>,
@@ -275,6 +288,10 @@ where
         (row, self.with.load(row, below))
     }
 
+    fn finish(below: &mut W::Levels<'_>) {
+        W::finish(below);
+    }
+
     #[inline]
     fn view<'t, 'db: 't>(
         entry: &'t Self::Slot<'db>,
@@ -319,6 +336,10 @@ where
     ) -> Self::Slot<'db> {
         let row = child.belongs_to(self.relation)?;
         Some((row, self.with.load(row, below)))
+    }
+
+    fn finish(below: &mut W::Levels<'_>) {
+        W::finish(below);
     }
 
     #[inline]
@@ -369,6 +390,10 @@ where
         Eager::new(*self).load(parent, levels)
     }
 
+    fn finish(levels: &mut Self::Levels<'_>) {
+        <Eager<R, R::Kind>>::finish(levels);
+    }
+
     #[inline]
     fn view<'t, 'db: 't>(
         slot: &'t Self::Slot<'db>,
@@ -410,6 +435,12 @@ macro_rules! load_tuples {
             ) -> Self::Slot<'db> {
                 let _ = (parent, &levels); // unused by `()`
                 ($(self.$i.load(parent, &mut levels.$i),)*)
+            }
+
+            #[allow(clippy::unused_unit)]
+            fn finish(levels: &mut Self::Levels<'_>) {
+                let _ = &levels;
+                $($x::finish(&mut levels.$i);)*
             }
 
             #[inline]

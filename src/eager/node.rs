@@ -20,13 +20,14 @@ pub(super) type Entry<'db, T, S, W> = (Row<'db, T, S>, <W as Load<T, S>>::Slot<'
 /// the levels under them. Public only to name [`Load`]'s hidden types.
 ///
 /// The rows sit in chunks, a parent's children in one of them, pushed in turn onto the last.
-/// A chunk never grows past the capacity it is made with, so a load never copies a level:
-/// a family that may not fit in the last chunk's room starts a new chunk, as big as the level
-/// so far plus the family, when it is no bigger than the level so far (a bigger count may be
-/// a filter's, and is not trusted); a family that fills the last chunk anyway moves, with its
-/// rows so far, to a new chunk as big as the level plus twice the family. So a level takes a
-/// few allocations, copies no more than one family at a time, and its chunks stay within
-/// about twice its rows, whatever filters drop (`tests/memory_eager.rs`).
+/// A chunk never grows past the capacity it is made with, so a load never copies a level.
+/// When how many children a parent keeps is known before (a level without a filter), a family
+/// that does not fit in the last chunk's room starts a new chunk, as big as the level so far
+/// plus the family. Otherwise children are pushed as they come, and a family that fills the
+/// last chunk moves, with its rows so far, to a new chunk as big as the level plus twice the
+/// family. So a level takes a few allocations, copies no more than one family at a time, and
+/// its chunks hold at most about three times its rows, twice in the common case, whatever
+/// filters drop (`tests/memory_eager.rs`, `tests/attack_eager_levels.rs`).
 #[doc(hidden)]
 pub struct Level<'db, C: Model, S: Schema, W: Load<C, S>> {
     /// The full chunks, then the one being pushed onto.
@@ -90,20 +91,20 @@ impl<'db, C: Model, S: Schema, W: Load<C, S>> Siblings<'_, 'db, C, S, W> {
 
 impl<'db, C: Model, S: Schema, W: Load<C, S>> Level<'db, C, S, W> {
     /// Adds a parent's children: `fill` pushes them onto the [`Siblings`] it is given (and may
-    /// load the levels under them, through `below`, and sort in `scratch`).
+    /// load the levels under them, through `below`, and sort in `scratch`); `kept` is how
+    /// many it will push, if that is known before (no filter).
     #[inline]
     pub(super) fn push(
         &mut self,
-        room: usize,
+        kept: Option<usize>,
         fill: impl FnOnce(
             &mut Siblings<'_, 'db, C, S, W>,
             &mut Vec<Row<'db, C, S>>,
             &mut W::Levels<'db>,
         ),
     ) -> Span {
-        // A family that may not fit starts a chunk of its own (no move later), if it is no
-        // bigger than the level so far; a bigger hint may be a filter's, so it is not trusted.
-        if self.last.capacity() - self.last.len() < room && room <= self.rows {
+        // A family known not to fit starts a chunk of its own, so it never moves.
+        if let Some(room) = kept.filter(|&room| self.last.capacity() - self.last.len() < room) {
             let chunk = Vec::with_capacity(self.rows + room);
             let full = std::mem::replace(&mut self.last, chunk);
             if !full.is_empty() {
@@ -125,6 +126,12 @@ impl<'db, C: Model, S: Schema, W: Load<C, S>> Level<'db, C, S, W> {
             start,
             end,
         }
+    }
+
+    /// Gives back the sorting scratch, here and below: the tree keeps only its rows.
+    pub(super) fn finish(&mut self) {
+        self.scratch = Vec::new();
+        W::finish(&mut self.below);
     }
 
     /// The children `span` names, each with the levels under it.

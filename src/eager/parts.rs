@@ -5,6 +5,8 @@ use std::cmp::Ordering;
 
 /// Which children a level keeps.
 pub trait Filter<C> {
+    /// Whether it keeps every row (so a family's size is what the level keeps of it).
+    const ALL: bool;
     /// Whether to keep `row`.
     fn keep(&self, row: &C) -> bool;
 }
@@ -42,6 +44,7 @@ pub struct ByKeyDesc<F>(pub(super) F);
 pub struct By<F>(pub(super) F);
 
 impl<C> Filter<C> for All {
+    const ALL: bool = true;
     #[inline]
     fn keep(&self, _: &C) -> bool {
         true
@@ -49,6 +52,7 @@ impl<C> Filter<C> for All {
 }
 
 impl<C, F: Fn(&C) -> bool> Filter<C> for Where<F> {
+    const ALL: bool = false;
     #[inline]
     fn keep(&self, row: &C) -> bool {
         (self.0)(row)

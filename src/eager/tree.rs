@@ -80,6 +80,7 @@ impl<'db, P: Model, S: Schema, L: Load<P, S>> Tree<'db, P, S, L> {
         let roots = (parents.into_iter())
             .map(|row| (row, spec.load(row, &mut levels)))
             .collect();
+        L::finish(&mut levels);
         Tree { roots, levels }
     }
 
