@@ -60,7 +60,7 @@
 //! one buffer per has-many level, whatever the number of parents, each row beside its
 //! children's span in the next level's buffer (a has-one child or a parent sits inline). A
 //! level's buffer grows in chunks, never copied whole (at most one family moves when a chunk
-//! fills), a few allocations per level in all and about twice the rows at most, and dropping
+//! fills), a few allocations per level in all and at most about three times the rows, and dropping
 //! the tree frees those few. Its nodes are views: [`Node::with`] hands out the
 //! level under a node ([`Nodes`], read like a slice) without allocating. Nothing is cloned.
 //! An [`OwnedTree`] clones every row it holds, and allocates one `Vec` per has-many level per
